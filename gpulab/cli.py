@@ -1,0 +1,112 @@
+"""The `gpulab` command: synth, validate and list environments.
+
+`python main.py` with no arguments synthesizes every environment, which is what
+`cdktf synth` runs. Bad input prints one line per problem and exits 2.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gpulab.errors import ConfigError
+
+EXIT_BAD_INPUT = 2
+DEFAULT_ENV_DIR = Path("environments")
+
+app = typer.Typer(add_completion=False, help=__doc__, no_args_is_help=False)
+
+EnvDir = Annotated[Path, typer.Option("--env-dir", help="Folder of environment YAML files.")]
+
+
+def _default_out() -> Path:
+    """cdktf-cli tells the app where to write through CDKTF_OUTDIR."""
+    return Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
+
+
+def _fail(error: ConfigError) -> None:
+    for problem in error.problems:
+        typer.echo(str(problem), err=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _quiet_node_banner() -> None:
+    """jsii prints a banner on every run under Node 20 (end of life); README says so once."""
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+
+@app.callback(invoke_without_command=True)
+def main(ctx: typer.Context) -> None:
+    """gpulab: YAML environments in, Terraform JSON for an ML platform out."""
+    if ctx.invoked_subcommand is None:
+        synth(names=None, env_dir=DEFAULT_ENV_DIR, out=_default_out())
+
+
+@app.command()
+def synth(
+    names: Annotated[list[str] | None, typer.Argument(help="Environments to synthesize (default: all).")] = None,
+    env_dir: EnvDir = DEFAULT_ENV_DIR,
+    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: cdktf.out).")] = None,
+) -> None:
+    """Synthesize environments into <out>/stacks/<env>/cdk.tf.json."""
+    from gpulab.config import load_environments
+
+    try:
+        envs = load_environments(env_dir, names or None)
+    except ConfigError as error:
+        _fail(error)
+    _quiet_node_banner()
+    from gpulab.synth import synthesize
+
+    target = synthesize(envs, out or _default_out())
+    for env in envs:
+        typer.echo(f"{env.name}: {target / 'stacks' / env.name / 'cdk.tf.json'}")
+
+
+@app.command()
+def validate(env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
+    """Check every environment file; print one line per problem."""
+    from gpulab.config import load_environments
+
+    try:
+        envs = load_environments(env_dir)
+    except ConfigError as error:
+        _fail(error)
+    for env in envs:
+        machines = sum(m.count for m in env.machines)
+        typer.echo(f"{env.name}: ok ({env.cloud} {env.region}, {machines} machine(s), {len(env.buckets)} bucket(s))")
+
+
+@app.command("list")
+def list_environments(env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
+    """List environments with their machines and approximate hourly cost."""
+    from gpulab.config import catalog, load_environments
+    from gpulab.config.machines import machine_type_for
+
+    try:
+        envs = load_environments(env_dir)
+    except ConfigError as error:
+        _fail(error)
+    for env in envs:
+        typer.echo(f"{env.name}  {env.cloud}  {env.region}  project={env.project}  protect_data={env.protect_data}")
+        total = 0.0
+        for machine in env.machines:
+            machine_type = machine_type_for(machine)
+            price = catalog.AWS_MACHINE_TYPES[machine_type].usd_per_hour
+            total += price * machine.count
+            spot = " spot" if machine.spot else ""
+            typer.echo(f"  {machine.count} × {machine.name}: {machine_type}{spot} (≈ ${price:.2f}/h on demand)")
+        typer.echo(f"  ≈ ${total:.2f}/h for all machines running ({catalog.PRICES_SOURCE}, {catalog.PRICES_AS_OF})")
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Entry point for main.py and the console script; returns the exit code."""
+    try:
+        app(args=argv if argv is not None else sys.argv[1:], prog_name="gpulab", standalone_mode=True)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    return 0

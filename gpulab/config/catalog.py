@@ -1,0 +1,125 @@
+"""What gpulab knows about each cloud: regions, accelerators and machine types.
+
+The catalog is data, kept in one place so that validation, the stacks and the
+docs agree. Prices are approximate on-demand Linux prices in USD per hour in
+us-east-1, taken from the AWS EC2 on-demand pricing page in 2025-06 (after the
+June 2025 P4/P5 price cut); they are for orientation in `gpulab list`, never for
+billing. GPU quotas ("Running On-Demand G and VT instances" and "P instances")
+default to 0 vCPUs in many accounts: a plan never catches that, an apply does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PRICES_AS_OF = "2025-06"
+PRICES_SOURCE = "AWS EC2 On-Demand pricing, us-east-1, Linux"
+
+
+@dataclass(frozen=True)
+class MachineType:
+    """One machine type: its accelerator (if any), how many, and an hourly price."""
+
+    name: str
+    gpu: str | None
+    gpu_count: int
+    vcpus: int
+    memory_gib: int
+    usd_per_hour: float
+
+
+AWS_REGIONS: frozenset[str] = frozenset(
+    {
+        "us-east-1",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+        "ca-central-1",
+        "ca-west-1",
+        "sa-east-1",
+        "mx-central-1",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+        "eu-central-1",
+        "eu-central-2",
+        "eu-north-1",
+        "eu-south-1",
+        "eu-south-2",
+        "ap-south-1",
+        "ap-south-2",
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-northeast-3",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ap-southeast-3",
+        "ap-southeast-4",
+        "ap-southeast-5",
+        "ap-southeast-7",
+        "ap-east-1",
+        "me-south-1",
+        "me-central-1",
+        "il-central-1",
+        "af-south-1",
+    }
+)
+
+_AWS_MACHINE_TYPES = (
+    # General purpose (CPU only): the seed's t3.medium and friends.
+    MachineType("t3.medium", None, 0, 2, 4, 0.0416),
+    MachineType("t3.large", None, 0, 2, 8, 0.0832),
+    MachineType("t3.xlarge", None, 0, 4, 16, 0.1664),
+    MachineType("m7i.large", None, 0, 2, 8, 0.1008),
+    MachineType("m7i.xlarge", None, 0, 4, 16, 0.2016),
+    MachineType("m7i.2xlarge", None, 0, 8, 32, 0.4032),
+    MachineType("c7i.2xlarge", None, 0, 8, 16, 0.357),
+    MachineType("r7i.2xlarge", None, 0, 8, 64, 0.5292),
+    # NVIDIA T4
+    MachineType("g4dn.xlarge", "t4", 1, 4, 16, 0.526),
+    MachineType("g4dn.2xlarge", "t4", 1, 8, 32, 0.752),
+    MachineType("g4dn.4xlarge", "t4", 1, 16, 64, 1.204),
+    MachineType("g4dn.12xlarge", "t4", 4, 48, 192, 3.912),
+    MachineType("g4dn.metal", "t4", 8, 96, 384, 7.824),
+    # NVIDIA A10G
+    MachineType("g5.xlarge", "a10g", 1, 4, 16, 1.006),
+    MachineType("g5.2xlarge", "a10g", 1, 8, 32, 1.212),
+    MachineType("g5.12xlarge", "a10g", 4, 48, 192, 5.672),
+    MachineType("g5.48xlarge", "a10g", 8, 192, 768, 16.288),
+    # NVIDIA L4
+    MachineType("g6.xlarge", "l4", 1, 4, 16, 0.805),
+    MachineType("g6.2xlarge", "l4", 1, 8, 32, 0.978),
+    MachineType("g6.12xlarge", "l4", 4, 48, 192, 4.602),
+    MachineType("g6.48xlarge", "l4", 8, 192, 768, 13.350),
+    # NVIDIA A100 (40 GB) and H100
+    MachineType("p4d.24xlarge", "a100", 8, 96, 1152, 21.958),
+    MachineType("p5.48xlarge", "h100", 8, 192, 2048, 55.040),
+)
+
+AWS_MACHINE_TYPES: dict[str, MachineType] = {m.name: m for m in _AWS_MACHINE_TYPES}
+
+
+def aws_gpu_types() -> list[str]:
+    """The accelerator names an AWS environment may ask for, sorted."""
+    return sorted({m.gpu for m in _AWS_MACHINE_TYPES if m.gpu})
+
+
+def aws_gpu_counts(gpu: str) -> list[int]:
+    """How many of `gpu` one AWS machine can carry, ascending."""
+    return sorted({m.gpu_count for m in _AWS_MACHINE_TYPES if m.gpu == gpu})
+
+
+def aws_machine_for_gpu(gpu: str, count: int) -> MachineType | None:
+    """The cheapest AWS machine type with exactly `count` of `gpu`, or None."""
+    fits = [m for m in _AWS_MACHINE_TYPES if m.gpu == gpu and m.gpu_count == count]
+    return min(fits, key=lambda m: m.usd_per_hour, default=None)
+
+
+# Instance families with local NVMe instance-store disks: EC2 auto-recovery
+# does not support them, so their system-check alarm reboots instead.
+_INSTANCE_STORE_FAMILIES = frozenset({"g4dn", "g5", "g6", "p4d", "p5"})
+
+
+def aws_supports_recovery(machine_type: str) -> bool:
+    """Whether EC2 auto-recovery can move this machine type to new hardware."""
+    return machine_type.split(".")[0] not in _INSTANCE_STORE_FAMILIES

@@ -1,0 +1,261 @@
+"""Read environment files and turn every mistake in them into a clear line.
+
+`load_environments(dir)` returns validated `Environment`s or raises
+`ConfigError` listing every problem of every file, each as
+`<file>: <field path>: <what is wrong> (<what to do>)`.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from gpulab.config.checks import check_environment, suggestion
+from gpulab.config.model import SLUG, SLUG_HINT, Environment
+from gpulab.errors import ConfigError, Problem
+
+ENV_SUFFIXES = (".yaml", ".yml")
+# A validator may name a sub-field at the start of its message: "cidr: …".
+_SUBPATH = re.compile(r"^([a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*): (.*)$", re.S)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that rejects a key given twice in one mapping."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict:
+    seen: set = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {key!r} is given twice (keep one)", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def environment_files(env_dir: Path) -> list[Path]:
+    """The environment files in `env_dir`, sorted by name."""
+    return sorted(p for p in env_dir.iterdir() if p.suffix in ENV_SUFFIXES and p.is_file())
+
+
+def load_environments(env_dir: Path, names: list[str] | None = None) -> list[Environment]:
+    """Load and validate the environments in `env_dir` (all, or those named)."""
+    if not env_dir.is_dir():
+        raise ConfigError(
+            [Problem(str(env_dir), "", "is not a directory (pass --env-dir with your environments folder)")]
+        )
+    files = environment_files(env_dir)
+    if not files:
+        raise ConfigError(
+            [Problem(str(env_dir), "", "holds no environment files (add e.g. dev.yaml; see docs/environments.md)")]
+        )
+    if names:
+        by_name = {p.stem: p for p in files}
+        unknown = [n for n in names if n not in by_name]
+        if unknown:
+            raise ConfigError(
+                [
+                    Problem(
+                        str(env_dir),
+                        "",
+                        f"no environment named {n!r} ({suggestion(n, set(by_name))})",
+                    )
+                    for n in unknown
+                ]
+            )
+        files = [by_name[n] for n in names]
+    environments, problems = [], []
+    for path in files:
+        try:
+            environments.append(load_environment(path))
+        except ConfigError as error:
+            problems += error.problems
+    if problems:
+        raise ConfigError(problems)
+    return environments
+
+
+def load_environment(path: Path) -> Environment:
+    """Load and validate one environment file."""
+    file = str(path)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+    except yaml.YAMLError as error:
+        raise ConfigError([Problem(file, "", _yaml_message(error))]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError([Problem(file, "", f"cannot be read: {error}")]) from None
+    if not isinstance(data, dict):
+        raise ConfigError([Problem(file, "", "must be a YAML mapping of settings (see docs/environments.md)")])
+    name = path.stem
+    if not SLUG.match(name):
+        raise ConfigError([Problem(file, "", f"file name {name!r} is not a valid environment name ({SLUG_HINT})")])
+    if "name" in data and data["name"] != name:
+        raise ConfigError(
+            [
+                Problem(
+                    file,
+                    "name",
+                    f"{data['name']!r} differs from the file name {name!r} (drop name: or rename the file)",
+                )
+            ]
+        )
+    try:
+        env = Environment.model_validate({**data, "name": name})
+    except ValidationError as error:
+        raise ConfigError([Problem(file, *_describe(e)) for e in error.errors()]) from None
+    problems = [Problem(file, where, message) for where, message in check_environment(env)]
+    if problems:
+        raise ConfigError(problems)
+    return env
+
+
+def _yaml_message(error: yaml.YAMLError) -> str:
+    mark = getattr(error, "problem_mark", None)
+    what = getattr(error, "problem", None) or str(error)
+    context = getattr(error, "context", None)
+    if context and "twice" not in what:
+        what = f"{context}, {what}"
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    hint = "" if what.endswith(")") else " (fix the syntax at that spot)"
+    return f"{where}invalid YAML: {what}{hint}"
+
+
+def _describe(error: dict) -> tuple[str, str]:
+    """A pydantic error as (field path, message with a hint)."""
+    loc = [part for part in error["loc"] if not _is_union_tag(part)]
+    path = _format_path(loc)
+    kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
+    if kind == "value_error" and "reason" in ctx:
+        return path, _email(value, ctx, loc, error["msg"])
+    if kind == "value_error":
+        message = str(ctx.get("error", error["msg"]))
+        match = _SUBPATH.match(message)
+        if match:
+            path = f"{path}.{match.group(1)}" if path else match.group(1)
+            message = match.group(2)
+        return path, message
+    return path, _MESSAGES.get(kind, _generic)(value, ctx, loc, error["msg"])
+
+
+def _is_union_tag(part: object) -> bool:
+    """pydantic puts the union member tried into loc ('int', 'list[str]', …)."""
+    return isinstance(part, str) and (
+        part in {"int", "str", "float", "bool"} or "[" in part or part.startswith(("function-", "literal["))
+    )
+
+
+def _format_path(loc: list) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _allowed_keys(loc: list) -> list[str]:
+    """The keys the model accepts at the mapping that holds loc[-1]."""
+    model: type | None = Environment
+    for part in loc[:-1]:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(part)
+        model = _model_in(field.annotation) if field else None
+    if model is None:
+        return []
+    return [k for k in model.model_fields if k != "name" or model is not Environment]
+
+
+def _model_in(annotation: object) -> type | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if isinstance(annotation, (types.UnionType,)) or typing.get_origin(annotation) in (typing.Union, list):
+        for arg in typing.get_args(annotation):
+            found = _model_in(arg)
+            if found:
+                return found
+    return None
+
+
+def _extra(value, ctx, loc, msg) -> str:
+    key = str(loc[-1])
+    allowed = _allowed_keys(loc)
+    hint = suggestion(key, allowed) if allowed else "remove it"
+    return f"unknown key {key!r} ({hint})"
+
+
+def _missing(value, ctx, loc, msg) -> str:
+    return "is required (add it; see docs/environments.md)"
+
+
+def _literal(value, ctx, loc, msg) -> str:
+    return f"{value!r} is not allowed (use {ctx.get('expected', 'a listed value')})"
+
+
+def _bound(value, ctx, loc, msg) -> str:
+    for key, words in (("ge", "at least"), ("gt", "more than"), ("le", "at most"), ("lt", "less than")):
+        if key in ctx:
+            return f"{value!r} is out of range (use a value {words} {ctx[key]})"
+    return f"{value!r} is out of range"
+
+
+def _length(value, ctx, loc, msg) -> str:
+    if "min_length" in ctx:
+        return f"{value!r} is too short (use at least {ctx['min_length']} characters)"
+    return f"{value!r} is too long (use at most {ctx.get('max_length')} characters)"
+
+
+def _pattern(value, ctx, loc, msg) -> str:
+    return f"{value!r} does not have the expected form (match {ctx.get('pattern')})"
+
+
+def _typed(expected: str):
+    def describe(value, ctx, loc, msg) -> str:
+        return f"{value!r} is not {expected} (write {expected})"
+
+    return describe
+
+
+def _email(value, ctx, loc, msg) -> str:
+    reason = str(ctx.get("reason", "")).rstrip(".")
+    return f"{value!r} is not a valid e-mail address ({reason.lower() or 'write name@example.com'})"
+
+
+def _generic(value, ctx, loc, msg) -> str:
+    return f"{msg} (got {value!r}; see docs/environments.md)"
+
+
+_MESSAGES = {
+    "extra_forbidden": _extra,
+    "missing": _missing,
+    "literal_error": _literal,
+    "greater_than_equal": _bound,
+    "greater_than": _bound,
+    "less_than_equal": _bound,
+    "less_than": _bound,
+    "string_too_short": _length,
+    "string_too_long": _length,
+    "too_short": _length,
+    "too_long": _length,
+    "string_pattern_mismatch": _pattern,
+    "int_type": _typed("a whole number"),
+    "int_parsing": _typed("a whole number"),
+    "int_from_float": _typed("a whole number"),
+    "float_type": _typed("a number"),
+    "float_parsing": _typed("a number"),
+    "bool_type": _typed("true or false"),
+    "bool_parsing": _typed("true or false"),
+    "string_type": _typed("a text value"),
+    "list_type": _typed("a list"),
+    "dict_type": _typed("a mapping"),
+    "model_type": _typed("a mapping"),
+    "model_attributes_type": _typed("a mapping"),
+}

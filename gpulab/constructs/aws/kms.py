@@ -1,0 +1,84 @@
+"""AwsKmsKey: one customer-managed key with rotation for a platform's data."""
+
+from __future__ import annotations
+
+from cdktf import TerraformResourceLifecycle
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
+from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
+from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from constructs import Construct
+
+from gpulab.constructs.aws.policy import document, statement
+
+DEFAULT_DELETION_WINDOW_DAYS = 30
+
+
+class AwsKmsKey(Construct):
+    """A symmetric KMS key with yearly rotation and an alias.
+
+    Its key policy lets the account administer it through IAM, CloudWatch Logs
+    encrypt this account's log groups with it, and CloudWatch alarms publish to
+    SNS topics encrypted with it (the AWS-managed aws/sns key cannot do that).
+    Public attributes: `key_arn`, `key_id`, `alias_name`.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        alias: str,
+        protect: bool = False,
+        deletion_window_days: int = DEFAULT_DELETION_WINDOW_DAYS,
+    ) -> None:
+        """Create the key.
+
+        alias: the alias name without the `alias/` prefix.
+        protect: `prevent_destroy` on the key (data encrypted with a deleted key
+            is lost for good); off by default.
+        deletion_window_days: waiting period before a scheduled deletion (30).
+        """
+        super().__init__(scope, id)
+        if not 7 <= deletion_window_days <= 30:
+            raise ValueError(f"deletion_window_days must be between 7 and 30, got {deletion_window_days}")
+        account = DataAwsCallerIdentity(self, "account")
+        partition = DataAwsPartition(self, "partition")
+        region = DataAwsRegion(self, "region")
+        root = f"arn:{partition.partition}:iam::{account.account_id}:root"
+        log_groups = f"arn:{partition.partition}:logs:{region.region}:{account.account_id}:log-group:*"
+        policy = document(
+            self,
+            "policy-doc",
+            [
+                statement("AccountAdministersThroughIam", ["kms:*"], ["*"], principals={"AWS": [root]}),
+                statement(
+                    "CloudWatchLogsEncryptsThisAccountsLogGroups",
+                    ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                    ["*"],
+                    principals={"Service": [f"logs.{region.region}.amazonaws.com"]},
+                    conditions=[("ArnLike", "kms:EncryptionContext:aws:logs:arn", [log_groups])],
+                ),
+                statement(
+                    "CloudWatchAlarmsPublishToEncryptedTopics",
+                    ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    ["*"],
+                    principals={"Service": ["cloudwatch.amazonaws.com"]},
+                    conditions=[("StringEquals", "aws:SourceAccount", [account.account_id])],
+                ),
+            ],
+        )
+        key = KmsKey(
+            self,
+            "key",
+            description=f"gpulab data key for {alias}",
+            enable_key_rotation=True,
+            deletion_window_in_days=deletion_window_days,
+            policy=policy.json,
+            lifecycle=TerraformResourceLifecycle(prevent_destroy=True) if protect else None,
+        )
+        key_alias = KmsAlias(self, "alias", name=f"alias/{alias}", target_key_id=key.key_id)
+        self.key_arn = key.arn
+        self.key_id = key.key_id
+        self.alias_name = key_alias.name

@@ -1,0 +1,214 @@
+"""AwsMonitoring: alert topic, log groups, machine alarms and a dashboard.
+
+Build it before the machines (they need its log groups and topic), then call
+`watch_instance` for each machine and `add_dashboard` once at the end.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws.cloudwatch_dashboard import CloudwatchDashboard
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
+from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
+from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
+from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
+from constructs import Construct
+
+DEFAULT_LOG_RETENTION_DAYS = 7
+DEFAULT_CPU_ALARM_PERCENT = 80
+DEFAULT_CPU_ALARM_PERIODS = 2
+ALARM_PERIOD_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class WatchedInstance:
+    """A machine on the dashboard: its label, id and whether it has GPUs."""
+
+    label: str
+    instance_id: str
+    gpu: bool
+
+
+class AwsMonitoring(Construct):
+    """Where a platform's alarms go and its machines' logs land.
+
+    Public attributes: `topic_arn`, `log_group_names` and `log_group_arns`
+    (dicts keyed by the names given), `dashboard_name` (after `add_dashboard`).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        log_groups: list[str],
+        alarm_email: str | None = None,
+        log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS,
+        kms_key_arn: str | None = None,
+        metric_namespace: str | None = None,
+    ) -> None:
+        """Create the topic and log groups.
+
+        name: prefix of the topic, log groups, alarms and dashboard.
+        log_groups: one log group `/gpulab/<name>/<entry>` per entry.
+        alarm_email: subscribe this address to the topic (AWS mails a
+            confirmation link that must be clicked); no subscription by default.
+        log_retention_days: how long log groups keep events (7 by default).
+        kms_key_arn: encrypt the topic and log groups with this key; by
+            default the topic is unencrypted (CloudWatch alarms cannot publish to
+            a topic under the AWS-managed SNS key) and logs use CloudWatch's
+            own encryption.
+        metric_namespace: the agent's namespace, for GPU widgets on the dashboard.
+        """
+        super().__init__(scope, id)
+        self._name = name
+        self._namespace = metric_namespace
+        self._watched: list[WatchedInstance] = []
+        self._region = DataAwsRegion(self, "region")
+        topic = SnsTopic(self, "alerts", name=f"{name}-alerts", kms_master_key_id=kms_key_arn)
+        if alarm_email:
+            SnsTopicSubscription(self, "alerts-email", topic_arn=topic.arn, protocol="email", endpoint=alarm_email)
+        self.topic_arn = topic.arn
+        self.log_group_names: dict[str, str] = {}
+        self.log_group_arns: dict[str, str] = {}
+        for entry in log_groups:
+            group = CloudwatchLogGroup(
+                self,
+                f"logs-{entry}",
+                name=f"/gpulab/{name}/{entry}",
+                retention_in_days=log_retention_days,
+                kms_key_id=kms_key_arn,
+            )
+            self.log_group_names[entry] = group.name
+            self.log_group_arns[entry] = group.arn
+        self.dashboard_name: str | None = None
+
+    def watch_instance(
+        self,
+        label: str,
+        *,
+        instance_id: str,
+        gpu: bool = True,
+        recoverable: bool = True,
+        cpu_alarm_percent: int = DEFAULT_CPU_ALARM_PERCENT,
+        cpu_alarm_periods: int = DEFAULT_CPU_ALARM_PERIODS,
+    ) -> None:
+        """Alarms for one machine: CPU high, system and instance status checks.
+
+        recoverable: the instance type supports EC2 auto-recovery (types with
+            instance-store disks, such as g4dn/g5/g6/p4d/p5, do not); a failed
+            system check then recovers the machine onto healthy hardware,
+            otherwise it reboots it.
+        """
+        if not 1 <= cpu_alarm_percent <= 100:
+            raise ValueError(f"cpu_alarm_percent must be between 1 and 100, got {cpu_alarm_percent}")
+        region = self._region.region
+        notify = [self.topic_arn]
+        base = {"namespace": "AWS/EC2", "dimensions": {"InstanceId": instance_id}, "period": ALARM_PERIOD_SECONDS}
+        CloudwatchMetricAlarm(
+            self,
+            f"{label}-cpu-high",
+            alarm_name=f"{self._name}-{label}-cpu-high",
+            alarm_description=f"CPU above {cpu_alarm_percent}% for {cpu_alarm_periods} × 5 min on {label}",
+            metric_name="CPUUtilization",
+            statistic="Average",
+            evaluation_periods=cpu_alarm_periods,
+            threshold=cpu_alarm_percent,
+            comparison_operator="GreaterThanThreshold",
+            alarm_actions=notify,
+            ok_actions=notify,
+            **base,
+        )
+        system_action = "recover" if recoverable else "reboot"
+        CloudwatchMetricAlarm(
+            self,
+            f"{label}-system-check",
+            alarm_name=f"{self._name}-{label}-system-check",
+            alarm_description=f"AWS hardware or network fault under {label}: {system_action} it",
+            metric_name="StatusCheckFailed_System",
+            statistic="Maximum",
+            evaluation_periods=2,
+            threshold=0,
+            comparison_operator="GreaterThanThreshold",
+            alarm_actions=[f"arn:aws:automate:{region}:ec2:{system_action}", *notify],
+            **{**base, "period": 60},
+        )
+        CloudwatchMetricAlarm(
+            self,
+            f"{label}-instance-check",
+            alarm_name=f"{self._name}-{label}-instance-check",
+            alarm_description=f"The operating system of {label} stopped answering",
+            metric_name="StatusCheckFailed_Instance",
+            statistic="Maximum",
+            evaluation_periods=2,
+            threshold=0,
+            comparison_operator="GreaterThanThreshold",
+            alarm_actions=notify,
+            **base,
+        )
+        self._watched.append(WatchedInstance(label, instance_id, gpu))
+
+    def add_dashboard(self) -> str:
+        """A dashboard of every watched machine's CPU, GPU, memory and network."""
+        if self.dashboard_name is not None:
+            raise RuntimeError("add_dashboard was already called")
+        widgets = []
+        for row, machine in enumerate(self._watched):
+            y = row * 6
+            widgets.append(
+                self._widget(
+                    f"{machine.label}: CPU %", [["AWS/EC2", "CPUUtilization", "InstanceId", machine.instance_id]], 0, y
+                )
+            )
+            if machine.gpu and self._namespace:
+                widgets.append(
+                    self._widget(
+                        f"{machine.label}: GPU %",
+                        [
+                            [self._namespace, "nvidia_smi_utilization_gpu", "InstanceId", machine.instance_id],
+                            [self._namespace, "nvidia_smi_utilization_memory", "InstanceId", machine.instance_id],
+                        ],
+                        8,
+                        y,
+                    )
+                )
+            widgets.append(
+                self._widget(
+                    f"{machine.label}: network bytes",
+                    [
+                        ["AWS/EC2", "NetworkIn", "InstanceId", machine.instance_id],
+                        ["AWS/EC2", "NetworkOut", "InstanceId", machine.instance_id],
+                    ],
+                    16,
+                    y,
+                )
+            )
+        dashboard = CloudwatchDashboard(
+            self,
+            "dashboard",
+            dashboard_name=self._name,
+            dashboard_body=json.dumps({"widgets": widgets}, sort_keys=True),
+        )
+        self.dashboard_name = dashboard.dashboard_name
+        return self.dashboard_name
+
+    def _widget(self, title: str, metrics: list[list[str]], x: int, y: int) -> dict:
+        return {
+            "type": "metric",
+            "x": x,
+            "y": y,
+            "width": 8,
+            "height": 6,
+            "properties": {
+                "title": title,
+                "metrics": metrics,
+                "period": 300,
+                "stat": "Average",
+                "region": self._region.region,
+                "view": "timeSeries",
+            },
+        }

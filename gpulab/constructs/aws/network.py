@@ -1,0 +1,257 @@
+"""AwsNetwork: a VPC over N zones with public and private subnets.
+
+Internet gateway for the public subnets; NAT none / single / one per zone for
+the private ones; flow logs to a CloudWatch log group; the default security
+group locked down; an S3 gateway endpoint so dataset traffic skips the NAT.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Literal
+
+from cdktf import Fn, Token
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.data_aws_availability_zones import DataAwsAvailabilityZones
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
+from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
+from cdktf_cdktf_provider_aws.eip import Eip
+from cdktf_cdktf_provider_aws.flow_log import FlowLog
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
+from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
+from cdktf_cdktf_provider_aws.route import Route
+from cdktf_cdktf_provider_aws.route_table import RouteTable
+from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
+from cdktf_cdktf_provider_aws.subnet import Subnet
+from cdktf_cdktf_provider_aws.vpc import Vpc
+from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
+from constructs import Construct
+
+from gpulab.constructs.aws.policy import assume_role_document, document, statement
+
+NatMode = Literal["none", "single", "per_az"]
+DEFAULT_VPC_CIDR = "10.0.0.0/16"
+DEFAULT_ZONES = 2
+DEFAULT_FLOW_LOG_RETENTION_DAYS = 7
+
+
+def derive_subnet_cidrs(vpc_cidr: str, zones: int) -> tuple[list[str], list[str]]:
+    """Public and private subnet CIDRs carved from the VPC block.
+
+    The VPC is split into 16 equal blocks: public subnets take blocks 0..,
+    private subnets blocks 8.. (10.0.0.0/16 → public 10.0.0.0/20, 10.0.16.0/20,
+    … and private 10.0.128.0/20, 10.0.144.0/20, …).
+    """
+    if not 1 <= zones <= 8:
+        raise ValueError(f"zones must be between 1 and 8, got {zones}")
+    blocks = [str(b) for b in ipaddress.IPv4Network(vpc_cidr).subnets(prefixlen_diff=4)]
+    return blocks[:zones], blocks[8 : 8 + zones]
+
+
+class AwsNetwork(Construct):
+    """A VPC with public and private subnets in each of N availability zones.
+
+    Public attributes after construction: `vpc_id`, `public_subnet_ids`,
+    `private_subnet_ids`, `zone_names` (subnet i lies in zone i),
+    `private_route_table_ids`, `nat_gateway_ids`,
+    `flow_log_group_name` and `flow_log_group_arn` (None without flow logs).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        cidr: str = DEFAULT_VPC_CIDR,
+        availability_zones: int | list[str] = DEFAULT_ZONES,
+        public_subnet_cidrs: list[str] | None = None,
+        private_subnet_cidrs: list[str] | None = None,
+        nat: NatMode = "single",
+        flow_logs: bool = True,
+        flow_log_retention_days: int = DEFAULT_FLOW_LOG_RETENTION_DAYS,
+        kms_key_arn: str | None = None,
+        s3_endpoint: bool = True,
+    ) -> None:
+        """Build the network.
+
+        name: prefix of every resource's Name tag and of the flow-log group.
+        cidr: the VPC block; 10.0.0.0/16 by default.
+        availability_zones: a count (zones picked at plan time from those the
+            region offers without opt-in) or explicit zone names; 2 by default.
+        public_subnet_cidrs / private_subnet_cidrs: one block per zone; by
+            default carved from `cidr` (see `derive_subnet_cidrs`).
+        nat: "single" (default) shares one NAT gateway in the first zone,
+            "per_az" gives each zone its own (no cross-zone dependency),
+            "none" leaves private subnets without internet access.
+        flow_logs: VPC flow logs (all traffic) to a CloudWatch log group kept
+            `flow_log_retention_days` (7 by default); on by default.
+        kms_key_arn: encrypt the flow-log group with this key; by default
+            CloudWatch's own encryption.
+        s3_endpoint: an S3 gateway endpoint on every route table, so bucket
+            traffic stays off the NAT (and free); on by default.
+        """
+        super().__init__(scope, id)
+        zone_count = availability_zones if isinstance(availability_zones, int) else len(availability_zones)
+        derived_public, derived_private = derive_subnet_cidrs(cidr, zone_count)
+        public_cidrs = public_subnet_cidrs or derived_public
+        private_cidrs = private_subnet_cidrs or derived_private
+        for label, cidrs in (("public_subnet_cidrs", public_cidrs), ("private_subnet_cidrs", private_cidrs)):
+            if len(cidrs) != zone_count:
+                raise ValueError(f"{label} must give one block per zone ({zone_count}), got {len(cidrs)}")
+        if nat not in ("none", "single", "per_az"):
+            raise ValueError(f"nat must be 'none', 'single' or 'per_az', got {nat!r}")
+
+        if isinstance(availability_zones, int):
+            zones = DataAwsAvailabilityZones(self, "zones", state="available")
+            zone_names = [Token.as_string(Fn.element(zones.names, i)) for i in range(zone_count)]
+        else:
+            zone_names = list(availability_zones)
+        self.zone_names = zone_names
+
+        self.vpc = Vpc(
+            self,
+            "vpc",
+            cidr_block=cidr,
+            enable_dns_hostnames=True,
+            enable_dns_support=True,
+            tags={"Name": name},
+        )
+        self.vpc_id = self.vpc.id
+        DefaultSecurityGroup(
+            self,
+            "default-sg",
+            vpc_id=self.vpc.id,
+            ingress=[],
+            egress=[],
+            tags={"Name": f"{name}-default-locked"},
+        )
+        igw = InternetGateway(self, "igw", vpc_id=self.vpc.id, tags={"Name": f"{name}-igw"})
+
+        public = [
+            Subnet(
+                self,
+                f"public-{i}",
+                vpc_id=self.vpc.id,
+                cidr_block=block,
+                availability_zone=zone_names[i],
+                map_public_ip_on_launch=False,
+                tags={"Name": f"{name}-public-{i}", "Tier": "public"},
+            )
+            for i, block in enumerate(public_cidrs)
+        ]
+        private = [
+            Subnet(
+                self,
+                f"private-{i}",
+                vpc_id=self.vpc.id,
+                cidr_block=block,
+                availability_zone=zone_names[i],
+                map_public_ip_on_launch=False,
+                tags={"Name": f"{name}-private-{i}", "Tier": "private"},
+            )
+            for i, block in enumerate(private_cidrs)
+        ]
+        self.public_subnet_ids = [s.id for s in public]
+        self.private_subnet_ids = [s.id for s in private]
+
+        public_routes = RouteTable(self, "public-rt", vpc_id=self.vpc.id, tags={"Name": f"{name}-public"})
+        Route(
+            self,
+            "public-default",
+            route_table_id=public_routes.id,
+            destination_cidr_block="0.0.0.0/0",
+            gateway_id=igw.id,
+        )
+        for i, subnet in enumerate(public):
+            RouteTableAssociation(self, f"public-rta-{i}", subnet_id=subnet.id, route_table_id=public_routes.id)
+
+        nat_count = {"none": 0, "single": 1, "per_az": zone_count}[nat]
+        nats = []
+        for i in range(nat_count):
+            eip = Eip(self, f"nat-eip-{i}", domain="vpc", tags={"Name": f"{name}-nat-{i}"}, depends_on=[igw])
+            nats.append(
+                NatGateway(
+                    self,
+                    f"nat-{i}",
+                    allocation_id=eip.id,
+                    subnet_id=public[i].id,
+                    tags={"Name": f"{name}-nat-{i}"},
+                    depends_on=[igw],
+                )
+            )
+        self.nat_gateway_ids = [n.id for n in nats]
+
+        private_tables = []
+        for i, subnet in enumerate(private):
+            table = RouteTable(self, f"private-rt-{i}", vpc_id=self.vpc.id, tags={"Name": f"{name}-private-{i}"})
+            if nats:
+                Route(
+                    self,
+                    f"private-default-{i}",
+                    route_table_id=table.id,
+                    destination_cidr_block="0.0.0.0/0",
+                    nat_gateway_id=nats[i % len(nats)].id,
+                )
+            RouteTableAssociation(self, f"private-rta-{i}", subnet_id=subnet.id, route_table_id=table.id)
+            private_tables.append(table)
+        self.private_route_table_ids = [t.id for t in private_tables]
+
+        if s3_endpoint:
+            region = DataAwsRegion(self, "region")
+            VpcEndpoint(
+                self,
+                "s3-endpoint",
+                vpc_id=self.vpc.id,
+                service_name=f"com.amazonaws.{region.region}.s3",
+                vpc_endpoint_type="Gateway",
+                route_table_ids=[public_routes.id, *self.private_route_table_ids],
+                tags={"Name": f"{name}-s3"},
+            )
+
+        self.flow_log_group_name: str | None = None
+        self.flow_log_group_arn: str | None = None
+        if flow_logs:
+            self._add_flow_logs(name, flow_log_retention_days, kms_key_arn)
+
+    def _add_flow_logs(self, name: str, retention_days: int, kms_key_arn: str | None) -> None:
+        group = CloudwatchLogGroup(
+            self,
+            "flow-log-group",
+            name=f"/aws/vpc/{name}",
+            retention_in_days=retention_days,
+            kms_key_id=kms_key_arn,
+        )
+        account = DataAwsCallerIdentity(self, "account")
+        trust = assume_role_document(
+            self, "flow-log-trust", service="vpc-flow-logs.amazonaws.com", source_account=account.account_id
+        )
+        role = IamRole(self, "flow-log-role", name=f"{name}-flow-logs", assume_role_policy=trust.json)
+        writes = document(
+            self,
+            "flow-log-policy-doc",
+            [
+                statement(
+                    "WriteFlowLogs",
+                    ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                    [f"{group.arn}:*"],
+                )
+            ],
+        )
+        IamRolePolicy(self, "flow-log-policy", name="write-flow-logs", role=role.id, policy=writes.json)
+        FlowLog(
+            self,
+            "flow-log",
+            vpc_id=self.vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=60,
+            tags={"Name": f"{name}-flow-log"},
+        )
+        self.flow_log_group_name = group.name
+        self.flow_log_group_arn = group.arn

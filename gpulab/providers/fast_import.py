@@ -1,0 +1,84 @@
+"""Load the cdktf provider bindings without loading all ~1,500 resources.
+
+Two costs dominate a synth (see DESIGN.md, "Speed"), and each has a fix here:
+
+* Python: `import cdktf_cdktf_provider_aws.vpc` first runs the package's root
+  `__init__`, which imports every submodule. `lazy_package()` registers the
+  package in `sys.modules` without running that `__init__`, so only the
+  submodules gpulab names get imported.
+* JavaScript: the jsii kernel `require()`s the provider's `lib/index.js`, which
+  requires every resource module. `enable_lazy_js_index()` preloads
+  `lazy_provider_index.js` into the kernel, which serves that index as lazy
+  getters instead.
+
+Both fall back to ordinary loading when a package's layout is not what they
+expect, and both produce byte-identical Terraform JSON. The environment
+variable GPULAB_LAZY_IMPORT picks which are on: `both` (default), `python`,
+`js` or `off` (the baseline the benchmark compares against).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+from pathlib import Path
+from types import ModuleType
+
+SWITCH = "GPULAB_LAZY_IMPORT"
+JS_PRELOAD = Path(__file__).with_name("lazy_provider_index.js")
+_CHOICES = {"both": {"python", "js"}, "python": {"python"}, "js": {"js"}, "off": set()}
+
+
+def enabled_loaders() -> set[str]:
+    """Which lazy loaders GPULAB_LAZY_IMPORT turns on."""
+    value = os.environ.get(SWITCH, "both").strip().lower()
+    if value not in _CHOICES:
+        raise ValueError(f"{SWITCH}={value!r} is not one of {', '.join(_CHOICES)}")
+    return _CHOICES[value]
+
+
+def enable_lazy_js_index() -> bool:
+    """Preload the lazy provider index into jsii kernels started from now on.
+
+    Only kernels started after this call see it: gpulab calls it before the
+    first `import cdktf`. Returns whether the preload is in NODE_OPTIONS.
+    """
+    if "js" not in enabled_loaders():
+        return False
+    option = f"--require={JS_PRELOAD}"
+    current = os.environ.get("NODE_OPTIONS", "")
+    if option not in current.split():
+        os.environ["NODE_OPTIONS"] = f"{current} {option}".strip()
+    return True
+
+
+def lazy_package(name: str) -> ModuleType:
+    """Make `name` importable without running its root `__init__`.
+
+    Falls back to an ordinary import when the Python loader is off, when the
+    package is already imported, or when it does not look like jsii bindings
+    split into submodules (a `_jsii` subpackage that loads the assembly).
+    """
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    if spec is None:
+        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+    if "python" not in enabled_loaders() or not _is_split_jsii_package(spec):
+        return importlib.import_module(name)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    return module
+
+
+def _is_split_jsii_package(spec: importlib.machinery.ModuleSpec) -> bool:
+    locations = list(spec.submodule_search_locations or [])
+    if len(locations) != 1:
+        return False
+    loader = Path(locations[0]) / "_jsii" / "__init__.py"
+    try:
+        return "JSIIAssembly.load" in loader.read_text(encoding="utf-8")
+    except OSError:
+        return False

@@ -1,0 +1,75 @@
+"use strict";
+/**
+ * Preloaded into the jsii kernel with NODE_OPTIONS=--require (see fast_import.py).
+ *
+ * A prebuilt cdktf provider's lib/index.js is a list of
+ *   exports.vpc = require("./vpc");
+ * lines, so requiring it loads every resource module of the provider (seconds
+ * for AWS). The kernel later finds a class by walking exports.vpc.Vpc, so an
+ * exports object whose properties are getters that require on first use works
+ * the same. Any line we do not recognise means the layout is not what we
+ * expect: then the ordinary loader runs, untouched.
+ */
+const Module = require("module");
+const fs = require("fs");
+const path = require("path");
+
+const PROVIDER_INDEX = /[\\/]@cdktf[\\/]provider-[a-z0-9-]+[\\/]lib[\\/]index\.js$/;
+const REQUIRE_LINE = /^exports\.([A-Za-z_$][\w$]*) = require\("(\.\/[\w.-]+)"\);$/;
+const HARMLESS_LINES = [
+  /^$/,
+  /^"use strict";$/,
+  /^\/\*\*?$/,
+  /^ \*( .*)?$/,
+  /^ \*\/$/,
+  /^\/\/.*$/,
+  /^Object\.defineProperty\(exports, "__esModule", \{ value: true \}\);$/,
+  /^(exports\.[A-Za-z_$][\w$]* = )+void 0;$/,
+];
+
+/** Lazy exports for a provider index, or null when its layout is unexpected. */
+function lazyExports(file) {
+  const entries = [];
+  for (const line of fs.readFileSync(file, "utf8").split(/\r?\n/)) {
+    const match = REQUIRE_LINE.exec(line);
+    if (match) {
+      entries.push([match[1], path.join(path.dirname(file), match[2])]);
+    } else if (!HARMLESS_LINES.some((re) => re.test(line))) {
+      return null;
+    }
+  }
+  if (entries.length === 0) return null;
+  const lazy = {};
+  Object.defineProperty(lazy, "__esModule", { value: true });
+  for (const [name, target] of entries) {
+    Object.defineProperty(lazy, name, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const value = require(target);
+        Object.defineProperty(lazy, name, { value, enumerable: true });
+        return value;
+      },
+    });
+  }
+  return lazy;
+}
+
+const ordinaryLoad = Module._load;
+const lazyByFile = new Map();
+Module._load = function loadProviderIndexLazily(request, parent, isMain) {
+  let file = null;
+  try {
+    file = Module._resolveFilename(request, parent, isMain);
+  } catch (error) {
+    file = null; // let the ordinary loader report it
+  }
+  if (file && PROVIDER_INDEX.test(file)) {
+    if (!lazyByFile.has(file)) lazyByFile.set(file, lazyExports(file));
+    const lazy = lazyByFile.get(file);
+    if (lazy) return lazy;
+  }
+  return ordinaryLoad.apply(this, arguments);
+};
+
+module.exports = { lazyExports };

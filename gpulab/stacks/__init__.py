@@ -1,0 +1,24 @@
+"""One stack per cloud: an Environment in, constructs wired together, outputs out.
+
+`build_stack` imports a cloud's stack module only when an environment of that
+cloud is built, so an AWS-only synth never loads the other providers.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from cdktf import TerraformStack
+from constructs import Construct
+
+import gpulab.providers  # noqa: F401  (before the first `import cdktf`)
+from gpulab.config.model import Environment
+
+STACK_MODULES = {"aws": ("gpulab.stacks.aws", "AwsPlatformStack")}
+
+
+def build_stack(scope: Construct, env: Environment, *, local_state_path: str) -> TerraformStack:
+    """The stack for `env`, named after the environment."""
+    module_name, class_name = STACK_MODULES[env.cloud]
+    stack_class = getattr(importlib.import_module(module_name), class_name)
+    return stack_class(scope, env.name, env=env, local_state_path=local_state_path)

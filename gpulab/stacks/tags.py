@@ -1,0 +1,19 @@
+"""The tag set every resource of an environment carries."""
+
+from __future__ import annotations
+
+from gpulab.config.model import Environment
+
+
+def common_tags(env: Environment) -> dict[str, str]:
+    """Project, Environment, ManagedBy and Owner, then the file's own tags.
+
+    The file's tags may add keys but not replace the four gpulab sets.
+    """
+    return {
+        **env.tags,
+        "Project": env.project,
+        "Environment": env.name,
+        "ManagedBy": "gpulab",
+        "Owner": env.owner,
+    }

@@ -1,0 +1,46 @@
+"""Shared fixtures: the repository's paths and one synth of every shipped environment.
+
+Synthesizing is the slow part of the suite, so the shipped environments are
+synthesized once per session (one jsii kernel) and shared by every test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("CHECKPOINT_DISABLE", "1")
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+REPO = Path(__file__).resolve().parent.parent
+ENV_DIR = REPO / "environments"
+SHIPPED = sorted(p.stem for p in ENV_DIR.glob("*.yaml"))
+
+
+@pytest.fixture(scope="session")
+def shipped_out(tmp_path_factory) -> Path:
+    """cdktf.out of every shipped environment, synthesized in-process once."""
+    from gpulab.config import load_environments
+    from gpulab.synth import synthesize
+
+    root = tmp_path_factory.mktemp("shipped")
+    return synthesize(load_environments(ENV_DIR), root / "cdktf.out", state_dir=root)
+
+
+@pytest.fixture(scope="session")
+def stacks(shipped_out) -> dict[str, dict]:
+    """Environment name → its parsed cdk.tf.json."""
+    return {name: json.loads((shipped_out / "stacks" / name / "cdk.tf.json").read_text()) for name in SHIPPED}
+
+
+def resources(stack: dict, kind: str) -> dict[str, dict]:
+    """All resources of one Terraform type in a synthesized stack."""
+    return stack.get("resource", {}).get(kind, {})
+
+
+def data_sources(stack: dict, kind: str) -> dict[str, dict]:
+    """All data sources of one Terraform type in a synthesized stack."""
+    return stack.get("data", {}).get(kind, {})

@@ -1,0 +1,196 @@
+"""Security-critical defaults of the shipped AWS stacks, asserted one by one.
+
+A snapshot can be regenerated carelessly; these assertions cannot.
+"""
+
+import pytest
+
+from tests.conftest import data_sources, resources
+
+BOTH = ["dev", "prod"]
+
+
+def _by_bucket(stack, kind):
+    return {r["bucket"]: r for r in resources(stack, kind).values()}
+
+
+@pytest.mark.parametrize("name", BOTH)
+def test_every_bucket_blocks_all_public_access(stacks, name):
+    stack = stacks[name]
+    buckets = resources(stack, "aws_s3_bucket")
+    blocks = resources(stack, "aws_s3_bucket_public_access_block")
+    assert len(blocks) == len(buckets) >= 2
+    for block in blocks.values():
+        for flag in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"):
+            assert block[flag] is True, flag
+
+
+@pytest.mark.parametrize("name", BOTH)
+def test_every_bucket_is_versioned_owner_enforced_and_tls_only(stacks, name):
+    stack = stacks[name]
+    count = len(resources(stack, "aws_s3_bucket"))
+    versioning = resources(stack, "aws_s3_bucket_versioning").values()
+    assert [v["versioning_configuration"]["status"] for v in versioning] == ["Enabled"] * count
+    ownership = resources(stack, "aws_s3_bucket_ownership_controls").values()
+    assert [o["rule"]["object_ownership"] for o in ownership] == ["BucketOwnerEnforced"] * count
+    policies = [d for key, d in data_sources(stack, "aws_iam_policy_document").items() if key.startswith("buckets_")]
+    assert len(policies) == count
+    for policy in policies:
+        deny = next(s for s in policy["statement"] if s["sid"] == "DenyInsecureTransport")
+        assert deny["effect"] == "Deny" and deny["actions"] == ["s3:*"]
+        assert deny["condition"] == [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}]
+
+
+def test_dev_buckets_use_aes256_and_can_be_destroyed(stacks):
+    stack = stacks["dev"]
+    for sse in resources(stack, "aws_s3_bucket_server_side_encryption_configuration").values():
+        assert sse["rule"][0]["apply_server_side_encryption_by_default"] == {"sse_algorithm": "AES256"}
+    for bucket in resources(stack, "aws_s3_bucket").values():
+        assert bucket["force_destroy"] is True
+        assert "lifecycle" not in bucket
+
+
+def test_prod_buckets_cannot_be_destroyed(stacks):
+    for bucket in resources(stacks["prod"], "aws_s3_bucket").values():
+        assert bucket["force_destroy"] is False
+        assert bucket["lifecycle"] == {"prevent_destroy": True}
+
+
+def test_prod_data_volumes_and_key_cannot_be_destroyed(stacks):
+    stack = stacks["prod"]
+    volumes = resources(stack, "aws_ebs_volume").values()
+    assert len(volumes) == 2
+    assert all(v["lifecycle"] == {"prevent_destroy": True} for v in volumes)
+    (key,) = resources(stack, "aws_kms_key").values()
+    assert key["lifecycle"] == {"prevent_destroy": True}
+    assert key["enable_key_rotation"] is True
+
+
+def test_prod_data_buckets_use_the_platform_kms_key(stacks):
+    stack = stacks["prod"]
+    (key_id,) = resources(stack, "aws_kms_key")
+    by_bucket = {}
+    for sse in resources(stack, "aws_s3_bucket_server_side_encryption_configuration").values():
+        by_bucket[sse["bucket"]] = sse["rule"][0]
+    data = [rule for bucket, rule in by_bucket.items() if "access-logs" not in bucket]
+    assert len(data) == 2
+    for rule in data:
+        default = rule["apply_server_side_encryption_by_default"]
+        assert default == {"sse_algorithm": "aws:kms", "kms_master_key_id": f"${{aws_kms_key.{key_id}.arn}}"}
+        assert rule["bucket_key_enabled"] is True
+
+
+@pytest.mark.parametrize("name", BOTH)
+def test_machines_require_imdsv2_and_encrypt_every_disk(stacks, name):
+    stack = stacks[name]
+    instances = resources(stack, "aws_instance").values()
+    assert instances
+    for instance in instances:
+        assert instance["metadata_options"]["http_tokens"] == "required"
+        assert instance["root_block_device"]["encrypted"] is True
+        assert instance["root_block_device"]["volume_type"] == "gp3"
+        assert "amazon-linux-2/" not in str(instance["ami"])
+    for volume in resources(stack, "aws_ebs_volume").values():
+        assert volume["encrypted"] is True and volume["type"] == "gp3"
+
+
+@pytest.mark.parametrize("name", BOTH)
+def test_machine_image_is_the_current_deep_learning_ami(stacks, name):
+    params = [p["name"] for p in data_sources(stacks[name], "aws_ssm_parameter").values()]
+    assert params and all(
+        "/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-24.04/latest/" in p for p in params
+    )
+
+
+def test_prod_machines_have_no_public_ip_and_no_inbound(stacks):
+    stack = stacks["prod"]
+    for instance in resources(stack, "aws_instance").values():
+        assert instance["associate_public_ip_address"] is False
+    assert resources(stack, "aws_vpc_security_group_ingress_rule") == {}
+
+
+def test_dev_inbound_is_only_the_named_ports_from_the_listed_range(stacks):
+    rules = resources(stacks["dev"], "aws_vpc_security_group_ingress_rule").values()
+    assert sorted(r["from_port"] for r in rules) == [22, 6006, 8888]
+    assert {r["cidr_ipv4"] for r in rules} == {"203.0.113.0/24"}
+
+
+@pytest.mark.parametrize("name", BOTH)
+def test_default_security_group_is_locked_and_subnets_never_assign_public_ips(stacks, name):
+    stack = stacks[name]
+    (default_sg,) = resources(stack, "aws_default_security_group").values()
+    assert default_sg["ingress"] == [] and default_sg["egress"] == []
+    assert all(s["map_public_ip_on_launch"] is False for s in resources(stack, "aws_subnet").values())
+
+
+@pytest.mark.parametrize("name", BOTH)
+def test_instance_role_is_scoped_to_the_platform(stacks, name):
+    stack = stacks[name]
+    (doc,) = [
+        d for key, d in data_sources(stack, "aws_iam_policy_document").items() if key.startswith("identity_policy")
+    ]
+    bucket_arns = sorted(
+        f"${{aws_s3_bucket.{k}.arn}}"
+        for k, b in resources(stack, "aws_s3_bucket").items()
+        if "access-logs" not in b["bucket"]
+    )
+    statements = {s["sid"]: s for s in doc["statement"]}
+    assert sorted(statements["ListPlatformBuckets"]["resources"]) == bucket_arns
+    assert sorted(statements["ReadWritePlatformObjects"]["resources"]) == [f"{arn}/*" for arn in bucket_arns]
+    assert all(r.startswith("${aws_cloudwatch_log_group.") for r in statements["WritePlatformLogs"]["resources"])
+    metrics = statements["PublishPlatformMetrics"]
+    assert metrics["condition"][0]["variable"] == "cloudwatch:namespace"
+    wildcard = {sid for sid, s in statements.items() if "*" in s["resources"]}
+    assert wildcard == {"PublishPlatformMetrics", "DescribeOwnInstance"}, "only actions without resource scoping"
+    assert all(a.startswith("ec2:Describe") for a in statements["DescribeOwnInstance"]["actions"])
+    attachments = [a["policy_arn"] for a in resources(stack, "aws_iam_role_policy_attachment").values()]
+    assert len(attachments) == 1 and attachments[0].endswith(":iam::aws:policy/AmazonSSMManagedInstanceCore")
+
+
+def test_provider_tags_everything_and_prod_is_pinned_to_its_account(stacks):
+    for name, stack in stacks.items():
+        (provider,) = stack["provider"]["aws"]
+        tags = provider["default_tags"][0]["tags"]
+        assert {tags["Project"], tags["Environment"], tags["ManagedBy"]} == {"mlinfra", name, "gpulab"}
+        assert tags["Owner"]
+    (prod_provider,) = stacks["prod"]["provider"]["aws"]
+    assert prod_provider["allowed_account_ids"] == ["111122223333"]
+
+
+def test_prod_state_lives_in_an_encrypted_locked_s3_backend(stacks):
+    backend = stacks["prod"]["terraform"]["backend"]["s3"]
+    assert backend["encrypt"] is True and backend["use_lockfile"] is True
+
+
+def test_dev_state_is_local_and_outside_the_output_folder(stacks):
+    assert stacks["dev"]["terraform"]["backend"] == {"local": {"path": "../../../terraform.dev.tfstate"}}
+
+
+def test_nat_gateways_follow_the_environment(stacks):
+    assert len(resources(stacks["dev"], "aws_nat_gateway")) == 1
+    assert len(resources(stacks["prod"], "aws_nat_gateway")) == 2
+
+
+@pytest.mark.parametrize("name,days", [("dev", 7), ("prod", 365)])
+def test_logs_are_kept_for_the_environments_retention(stacks, name, days):
+    groups = resources(stacks[name], "aws_cloudwatch_log_group").values()
+    assert {g["retention_in_days"] for g in groups} == {days}
+    assert len(resources(stacks[name], "aws_flow_log")) == 1
+
+
+@pytest.mark.parametrize("name", BOTH)
+def test_bucket_traffic_uses_the_s3_gateway_endpoint(stacks, name):
+    (endpoint,) = resources(stacks[name], "aws_vpc_endpoint").values()
+    assert endpoint["vpc_endpoint_type"] == "Gateway"
+    assert len(endpoint["route_table_ids"]) == 1 + 2
+
+
+def test_seed_alarm_thresholds_are_kept_in_dev(stacks):
+    alarms = resources(stacks["dev"], "aws_cloudwatch_metric_alarm").values()
+    cpu = [
+        a for a in alarms if a["metric_name"] == "CPUUtilization" and a["comparison_operator"] == "GreaterThanThreshold"
+    ]
+    assert [(a["threshold"], a["period"], a["evaluation_periods"]) for a in cpu] == [(80, 300, 2)]
+    idle = [a for a in alarms if a["alarm_name"].endswith("-idle-stop")]
+    assert len(idle) == 1 and idle[0]["metric_name"] == "nvidia_smi_utilization_gpu"
+    assert idle[0]["alarm_actions"][0].endswith(":ec2:stop")

@@ -1,0 +1,190 @@
+"""The gpulab command: bad input gives one clear line per problem and exit code 2.
+
+Each case breaks one thing in an otherwise valid environment file and checks
+the exact line printed, the exit code, and that earlier output is untouched.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from gpulab.cli import run
+
+VALID = textwrap.dedent(
+    """\
+    cloud: aws
+    region: us-east-1
+    project: mlinfra
+    owner: ml-team
+    network:
+      cidr: 10.0.0.0/16
+      public_subnets: [10.0.1.0/24, 10.0.2.0/24]
+      private_subnets: [10.0.11.0/24, 10.0.12.0/24]
+    machines:
+      - name: trainer
+        gpu: {type: t4, count: 1}
+        data_disk_gb: 100
+    buckets:
+      - name: datasets
+    monitoring:
+      alarm_email: ops@example.com
+    """
+)
+
+BAD_INPUT = {
+    "yaml syntax": (
+        ("project: mlinfra", "project: [mlinfra"),
+        "dev.yaml: line 4, column 6: invalid YAML: while parsing a flow sequence, expected ',' or ']', but got ':' "
+        "(fix the syntax at that spot)",
+    ),
+    "duplicate key": (
+        ("owner: ml-team", "owner: ml-team\nowner: other"),
+        "dev.yaml: line 5, column 1: invalid YAML: key 'owner' is given twice (keep one)",
+    ),
+    "unknown key": (
+        ("  cidr: 10.0.0.0/16", "  cidr: 10.0.0.0/16\n  nat_gateway: single"),
+        "dev.yaml: network.nat_gateway: unknown key 'nat_gateway' (did you mean 'nat'?)",
+    ),
+    "wrong type": (
+        ("data_disk_gb: 100", "data_disk_gb: lots"),
+        "dev.yaml: machines[0].data_disk_gb: 'lots' is not a whole number (write a whole number)",
+    ),
+    "invalid cidr": (
+        ("10.0.12.0/24]", "10.0.300.0/24]"),
+        "dev.yaml: network.private_subnets[1]: 10.0.300.0/24 is not a valid CIDR (write an IPv4 block such as 10.0.1.0/24)",
+    ),
+    "host bits": (
+        ("10.0.12.0/24]", "10.0.12.5/24]"),
+        "dev.yaml: network.private_subnets[1]: 10.0.12.5/24 has host bits set (did you mean 10.0.12.0/24?)",
+    ),
+    "overlapping cidrs": (
+        ("10.0.12.0/24]", "10.0.1.0/25]"),
+        "dev.yaml: network.private_subnets[1]: 10.0.1.0/25 overlaps public_subnets[0] 10.0.1.0/24 (give each subnet its own block)",
+    ),
+    "subnet outside vpc": (
+        ("10.0.12.0/24]", "10.1.12.0/24]"),
+        "dev.yaml: network.private_subnets[1]: 10.1.12.0/24 is outside the VPC 10.0.0.0/16 (pick a block inside network.cidr)",
+    ),
+    "unknown region": (
+        ("region: us-east-1", "region: us-est-1"),
+        "dev.yaml: region: unknown AWS region 'us-est-1' (did you mean 'us-east-1'?)",
+    ),
+    "unknown gpu": (
+        ("{type: t4, count: 1}", "{type: v100, count: 1}"),
+        "dev.yaml: machines[0].gpu.type: unknown GPU type 'v100' on AWS (use one of a100, a10g, h100, l4, t4)",
+    ),
+    "gpu count not offered": (
+        ("{type: t4, count: 1}", "{type: t4, count: 2}"),
+        "dev.yaml: machines[0].gpu.count: no AWS machine carries 2 × t4 (use 1, 4, 8)",
+    ),
+    "unknown machine type": (
+        ("gpu: {type: t4, count: 1}", "machine_type: g4dn.huge"),
+        "dev.yaml: machines[0].machine_type: unknown AWS machine type 'g4dn.huge' (did you mean 'g4dn.xlarge'?)",
+    ),
+    "invalid bucket name": (
+        ("- name: datasets", "- name: Data_Sets"),
+        "dev.yaml: buckets[0].name: 'Data_Sets' is not a valid name (use lowercase letters, digits and hyphens, starting with a letter)",
+    ),
+    "bucket name too long": (
+        ("project: mlinfra\n", "project: mlinfra-research-lab\n", "- name: datasets", "- name: " + "d" * 40),
+        "dev.yaml: buckets[0].name: bucket name 'mlinfra-research-lab-dev-"
+        + "d" * 40
+        + "' is not a valid S3 name (3-63 lowercase letters, digits and single hyphens; shorten project, environment or bucket name)",
+    ),
+    "negative size": (
+        ("data_disk_gb: 100", "data_disk_gb: -5"),
+        "dev.yaml: machines[0].data_disk_gb: -5 is out of range (use a value at least 1)",
+    ),
+    "bad email": (
+        ("ops@example.com", "ops.example.com"),
+        "dev.yaml: monitoring.alarm_email: 'ops.example.com' is not a valid e-mail address (an email address must have an @-sign)",
+    ),
+    "missing field": (("cloud: aws\n", ""), "dev.yaml: cloud: is required (add it; see docs/environments.md)"),
+    "world-open ingress": (
+        ("data_disk_gb: 100", "data_disk_gb: 100\n    ingress: {cidrs: [0.0.0.0/0]}"),
+        "dev.yaml: machines[0].ingress.cidrs[0]: 0.0.0.0/0 opens the machine to the whole internet (list your office or VPN range, or use SSM Session Manager)",
+    ),
+}
+
+
+def write_env(env_dir: Path, text: str, name: str = "dev") -> Path:
+    env_dir.mkdir(parents=True, exist_ok=True)
+    path = env_dir / f"{name}.yaml"
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture
+def earlier_output(tmp_path) -> Path:
+    """An output folder holding an earlier good synth (a marker file stands for it)."""
+    out = tmp_path / "cdktf.out"
+    (out / "stacks" / "dev").mkdir(parents=True)
+    (out / "stacks" / "dev" / "cdk.tf.json").write_text('{"earlier": "good output"}')
+    return out
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUT))
+def test_bad_input_prints_one_clear_line_exits_2_and_keeps_earlier_output(case, tmp_path, earlier_output, capsys):
+    edits, expected = BAD_INPUT[case]
+    text = VALID
+    for old, new in zip(edits[::2], edits[1::2], strict=True):
+        assert old in text, "each edit must change something"
+        text = text.replace(old, new, 1)
+    env_file = write_env(tmp_path / "environments", text)
+
+    code = run(["synth", "--env-dir", str(env_file.parent), "--out", str(earlier_output)])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.splitlines() == [f"{env_file.parent}/{expected}"]
+    assert "Traceback" not in err
+    assert (earlier_output / "stacks" / "dev" / "cdk.tf.json").read_text() == '{"earlier": "good output"}'
+
+
+def test_every_problem_of_every_file_is_reported_at_once(tmp_path, capsys):
+    env_dir = tmp_path / "environments"
+    write_env(env_dir, VALID.replace("us-east-1", "mars-1").replace("ops@example.com", "nobody"), "dev")
+    write_env(env_dir, VALID.replace("{type: t4, count: 1}", "{type: t5, count: 1}"), "prod")
+
+    code = run(["validate", "--env-dir", str(env_dir)])
+
+    lines = capsys.readouterr().err.splitlines()
+    assert code == 2
+    assert [line.split(": ")[1] for line in lines] == ["monitoring.alarm_email", "machines[0].gpu.type"]
+    assert lines[0].startswith(f"{env_dir}/dev.yaml") and lines[1].startswith(f"{env_dir}/prod.yaml")
+
+
+def test_region_is_checked_once_the_file_has_the_right_shape(tmp_path, capsys):
+    env_dir = tmp_path / "environments"
+    write_env(env_dir, VALID.replace("us-east-1", "mars-1"))
+    assert run(["validate", "--env-dir", str(env_dir)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"{env_dir}/dev.yaml: region: unknown AWS region 'mars-1' (use one of " + capsys_regions() + ")"
+    ]
+
+
+def capsys_regions() -> str:
+    from gpulab.config import catalog
+
+    return ", ".join(sorted(catalog.AWS_REGIONS))
+
+
+def test_unknown_environment_name_is_a_clear_error(tmp_path, capsys):
+    env_dir = tmp_path / "environments"
+    write_env(env_dir, VALID)
+    assert run(["synth", "dve", "--env-dir", str(env_dir), "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"{env_dir}: no environment named 'dve' (did you mean 'dev'?)"]
+
+
+def test_validate_and_list_describe_the_shipped_environments(capsys):
+    assert run(["validate"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "dev: ok (aws us-east-1, 1 machine(s), 2 bucket(s))",
+        "prod: ok (aws us-east-1, 2 machine(s), 2 bucket(s))",
+    ]
+    assert run(["list"]) == 0
+    listing = capsys.readouterr().out
+    assert "1 × trainer: g4dn.xlarge" in listing and "2 × trainer: g5.xlarge" in listing

@@ -1,0 +1,23 @@
+"""The library use case: a user's own stack imports gpulab's constructs directly."""
+
+import json
+import runpy
+
+from tests.conftest import REPO
+
+
+def test_custom_stack_example_synthesizes_gpulab_constructs_beside_its_own_resource(tmp_path):
+    example = runpy.run_path(str(REPO / "examples" / "custom_stack.py"))
+    example["main"](str(tmp_path))
+
+    stack = json.loads((tmp_path / "stacks" / "research-sandbox" / "cdk.tf.json").read_text())
+    resource = stack["resource"]
+    assert set(resource["aws_sqs_queue"]) == {"jobs"}
+    assert len(resource["aws_vpc"]) == 1 and len(resource["aws_subnet"]) == 2
+    (instance,) = resource["aws_instance"].values()
+    assert instance["instance_type"] == "g6.xlarge"
+    assert instance["instance_market_options"]["market_type"] == "spot"
+    assert instance["metadata_options"]["http_tokens"] == "required"
+    (bucket,) = resource["aws_s3_bucket"].values()
+    assert bucket["bucket"] == "sandbox-scratch-0042"
+    assert len(resource["aws_s3_bucket_public_access_block"]) == 1
