@@ -4,17 +4,16 @@ Run it with `.venv/bin/python examples/custom_stack.py [OUTDIR]`; it writes
 OUTDIR/stacks/research-sandbox/cdk.tf.json (default OUTDIR: cdktf.out.example).
 """
 
-# ruff: noqa: I001  (gpulab is imported before cdktf on purpose: it makes provider loading fast)
 from __future__ import annotations
 
 import sys
-
-from gpulab.constructs.aws import AwsBuckets, AwsGpuVm, AwsInstanceRole, AwsNetwork, BucketSpec
 
 from cdktf import App, TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
 from constructs import Construct
+
+from gpulab.constructs.aws import AwsBuckets, AwsGpuVm, AwsInstanceRole, AwsNetwork, BucketSpec
 
 
 class ResearchSandbox(TerraformStack):

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from cdktf import App
 
-import gpulab.providers  # noqa: F401  (before the first `import cdktf`)
 from gpulab.config.model import Environment
 from gpulab.stacks import build_stack
 

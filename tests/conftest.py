@@ -15,6 +15,9 @@ import pytest
 os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
+# Before any test module imports cdktf, so that provider bindings load lazily.
+import gpulab  # noqa: E402, F401
+
 REPO = Path(__file__).resolve().parent.parent
 ENV_DIR = REPO / "environments"
 SHIPPED = sorted(p.stem for p in ENV_DIR.glob("*.yaml"))

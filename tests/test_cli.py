@@ -103,6 +103,10 @@ BAD_INPUT = {
         "dev.yaml: monitoring.alarm_email: 'ops.example.com' is not a valid e-mail address (an email address must have an @-sign)",
     ),
     "missing field": (("cloud: aws\n", ""), "dev.yaml: cloud: is required (add it; see docs/environments.md)"),
+    "reserved tag": (
+        ("owner: ml-team", "owner: ml-team\ntags: {Project: other}"),
+        "dev.yaml: tags.Project: 'Project' is set by gpulab or AWS (remove it; use project/owner for Project/Owner)",
+    ),
     "world-open ingress": (
         ("data_disk_gb: 100", "data_disk_gb: 100\n    ingress: {cidrs: [0.0.0.0/0]}"),
         "dev.yaml: machines[0].ingress.cidrs[0]: 0.0.0.0/0 opens the machine to the whole internet (list your office or VPN range, or use SSM Session Manager)",

@@ -13,6 +13,7 @@ import re
 from gpulab.config import catalog
 from gpulab.config.model import Environment, Machine
 
+RESERVED_TAGS = frozenset({"Project", "Environment", "ManagedBy", "Owner", "Name"})
 S3_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
 
 
@@ -59,6 +60,11 @@ def check_environment(env: Environment) -> list[tuple[str, str]]:
                         f"{zone!r} is not a zone of {env.region} (write e.g. {env.region}a)",
                     )
                 )
+    for key in env.tags:
+        if key in RESERVED_TAGS or key.lower().startswith("aws:"):
+            problems.append(
+                (f"tags.{key}", f"{key!r} is set by gpulab or AWS (remove it; use project/owner for Project/Owner)")
+            )
     problems += _unique_names("machines", [m.name for m in env.machines])
     problems += _unique_names("buckets", [b.name for b in env.buckets])
     for index, machine in enumerate(env.machines):

@@ -1,12 +1,9 @@
 """Provider bindings: fast loading, and each cloud's provider + state backend.
 
-Importing this package arranges for the jsii kernel to load provider indexes
-lazily; it must happen before the first `import cdktf`, so gpulab's constructs,
-stacks and CLI import it first.
+`gpulab/__init__.py` turns fast loading on before any gpulab module imports
+cdktf; see `fast_import`.
 """
 
-from gpulab.providers.fast_import import enable_lazy_js_index, lazy_package
+from gpulab.providers.fast_import import enable_fast_provider_loading, enable_lazy_js_index, lazy_package
 
-enable_lazy_js_index()
-
-__all__ = ["enable_lazy_js_index", "lazy_package"]
+__all__ = ["enable_fast_provider_loading", "enable_lazy_js_index", "lazy_package"]

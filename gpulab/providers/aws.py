@@ -5,8 +5,6 @@ from __future__ import annotations
 from cdktf import LocalBackend, S3Backend, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 
-import gpulab.constructs.aws  # noqa: F401  (registers the provider package lazily)
-
 
 def aws_provider(
     stack: TerraformStack, *, region: str, tags: dict[str, str], allowed_account_ids: list[str] | None = None

@@ -27,6 +27,7 @@ from pathlib import Path
 from types import ModuleType
 
 SWITCH = "GPULAB_LAZY_IMPORT"
+PROVIDER_PACKAGES = ("cdktf_cdktf_provider_aws",)
 JS_PRELOAD = Path(__file__).with_name("lazy_provider_index.js")
 _CHOICES = {"both": {"python", "js"}, "python": {"python"}, "js": {"js"}, "off": set()}
 
@@ -82,3 +83,18 @@ def _is_split_jsii_package(spec: importlib.machinery.ModuleSpec) -> bool:
         return "JSIIAssembly.load" in loader.read_text(encoding="utf-8")
     except OSError:
         return False
+
+
+def enable_fast_provider_loading() -> None:
+    """Turn on both loaders before anything imports cdktf or a provider.
+
+    Called from `gpulab/__init__.py`, which Python runs before any gpulab
+    module, so no import order inside gpulab (or a formatter sorting imports)
+    can start the jsii kernel or import a provider root first. Registering a
+    package is cheap: nothing of it is executed until a submodule is imported.
+    Provider packages that are not installed are skipped.
+    """
+    enable_lazy_js_index()
+    for package in PROVIDER_PACKAGES:
+        if package not in sys.modules and importlib.util.find_spec(package) is not None:
+            lazy_package(package)

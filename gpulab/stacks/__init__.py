@@ -11,7 +11,6 @@ import importlib
 from cdktf import TerraformStack
 from constructs import Construct
 
-import gpulab.providers  # noqa: F401  (before the first `import cdktf`)
 from gpulab.config.model import Environment
 
 STACK_MODULES = {"aws": ("gpulab.stacks.aws", "AwsPlatformStack")}

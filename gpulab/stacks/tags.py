@@ -8,7 +8,8 @@ from gpulab.config.model import Environment
 def common_tags(env: Environment) -> dict[str, str]:
     """Project, Environment, ManagedBy and Owner, then the file's own tags.
 
-    The file's tags may add keys but not replace the four gpulab sets.
+    The file's tags add keys; they cannot replace these four (validation
+    rejects them), and the four are written last all the same.
     """
     return {
         **env.tags,

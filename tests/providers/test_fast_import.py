@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -116,3 +117,44 @@ def test_a_wrong_switch_value_is_named_in_the_error(monkeypatch):
     monkeypatch.setenv(fast_import.SWITCH, "fast")
     with pytest.raises(ValueError, match="GPULAB_LAZY_IMPORT='fast' is not one of both, python, js, off"):
         fast_import.enabled_loaders()
+
+
+COUNT_JS_MODULES = """
+process.on("exit", () => {
+  const loaded = Object.keys(require.cache).filter((f) => /[\\\\/]@cdktf[\\\\/]provider-aws[\\\\/]lib[\\\\/]/.test(f));
+  if (loaded.length) require("fs").writeFileSync(process.env.GPULAB_TEST_JS_COUNT, String(loaded.length));
+});
+"""
+
+SYNTH_AND_COUNT = """
+import sys
+from gpulab.cli import run
+code = run(["synth", "--out", sys.argv[1]])
+root = sys.modules["cdktf_cdktf_provider_aws"]
+submodules = [m for m in sys.modules if m.startswith("cdktf_cdktf_provider_aws.") and m.count(".") == 1]
+print(code, hasattr(root, "TYPEGUARD_MAJOR_VERSION"), len(submodules))
+"""
+
+
+def test_main_synth_loads_only_the_provider_modules_it_uses(tmp_path):
+    """Counts, not timings: a change that brings back the 30-second import fails here."""
+    counter = tmp_path / "count.js"
+    counter.write_text(COUNT_JS_MODULES)
+    count_file = tmp_path / "js-count"
+    result = subprocess.run(
+        [sys.executable, "-c", SYNTH_AND_COUNT, str(tmp_path / "out")],
+        cwd=Path(__file__).resolve().parents[2],
+        env={
+            **os.environ,
+            "NODE_OPTIONS": f"--require={counter}",
+            "GPULAB_TEST_JS_COUNT": str(count_file),
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    code, root_ran, python_modules = result.stdout.splitlines()[-1].split()
+    assert code == "0"
+    assert root_ran == "False", "the provider's root __init__ (all ~2,200 submodules) must not run"
+    assert int(python_modules) < 100
+    assert int(count_file.read_text()) < 100, "the jsii kernel must not require every resource module"

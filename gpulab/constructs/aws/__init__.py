@@ -2,20 +2,15 @@
 
     from gpulab.constructs.aws import AwsNetwork, AwsGpuVm, AwsBuckets, BucketSpec
 
-Importing this package registers the AWS provider bindings for lazy loading
-(see gpulab.providers.fast_import) before any of them is imported.
+The provider bindings they use load lazily: `gpulab/__init__.py` arranges it.
 """
 
-from gpulab.providers import lazy_package
-
-lazy_package("cdktf_cdktf_provider_aws")
-
-from gpulab.constructs.aws.buckets import AwsBuckets, BucketSpec  # noqa: E402
-from gpulab.constructs.aws.gpu_vm import AwsGpuVm  # noqa: E402
-from gpulab.constructs.aws.iam import AwsInstanceRole  # noqa: E402
-from gpulab.constructs.aws.kms import AwsKmsKey  # noqa: E402
-from gpulab.constructs.aws.monitoring import AwsMonitoring  # noqa: E402
-from gpulab.constructs.aws.network import AwsNetwork, derive_subnet_cidrs  # noqa: E402
+from gpulab.constructs.aws.buckets import AwsBuckets, BucketSpec
+from gpulab.constructs.aws.gpu_vm import AwsGpuVm
+from gpulab.constructs.aws.iam import AwsInstanceRole
+from gpulab.constructs.aws.kms import AwsKmsKey
+from gpulab.constructs.aws.monitoring import AwsMonitoring
+from gpulab.constructs.aws.network import AwsNetwork, derive_subnet_cidrs
 
 __all__ = [
     "AwsBuckets",

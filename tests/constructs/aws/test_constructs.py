@@ -1,0 +1,191 @@
+"""Each AWS construct on its own, outside any gpulab stack: options and argument checks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from cdktf import App, TerraformStack
+from cdktf import Testing as CdktfTesting
+from cdktf_cdktf_provider_aws.provider import AwsProvider
+
+from gpulab.constructs.aws import (
+    AwsBuckets,
+    AwsGpuVm,
+    AwsInstanceRole,
+    AwsKmsKey,
+    AwsMonitoring,
+    AwsNetwork,
+    BucketSpec,
+    derive_subnet_cidrs,
+)
+
+
+def synth(build) -> dict:
+    """Synthesize a stack holding what `build(stack)` adds; return its resources and data."""
+    stack = TerraformStack(App(), "test")
+    AwsProvider(stack, "aws", region="eu-west-1")
+    build(stack)
+    return json.loads(CdktfTesting.synth(stack))
+
+
+def test_subnets_are_carved_from_the_vpc_when_not_given():
+    public, private = derive_subnet_cidrs("10.0.0.0/16", 3)
+    assert public == ["10.0.0.0/20", "10.0.16.0/20", "10.0.32.0/20"]
+    assert private == ["10.0.128.0/20", "10.0.144.0/20", "10.0.160.0/20"]
+
+
+@pytest.mark.parametrize("nat,gateways,private_routes", [("none", 0, 0), ("single", 1, 3), ("per_az", 3, 3)])
+def test_network_nat_modes(nat, gateways, private_routes):
+    out = synth(lambda s: AwsNetwork(s, "net", name="t", availability_zones=3, nat=nat))
+    resource = out["resource"]
+    assert len(resource.get("aws_nat_gateway", {})) == gateways
+    nat_routes = [r for r in resource["aws_route"].values() if "nat_gateway_id" in r]
+    assert len(nat_routes) == private_routes
+    if nat == "per_az":
+        assert len({r["nat_gateway_id"] for r in nat_routes}) == 3, "each zone routes through its own NAT"
+    assert len(resource["aws_subnet"]) == 6
+    assert "aws_availability_zones" in out["data"], "zone names come from the region at plan time"
+
+
+def test_network_without_flow_logs_or_endpoint_has_neither():
+    out = synth(
+        lambda s: AwsNetwork(s, "net", name="t", flow_logs=False, s3_endpoint=False, availability_zones=["eu-west-1a"])
+    )
+    assert "aws_flow_log" not in out["resource"] and "aws_vpc_endpoint" not in out["resource"]
+    assert "aws_availability_zones" not in out.get("data", {})
+
+
+def test_network_rejects_a_subnet_list_of_the_wrong_length():
+    with pytest.raises(ValueError, match=r"public_subnet_cidrs must give one block per zone \(2\), got 1"):
+        synth(lambda s: AwsNetwork(s, "net", name="t", public_subnet_cidrs=["10.0.1.0/24"]))
+
+
+def test_buckets_with_kms_and_access_logs():
+    def build(stack):
+        key = AwsKmsKey(stack, "key", alias="t")
+        AwsBuckets(
+            stack,
+            "b",
+            buckets=[BucketSpec(name="t-data", key="data", prefixes=("raw/",), access_logs=True)],
+            kms_key_arn=key.key_arn,
+            access_log_bucket_name="t-logs",
+        )
+
+    resource = synth(build)["resource"]
+    assert sorted(b["bucket"] for b in resource["aws_s3_bucket"].values()) == ["t-data", "t-logs"]
+    (logging,) = resource["aws_s3_bucket_logging"].values()
+    assert logging["target_prefix"] == "t-data/"
+    algorithms = sorted(
+        r["rule"][0]["apply_server_side_encryption_by_default"]["sse_algorithm"]
+        for r in resource["aws_s3_bucket_server_side_encryption_configuration"].values()
+    )
+    assert algorithms == ["AES256", "aws:kms"], "the log bucket stays SSE-S3: log delivery needs it"
+    assert [o["key"] for o in resource["aws_s3_object"].values()] == ["raw/"]
+
+
+def test_buckets_asking_for_access_logs_need_a_log_bucket_name():
+    with pytest.raises(ValueError, match="access_log_bucket_name is required: data ask for access logs"):
+        synth(lambda s: AwsBuckets(s, "b", buckets=[BucketSpec(name="t-data", key="data", access_logs=True)]))
+
+
+def _vm(stack, **overrides):
+    args = dict(
+        name="t-vm",
+        vpc_id="vpc-1",
+        subnet_id="subnet-1",
+        availability_zone="eu-west-1a",
+        instance_type="g6.xlarge",
+        instance_profile_name="profile",
+        metric_namespace="ns",
+    )
+    return AwsGpuVm(stack, "vm", **{**args, **overrides})
+
+
+def test_gpu_vm_defaults_are_private_closed_and_imdsv2():
+    resource = synth(_vm)["resource"]
+    (instance,) = resource["aws_instance"].values()
+    assert instance["associate_public_ip_address"] is False
+    assert instance["metadata_options"]["http_tokens"] == "required"
+    assert instance["lifecycle"] == {"ignore_changes": ["ami"]}
+    assert "aws_vpc_security_group_ingress_rule" not in resource
+    (volume,) = resource["aws_ebs_volume"].values()
+    assert volume["availability_zone"] == "eu-west-1a" and "lifecycle" not in volume
+    assert "nvme-Amazon_Elastic_Block_Store_$${volume_id//-/}" in instance["user_data"]
+    assert "$${aws:InstanceId}" in instance["user_data"], "the agent's placeholder reaches the machine literally"
+
+
+def test_gpu_vm_spot_stops_on_interruption_and_caps_the_price():
+    (instance,) = synth(lambda s: _vm(s, spot=True, spot_max_price=0.4))["resource"]["aws_instance"].values()
+    options = instance["instance_market_options"]
+    assert options["market_type"] == "spot"
+    assert options["spot_options"] == {
+        "instance_interruption_behavior": "stop",
+        "spot_instance_type": "persistent",
+        "max_price": "0.4",
+    }
+
+
+def test_gpu_vm_opens_each_named_port_to_each_listed_cidr():
+    out = synth(lambda s: _vm(s, ingress_cidrs=["198.51.100.0/24", "203.0.113.7/32"], ports={"ssh": 22}))
+    rules = out["resource"]["aws_vpc_security_group_ingress_rule"].values()
+    assert sorted((r["from_port"], r["cidr_ipv4"]) for r in rules) == [(22, "198.51.100.0/24"), (22, "203.0.113.7/32")]
+
+
+def test_cpu_machine_idle_alarm_watches_cpu():
+    (alarm,) = synth(lambda s: _vm(s, gpu=False, instance_type="t3.medium"))["resource"][
+        "aws_cloudwatch_metric_alarm"
+    ].values()
+    assert (alarm["namespace"], alarm["metric_name"]) == ("AWS/EC2", "CPUUtilization")
+
+
+@pytest.mark.parametrize(
+    "overrides,message",
+    [
+        ({"data_disk_gb": -5}, "data_disk_gb must be between 1 and 16384, got -5"),
+        ({"spot_max_price": 1.0}, "spot_max_price needs spot=True"),
+        ({"ingress_cidrs": ["0.0.0.0/0"]}, "ingress_cidrs must not contain 0.0.0.0/0"),
+        ({"idle_stop_minutes": 5}, "idle_stop_minutes must be between 10 and 1440, got 5"),
+    ],
+)
+def test_gpu_vm_rejects_contradictions_with_a_helpful_message(overrides, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        synth(lambda s: _vm(s, **overrides))
+
+
+def test_instance_role_without_buckets_or_logs_grants_neither():
+    out = synth(lambda s: AwsInstanceRole(s, "r", name="t", bucket_arns=[], log_group_arns=[], metric_namespace="ns"))
+    (doc,) = [d for k, d in out["data"]["aws_iam_policy_document"].items() if k.startswith("r_policy-doc")]
+    assert [s["sid"] for s in doc["statement"]] == ["PublishPlatformMetrics", "DescribeOwnInstance"]
+
+
+def test_monitoring_recovers_or_reboots_and_builds_one_dashboard():
+    def build(stack):
+        monitoring = AwsMonitoring(
+            stack, "m", name="t", log_groups=["a"], alarm_email="ops@example.com", metric_namespace="ns"
+        )
+        monitoring.watch_instance("gpu", instance_id="i-1", recoverable=False)
+        monitoring.watch_instance("cpu", instance_id="i-2", gpu=False, recoverable=True)
+        monitoring.add_dashboard()
+        with pytest.raises(RuntimeError, match="add_dashboard was already called"):
+            monitoring.add_dashboard()
+
+    resource = synth(build)["resource"]
+    actions = {
+        a["alarm_name"]: a["alarm_actions"][0].rsplit(":", 1)[1]
+        for a in resource["aws_cloudwatch_metric_alarm"].values()
+        if "system-check" in a["alarm_name"]
+    }
+    assert actions == {"t-gpu-system-check": "reboot", "t-cpu-system-check": "recover"}
+    (dashboard,) = resource["aws_cloudwatch_dashboard"].values()
+    titles = [w["properties"]["title"] for w in json.loads(dashboard["dashboard_body"])["widgets"]]
+    assert titles == ["gpu: CPU %", "gpu: GPU %", "gpu: network bytes", "cpu: CPU %", "cpu: network bytes"]
+    (subscription,) = resource["aws_sns_topic_subscription"].values()
+    assert subscription["endpoint"] == "ops@example.com"
+
+
+def test_kms_key_rotates_and_rejects_a_bad_deletion_window():
+    (key,) = synth(lambda s: AwsKmsKey(s, "k", alias="t"))["resource"]["aws_kms_key"].values()
+    assert key["enable_key_rotation"] is True
+    with pytest.raises(ValueError, match="deletion_window_days must be between 7 and 30, got 3"):
+        synth(lambda s: AwsKmsKey(s, "k", alias="t", deletion_window_days=3))
