@@ -62,7 +62,11 @@ def synth(
     _quiet_node_banner()
     from gpulab.synth import synthesize
 
-    target = synthesize(envs, out or _default_out())
+    try:
+        target = synthesize(envs, out or _default_out())
+    except OSError as error:
+        typer.echo(f"{error.filename or out}: cannot write the output: {error.strerror} (pick another --out)", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     for env in envs:
         typer.echo(f"{env.name}: {target / 'stacks' / env.name / 'cdk.tf.json'}")
 

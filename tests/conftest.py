@@ -17,6 +17,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 # Before any test module imports cdktf, so that provider bindings load lazily.
 import gpulab  # noqa: E402, F401
+from tests.background import BackgroundRuns  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 ENV_DIR = REPO / "environments"
@@ -47,3 +48,30 @@ def resources(stack: dict, kind: str) -> dict[str, dict]:
 def data_sources(stack: dict, kind: str) -> dict[str, dict]:
     """All data sources of one Terraform type in a synthesized stack."""
     return stack.get("data", {}).get(kind, {})
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "background(*names): needs these slow runs (tests/background.py)")
+    config.stash[_BACKGROUND] = BackgroundRuns()
+
+
+def pytest_collection_finish(session):
+    """Start every background run a selected test needs, before the first test runs."""
+    runs = session.config.stash[_BACKGROUND]
+    for item in session.items:
+        for marker in item.iter_markers("background"):
+            for name in marker.args:
+                runs.start(name)
+
+
+def pytest_unconfigure(config):
+    config.stash[_BACKGROUND].close()
+
+
+@pytest.fixture(scope="session")
+def background(pytestconfig) -> BackgroundRuns:
+    """The session's background runs: `background.result(name)` waits for one."""
+    return pytestconfig.stash[_BACKGROUND]
+
+
+_BACKGROUND = pytest.StashKey[BackgroundRuns]()

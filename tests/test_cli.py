@@ -103,6 +103,17 @@ BAD_INPUT = {
         "dev.yaml: monitoring.alarm_email: 'ops.example.com' is not a valid e-mail address (an email address must have an @-sign)",
     ),
     "missing field": (("cloud: aws\n", ""), "dev.yaml: cloud: is required (add it; see docs/environments.md)"),
+    "derived subnets overlap a given one": (
+        (
+            "  public_subnets: [10.0.1.0/24, 10.0.2.0/24]\n  private_subnets: [10.0.11.0/24, 10.0.12.0/24]\n",
+            "  public_subnets: [10.0.128.0/24, 10.0.2.0/24]\n",
+        ),
+        "dev.yaml: network.private_subnets: 10.0.128.0/20 overlaps public_subnets[0] 10.0.128.0/24 (give both public_subnets and private_subnets)",
+    ),
+    "zone listed twice": (
+        ("  cidr: 10.0.0.0/16", "  cidr: 10.0.0.0/16\n  availability_zones: [us-east-1a, us-east-1a]"),
+        "dev.yaml: network.availability_zones: a zone is listed twice (list each zone once)",
+    ),
     "reserved tag": (
         ("owner: ml-team", "owner: ml-team\ntags: {Project: other}"),
         "dev.yaml: tags.Project: 'Project' is set by gpulab or AWS (remove it; use project/owner for Project/Owner)",
@@ -192,3 +203,27 @@ def test_validate_and_list_describe_the_shipped_environments(capsys):
     assert run(["list"]) == 0
     listing = capsys.readouterr().out
     assert "1 × trainer: g4dn.xlarge" in listing and "2 × trainer: g5.xlarge" in listing
+
+
+def test_a_name_prefix_too_long_for_iam_is_caught_before_synth(tmp_path, capsys):
+    env_dir = tmp_path / "environments"
+    name = "research-" + "x" * 31
+    write_env(env_dir, VALID.replace("project: mlinfra", "project: mlinfra-research-lab"), name)
+    assert run(["validate", "--env-dir", str(env_dir)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"{env_dir}/{name}.yaml: project: 'mlinfra-research-lab-{name}' (project-environment) is 61 characters; "
+        "IAM role names built from it allow at most 54 (shorten the project or the file name)",
+        f"{env_dir}/{name}.yaml: buckets[0].name: bucket name 'mlinfra-research-lab-{name}-datasets' is not a valid S3 name "
+        "(3-63 lowercase letters, digits and single hyphens; shorten project, environment or bucket name)",
+    ]
+
+
+def test_an_output_folder_that_cannot_be_written_is_a_clear_error(tmp_path, capsys):
+    env_dir = tmp_path / "environments"
+    write_env(env_dir, VALID)
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert run(["synth", "--env-dir", str(env_dir), "--out", str(blocker / "cdktf.out")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"{blocker}: cannot write the output: ") and line.endswith(" (pick another --out)")
+    assert blocker.read_text() == "not a folder"

@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from gpulab.config import load_environments
 from gpulab.synth import synthesize
-from tests.conftest import ENV_DIR, REPO, SHIPPED
+from tests.conftest import ENV_DIR, SHIPPED
 
 
 def tree(root: Path) -> dict[str, bytes]:
     """Every file under root, by relative path, as bytes."""
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-def main_py(out: Path, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(REPO / ".venv" / "bin" / "python"), "main.py", "synth", "--out", str(out)],
-        cwd=REPO,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
 
 
 def test_synthesizing_twice_gives_byte_identical_output(shipped_out, tmp_path):
@@ -37,25 +24,25 @@ def test_synthesizing_twice_gives_byte_identical_output(shipped_out, tmp_path):
     assert first == second
 
 
-def test_output_is_byte_identical_without_the_lazy_loaders(tmp_path):
-    """The baseline (ordinary imports, ≈30 s) against the default fast path."""
-    main_py(tmp_path / "fast")
-    main_py(tmp_path / "ordinary", GPULAB_LAZY_IMPORT="off")
-    assert tree(tmp_path / "fast") == tree(tmp_path / "ordinary")
+def _succeeded(run) -> Path:
+    assert run.returncode == 0, run.output
+    return run.out_dir
+
+
+@pytest.mark.background("main-py", "main-py-ordinary-imports")
+def test_output_is_byte_identical_without_the_lazy_loaders(background):
+    """The baseline (ordinary imports, ≈30 s, run in the background) against the default fast path."""
+    fast = _succeeded(background.result("main-py"))
+    ordinary = _succeeded(background.result("main-py-ordinary-imports"))
+    assert tree(fast) == tree(ordinary)
+    assert len(tree(fast)) == 1 + len(SHIPPED)
 
 
 @pytest.mark.skipif(shutil.which("npx") is None, reason="needs Node.js's npx (README prerequisite)")
-def test_cdktf_cli_synth_runs_main_py_and_matches_it(tmp_path):
-    cli = subprocess.run(
-        ["npx", "--no-install", "cdktf", "synth", "--output", str(tmp_path / "cli")],
-        cwd=REPO,
-        env={**os.environ, "CHECKPOINT_DISABLE": "1", "CI": "1"},
-        capture_output=True,
-        text=True,
-    )
-    assert cli.returncode == 0, cli.stdout + cli.stderr
-    main_py(tmp_path / "main")
-    assert tree(tmp_path / "cli") == tree(tmp_path / "main")
+@pytest.mark.background("main-py", "cdktf-cli")
+def test_cdktf_cli_synth_runs_main_py_and_matches_it(background):
+    cli = _succeeded(background.result("cdktf-cli"))
+    assert tree(cli) == tree(_succeeded(background.result("main-py")))
 
 
 def test_a_failed_synth_leaves_the_earlier_output_untouched(tmp_path, monkeypatch):

@@ -13,6 +13,9 @@ import re
 from gpulab.config import catalog
 from gpulab.config.model import Environment, Machine
 
+# IAM role names are at most 64 characters; the longest gpulab builds is
+# "<project>-<env>-flow-logs".
+MAX_PREFIX_LENGTH = 64 - len("-flow-logs")
 RESERVED_TAGS = frozenset({"Project", "Environment", "ManagedBy", "Owner", "Name"})
 S3_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
 
@@ -60,6 +63,14 @@ def check_environment(env: Environment) -> list[tuple[str, str]]:
                         f"{zone!r} is not a zone of {env.region} (write e.g. {env.region}a)",
                     )
                 )
+    if len(env.prefix) > MAX_PREFIX_LENGTH:
+        problems.append(
+            (
+                "project",
+                f"'{env.prefix}' (project-environment) is {len(env.prefix)} characters; IAM role names built "
+                f"from it allow at most {MAX_PREFIX_LENGTH} (shorten the project or the file name)",
+            )
+        )
     for key in env.tags:
         if key in RESERVED_TAGS or key.lower().startswith("aws:"):
             problems.append(

@@ -20,6 +20,8 @@ from pydantic import (
     model_validator,
 )
 
+from gpulab.netmath import derive_subnet_cidrs
+
 SLUG = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 SLUG_HINT = "use lowercase letters, digits and hyphens, starting with a letter"
 
@@ -104,43 +106,36 @@ class Network(Strict):
         vpc = ipaddress.IPv4Network(self.cidr)
         if not 16 <= vpc.prefixlen <= 24:
             raise ValueError(f"cidr: {self.cidr} must be between a /16 and a /24")
+        if isinstance(self.availability_zones, list) and len(set(self.availability_zones)) != count:
+            raise ValueError("availability_zones: a zone is listed twice (list each zone once)")
+        derived_public, derived_private = derive_subnet_cidrs(self.cidr, count)
         seen: list[tuple[str, ipaddress.IPv4Network]] = []
-        for kind in ("public_subnets", "private_subnets"):
+        for kind, derived in (("public_subnets", derived_public), ("private_subnets", derived_private)):
             subnets = getattr(self, kind)
-            if subnets is None:
-                continue
-            if len(subnets) != count:
+            if subnets is not None and len(subnets) != count:
                 raise ValueError(
                     f"{kind}: {len(subnets)} given for {count} availability zones "
                     f"(give one per zone, or leave {kind} out to derive them)"
                 )
-            for index, text in enumerate(subnets):
+            for index, text in enumerate(subnets or derived):
                 subnet = ipaddress.IPv4Network(text)
-                where = f"{kind}[{index}]"
+                given = subnets is not None
+                label = f"{kind}[{index}]" if given else f"derived {kind}[{index}]"
                 if not subnet.subnet_of(vpc):
                     raise ValueError(
-                        f"{where}: {text} is outside the VPC {self.cidr} (pick a block inside network.cidr)"
+                        f"{label}: {text} is outside the VPC {self.cidr} (pick a block inside network.cidr)"
                     )
-                for other_where, other in seen:
+                for other_label, other in seen:
                     if subnet.overlaps(other):
-                        raise ValueError(
-                            f"{where}: {text} overlaps {other_where} {other} (give each subnet its own block)"
+                        fix = (
+                            "give each subnet its own block"
+                            if given and "derived" not in other_label
+                            else ("give both public_subnets and private_subnets")
                         )
-                seen.append((where, subnet))
+                        where = label if given else kind
+                        raise ValueError(f"{where}: {text} overlaps {other_label} {other} ({fix})")
+                seen.append((label, subnet))
         return self
-
-    def derived_subnets(self) -> tuple[list[str], list[str]]:
-        """Public and private subnet CIDRs: as given, or carved from the VPC.
-
-        Derived subnets split the VPC into 16 equal blocks: public subnets take
-        blocks 0.., private subnets blocks 8.. (10.0.0.0/16 gives public
-        10.0.0.0/20, 10.0.16.0/20, … and private 10.0.128.0/20, …).
-        """
-        blocks = list(ipaddress.IPv4Network(self.cidr).subnets(prefixlen_diff=4))
-        count = self.zone_count
-        public = self.public_subnets or [str(b) for b in blocks[:count]]
-        private = self.private_subnets or [str(b) for b in blocks[8 : 8 + count]]
-        return list(public), list(private)
 
 
 class Gpu(Strict):

@@ -7,7 +7,6 @@ group locked down; an S3 gateway endpoint so dataset traffic skips the NAT.
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Literal
 
 from cdktf import Fn, Token
@@ -31,24 +30,12 @@ from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
 from constructs import Construct
 
 from gpulab.constructs.aws.policy import assume_role_document, document, statement
+from gpulab.netmath import derive_subnet_cidrs
 
 NatMode = Literal["none", "single", "per_az"]
 DEFAULT_VPC_CIDR = "10.0.0.0/16"
 DEFAULT_ZONES = 2
 DEFAULT_FLOW_LOG_RETENTION_DAYS = 7
-
-
-def derive_subnet_cidrs(vpc_cidr: str, zones: int) -> tuple[list[str], list[str]]:
-    """Public and private subnet CIDRs carved from the VPC block.
-
-    The VPC is split into 16 equal blocks: public subnets take blocks 0..,
-    private subnets blocks 8.. (10.0.0.0/16 → public 10.0.0.0/20, 10.0.16.0/20,
-    … and private 10.0.128.0/20, 10.0.144.0/20, …).
-    """
-    if not 1 <= zones <= 8:
-        raise ValueError(f"zones must be between 1 and 8, got {zones}")
-    blocks = [str(b) for b in ipaddress.IPv4Network(vpc_cidr).subnets(prefixlen_diff=4)]
-    return blocks[:zones], blocks[8 : 8 + zones]
 
 
 class AwsNetwork(Construct):

@@ -1,0 +1,76 @@
+"""Slow subprocess runs, started when collection ends and awaited by the tests that need them.
+
+A test marked `@pytest.mark.background("name")` gets its run started in the
+background as soon as the session knows it is selected, so a 30-second
+baseline synth overlaps the rest of the suite instead of following it.
+All runs write under one temporary root, so their relative state paths match.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Finished:
+    """A background run's outcome and the output folder it wrote."""
+
+    returncode: int
+    output: str
+    out_dir: Path
+
+
+def _main_py(out: Path, **env: str) -> tuple[list[str], dict[str, str]]:
+    return [sys.executable, "main.py", "synth", "--out", str(out)], {**os.environ, **env}
+
+
+def _cdktf_cli(out: Path) -> tuple[list[str], dict[str, str]]:
+    return ["npx", "--no-install", "cdktf", "synth", "--output", str(out)], {**os.environ, "CI": "1"}
+
+
+COMMANDS = {
+    "main-py": lambda out: _main_py(out),
+    "main-py-ordinary-imports": lambda out: _main_py(out, GPULAB_LAZY_IMPORT="off"),
+    "cdktf-cli": _cdktf_cli,
+}
+
+
+class BackgroundRuns:
+    """Starts named runs once and hands out their results."""
+
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="gpulab-background-"))
+        self._running: dict[str, tuple[subprocess.Popen, Path]] = {}
+        self._finished: dict[str, Finished] = {}
+
+    def start(self, name: str) -> None:
+        if name in self._running:
+            return
+        out = self.root / name
+        args, env = COMMANDS[name](out)
+        process = subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self._running[name] = (process, out)
+
+    def result(self, name: str) -> Finished:
+        """Wait for the run (starting it if need be); later calls return the same result."""
+        if name not in self._finished:
+            self.start(name)
+            process, out = self._running[name]
+            output, _ = process.communicate()
+            self._finished[name] = Finished(process.returncode, output, out)
+        return self._finished[name]
+
+    def close(self) -> None:
+        for process, _ in self._running.values():
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+        shutil.rmtree(self.root, ignore_errors=True)
