@@ -1,0 +1,36 @@
+"""The library is pip-installable: the wheel carries the code, the JS preload and its dependencies."""
+
+import subprocess
+import sys
+import zipfile
+
+from tests.conftest import REPO
+
+
+def test_wheel_holds_the_constructs_the_preload_and_the_console_script(tmp_path):
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(REPO),
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+        ],
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
+    )
+    (wheel,) = tmp_path.glob("gpulab-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        metadata = archive.read(next(n for n in names if n.endswith("METADATA"))).decode()
+        entry_points = archive.read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
+    assert {"gpulab/providers/lazy_provider_index.js", "gpulab/constructs/aws/gpu_vm.py", "gpulab/cli.py"} <= names
+    assert not any(n.startswith(("tests/", "examples/")) for n in names)
+    assert "Requires-Dist: cdktf-cdktf-provider-aws<22,>=21.22" in metadata
+    assert "gpulab = gpulab.cli:run" in entry_points
