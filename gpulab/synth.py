@@ -17,8 +17,6 @@ from cdktf import App
 from gpulab.config.model import Environment
 from gpulab.stacks import build_stack
 
-DEFAULT_OUT = "cdktf.out"
-
 
 def local_state_path(env_name: str, out_dir: Path, state_dir: Path) -> str:
     """Where a stack's local state lives, relative to its working directory.

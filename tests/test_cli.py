@@ -114,6 +114,14 @@ BAD_INPUT = {
         ("  cidr: 10.0.0.0/16", "  cidr: 10.0.0.0/16\n  availability_zones: [us-east-1a, us-east-1a]"),
         "dev.yaml: network.availability_zones: a zone is listed twice (list each zone once)",
     ),
+    "union of wrong types": (
+        ("  cidr: 10.0.0.0/16", "  cidr: 10.0.0.0/16\n  availability_zones: two"),
+        "dev.yaml: network.availability_zones: 'two' is not a whole number or a list (write a whole number or a list)",
+    ),
+    "port out of range": (
+        ("data_disk_gb: 100", "data_disk_gb: 100\n    ingress: {ports: [ssh, 70000]}"),
+        "dev.yaml: machines[0].ingress.ports[1]: 70000 is out of range (use a value at most 65535)",
+    ),
     "reserved tag": (
         ("owner: ml-team", "owner: ml-team\ntags: {Project: other}"),
         "dev.yaml: tags.Project: 'Project' is set by gpulab or AWS (remove it; use project/owner for Project/Owner)",

@@ -112,7 +112,7 @@ def load_environment(path: Path) -> Environment:
     try:
         env = Environment.model_validate({**data, "name": name})
     except ValidationError as error:
-        raise ConfigError([Problem(file, *_describe(e)) for e in error.errors()]) from None
+        raise ConfigError([Problem(file, path, message) for path, message in _describe_all(error.errors())]) from None
     problems = [Problem(file, where, message) for where, message in check_environment(env)]
     if problems:
         raise ConfigError(problems)
@@ -130,6 +130,55 @@ def _yaml_message(error: yaml.YAMLError) -> str:
     return f"{where}invalid YAML: {what}{hint}"
 
 
+# pydantic error kinds that mean "wrong type", and the type that was expected.
+_EXPECTED_TYPES = {
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "string_type": "a text value",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+}
+
+
+def _describe_all(errors: list[dict]) -> list[tuple[str, str]]:
+    """One (path, message) per field: the branches of a union fold into one line.
+
+    Where a value failed several union members (`int | list[str]`), the
+    members whose type it has explain best (70000 for a port → out of range);
+    if it has none of their types, the line names every type that would do.
+    """
+    by_path: dict[str, list[tuple[dict, str]]] = {}
+    for error in errors:
+        path, message = _describe(error)
+        by_path.setdefault(path, []).append((error, message))
+    lines = []
+    for path, found in by_path.items():
+        if len(found) == 1:
+            lines.append((path, found[0][1]))
+            continue
+        relevant = [message for error, message in found if not _wrong_type(error)]
+        if relevant:
+            lines += [(path, message) for message in relevant]
+        else:
+            expected = " or ".join(dict.fromkeys(_EXPECTED_TYPES.get(e["type"], "a listed name") for e, _ in found))
+            lines.append((path, f"{found[0][0].get('input')!r} is not {expected} (write {expected})"))
+    return lines
+
+
+def _wrong_type(error: dict) -> bool:
+    """The value is not even of the member's type (gpulab's literals are all text)."""
+    return error["type"] in _EXPECTED_TYPES or (
+        error["type"] == "literal_error" and not isinstance(error["input"], str)
+    )
+
+
 def _describe(error: dict) -> tuple[str, str]:
     """A pydantic error as (field path, message with a hint)."""
     loc = [part for part in error["loc"] if not _is_union_tag(part)]
@@ -144,13 +193,16 @@ def _describe(error: dict) -> tuple[str, str]:
             path = f"{path}.{match.group(1)}" if path else match.group(1)
             message = match.group(2)
         return path, message
+    if kind in _EXPECTED_TYPES:
+        expected = _EXPECTED_TYPES[kind]
+        return path, f"{value!r} is not {expected} (write {expected})"
     return path, _MESSAGES.get(kind, _generic)(value, ctx, loc, error["msg"])
 
 
 def _is_union_tag(part: object) -> bool:
-    """pydantic puts the union member tried into loc ('int', 'list[str]', …)."""
+    """pydantic puts the union member tried into loc ('int', 'list[str]', 'constrained-int', …)."""
     return isinstance(part, str) and (
-        part in {"int", "str", "float", "bool"} or "[" in part or part.startswith(("function-", "literal["))
+        part in {"int", "str", "float", "bool"} or "[" in part or part.startswith(("function-", "constrained-"))
     )
 
 
@@ -217,13 +269,6 @@ def _pattern(value, ctx, loc, msg) -> str:
     return f"{value!r} does not have the expected form (match {ctx.get('pattern')})"
 
 
-def _typed(expected: str):
-    def describe(value, ctx, loc, msg) -> str:
-        return f"{value!r} is not {expected} (write {expected})"
-
-    return describe
-
-
 def _email(value, ctx, loc, msg) -> str:
     reason = str(ctx.get("reason", "")).rstrip(".")
     return f"{value!r} is not a valid e-mail address ({reason.lower() or 'write name@example.com'})"
@@ -246,16 +291,4 @@ _MESSAGES = {
     "too_short": _length,
     "too_long": _length,
     "string_pattern_mismatch": _pattern,
-    "int_type": _typed("a whole number"),
-    "int_parsing": _typed("a whole number"),
-    "int_from_float": _typed("a whole number"),
-    "float_type": _typed("a number"),
-    "float_parsing": _typed("a number"),
-    "bool_type": _typed("true or false"),
-    "bool_parsing": _typed("true or false"),
-    "string_type": _typed("a text value"),
-    "list_type": _typed("a list"),
-    "dict_type": _typed("a mapping"),
-    "model_type": _typed("a mapping"),
-    "model_attributes_type": _typed("a mapping"),
 }

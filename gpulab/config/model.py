@@ -20,41 +20,17 @@ from pydantic import (
     model_validator,
 )
 
+from gpulab import defaults
 from gpulab.netmath import derive_subnet_cidrs
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 SLUG_HINT = "use lowercase letters, digits and hyphens, starting with a letter"
 
-DEFAULT_VPC_CIDR = "10.0.0.0/16"
-DEFAULT_ROOT_DISK_GB = 100
-DEFAULT_DATA_DISK_GB = 100
-DEFAULT_IDLE_STOP_MINUTES = 60
-DEFAULT_LOG_RETENTION_DAYS = 7
+# fmt: off
 CLOUDWATCH_RETENTION_DAYS = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1096,
-    1827,
-    2192,
-    2557,
-    2922,
-    3288,
-    3653,
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 )
-NAMED_PORTS = {"ssh": 22, "jupyter": 8888, "tensorboard": 6006}
+# fmt: on
 
 
 def _slug(value: str) -> str:
@@ -86,8 +62,8 @@ class Strict(BaseModel):
 class Network(Strict):
     """The VPC: its address block, zones, subnets and outbound path."""
 
-    cidr: Cidr = DEFAULT_VPC_CIDR
-    availability_zones: int | list[str] = 2
+    cidr: Cidr = defaults.VPC_CIDR
+    availability_zones: int | list[str] = defaults.AVAILABILITY_ZONES
     public_subnets: list[Cidr] | None = None
     private_subnets: list[Cidr] | None = None
     nat: Literal["none", "single", "per_az"] = "single"
@@ -172,7 +148,7 @@ class Ingress(Strict):
             if isinstance(port, int):
                 named[f"tcp-{port}"] = port
             else:
-                named[port] = NAMED_PORTS[port]
+                named[port] = defaults.PORTS[port]
         return named
 
 
@@ -183,14 +159,14 @@ class Machine(Strict):
     gpu: Gpu | None = None
     machine_type: str | None = None
     count: int = Field(default=1, ge=0, le=100)
-    root_disk_gb: int = Field(default=DEFAULT_ROOT_DISK_GB, ge=75, le=16384)
-    data_disk_gb: int = Field(default=DEFAULT_DATA_DISK_GB, ge=1, le=16384)
+    root_disk_gb: int = Field(default=defaults.ROOT_DISK_GB, ge=75, le=16384)
+    data_disk_gb: int = Field(default=defaults.DATA_DISK_GB, ge=1, le=16384)
     subnet: Literal["private", "public"] = "private"
     public_ip: bool = False
     spot: bool = False
     spot_max_price: float | None = Field(default=None, gt=0)
     ingress: Ingress = Ingress()
-    idle_stop_minutes: int | None = Field(default=DEFAULT_IDLE_STOP_MINUTES, ge=10, le=1440)
+    idle_stop_minutes: int | None = Field(default=defaults.IDLE_STOP_MINUTES, ge=10, le=1440)
     setup_script: str | None = None
 
     @model_validator(mode="after")
@@ -211,9 +187,9 @@ class Bucket(Strict):
 
     name: Slug
     prefixes: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+/$")]] = []
-    archive_after_days: int | None = Field(default=90, ge=1)
-    noncurrent_expire_days: int = Field(default=90, ge=1)
-    abort_multipart_days: int = Field(default=7, ge=1)
+    archive_after_days: int | None = Field(default=defaults.ARCHIVE_AFTER_DAYS, ge=1)
+    noncurrent_expire_days: int = Field(default=defaults.NONCURRENT_EXPIRE_DAYS, ge=1)
+    abort_multipart_days: int = Field(default=defaults.ABORT_MULTIPART_DAYS, ge=1)
     access_logs: bool = False
 
 
@@ -221,10 +197,10 @@ class Monitoring(Strict):
     """Alarms, log retention and the dashboard."""
 
     alarm_email: EmailStr | None = None
-    log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
-    cpu_alarm_percent: int = Field(default=80, ge=1, le=100)
-    cpu_alarm_periods: int = Field(default=2, ge=1, le=24)
-    idle_percent: int = Field(default=5, ge=1, le=50)
+    log_retention_days: int = defaults.LOG_RETENTION_DAYS
+    cpu_alarm_percent: int = Field(default=defaults.CPU_ALARM_PERCENT, ge=1, le=100)
+    cpu_alarm_periods: int = Field(default=defaults.CPU_ALARM_PERIODS, ge=1, le=24)
+    idle_percent: int = Field(default=defaults.IDLE_PERCENT, ge=1, le=50)
     dashboard: bool = True
 
     @model_validator(mode="after")

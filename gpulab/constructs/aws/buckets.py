@@ -43,11 +43,9 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
 from cdktf_cdktf_provider_aws.s3_object import S3Object
 from constructs import Construct
 
+from gpulab import defaults
 from gpulab.constructs.aws.policy import document, statement
 
-DEFAULT_ARCHIVE_AFTER_DAYS = 90
-DEFAULT_NONCURRENT_EXPIRE_DAYS = 90
-DEFAULT_ABORT_MULTIPART_DAYS = 7
 DEFAULT_ACCESS_LOG_EXPIRE_DAYS = 365
 
 
@@ -68,9 +66,9 @@ class BucketSpec:
     name: str
     key: str
     prefixes: tuple[str, ...] = field(default_factory=tuple)
-    archive_after_days: int | None = DEFAULT_ARCHIVE_AFTER_DAYS
-    noncurrent_expire_days: int = DEFAULT_NONCURRENT_EXPIRE_DAYS
-    abort_multipart_days: int = DEFAULT_ABORT_MULTIPART_DAYS
+    archive_after_days: int | None = defaults.ARCHIVE_AFTER_DAYS
+    noncurrent_expire_days: int = defaults.NONCURRENT_EXPIRE_DAYS
+    abort_multipart_days: int = defaults.ABORT_MULTIPART_DAYS
     access_logs: bool = False
 
 
@@ -126,7 +124,7 @@ class AwsBuckets(Construct):
                 log_bucket,
                 archive_after_days=None,
                 noncurrent_expire_days=30,
-                abort_multipart_days=DEFAULT_ABORT_MULTIPART_DAYS,
+                abort_multipart_days=defaults.ABORT_MULTIPART_DAYS,
                 expire_days=access_log_expire_days,
             )
             self._policy("access-logs", log_bucket, extra=[self._log_delivery_statement(log_bucket)])

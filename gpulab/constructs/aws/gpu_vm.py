@@ -28,16 +28,12 @@ from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityG
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
+from gpulab import defaults
 from gpulab.constructs.aws import user_data
 
 DEEP_LEARNING_AMI_PARAMETER = (
     "/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-24.04/latest/ami-id"
 )
-DEFAULT_PORTS = {"ssh": 22, "jupyter": 8888, "tensorboard": 6006}
-DEFAULT_ROOT_DISK_GB = 100
-DEFAULT_DATA_DISK_GB = 100
-DEFAULT_IDLE_STOP_MINUTES = 60
-DEFAULT_IDLE_PERCENT = 5
 DATA_DEVICE = "/dev/sdf"
 DATA_MOUNT = "/data"
 
@@ -64,8 +60,8 @@ class AwsGpuVm(Construct):
         gpu: bool = True,
         ingress_cidrs: list[str] | None = None,
         ports: dict[str, int] | None = None,
-        root_disk_gb: int = DEFAULT_ROOT_DISK_GB,
-        data_disk_gb: int = DEFAULT_DATA_DISK_GB,
+        root_disk_gb: int = defaults.ROOT_DISK_GB,
+        data_disk_gb: int = defaults.DATA_DISK_GB,
         kms_key_arn: str | None = None,
         public_ip: bool = False,
         spot: bool = False,
@@ -73,8 +69,8 @@ class AwsGpuVm(Construct):
         image_ssm_parameter: str = DEEP_LEARNING_AMI_PARAMETER,
         log_group_name: str | None = None,
         setup_script: str | None = None,
-        idle_stop_minutes: int | None = DEFAULT_IDLE_STOP_MINUTES,
-        idle_percent: int = DEFAULT_IDLE_PERCENT,
+        idle_stop_minutes: int | None = defaults.IDLE_STOP_MINUTES,
+        idle_percent: int = defaults.IDLE_PERCENT,
         alarm_topic_arn: str | None = None,
         protect_data: bool = False,
     ) -> None:
@@ -113,7 +109,7 @@ class AwsGpuVm(Construct):
                 raise ValueError(f"{label} must be between {low} and 16384, got {size}")
         if spot_max_price is not None and not spot:
             raise ValueError("spot_max_price needs spot=True")
-        ports = DEFAULT_PORTS if ports is None else ports
+        ports = defaults.PORTS if ports is None else ports
         ingress_cidrs = ingress_cidrs or []
         if "0.0.0.0/0" in ingress_cidrs:
             raise ValueError("ingress_cidrs must not contain 0.0.0.0/0; list the networks that need access")

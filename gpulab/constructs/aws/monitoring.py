@@ -17,9 +17,8 @@ from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from constructs import Construct
 
-DEFAULT_LOG_RETENTION_DAYS = 7
-DEFAULT_CPU_ALARM_PERCENT = 80
-DEFAULT_CPU_ALARM_PERIODS = 2
+from gpulab import defaults
+
 ALARM_PERIOD_SECONDS = 300
 
 
@@ -47,7 +46,7 @@ class AwsMonitoring(Construct):
         name: str,
         log_groups: list[str],
         alarm_email: str | None = None,
-        log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS,
+        log_retention_days: int = defaults.LOG_RETENTION_DAYS,
         kms_key_arn: str | None = None,
         metric_namespace: str | None = None,
     ) -> None:
@@ -94,8 +93,8 @@ class AwsMonitoring(Construct):
         instance_id: str,
         gpu: bool = True,
         recoverable: bool = True,
-        cpu_alarm_percent: int = DEFAULT_CPU_ALARM_PERCENT,
-        cpu_alarm_periods: int = DEFAULT_CPU_ALARM_PERIODS,
+        cpu_alarm_percent: int = defaults.CPU_ALARM_PERCENT,
+        cpu_alarm_periods: int = defaults.CPU_ALARM_PERIODS,
     ) -> None:
         """Alarms for one machine: CPU high, system and instance status checks.
 

@@ -29,13 +29,11 @@ from cdktf_cdktf_provider_aws.vpc import Vpc
 from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
 from constructs import Construct
 
+from gpulab import defaults
 from gpulab.constructs.aws.policy import assume_role_document, document, statement
 from gpulab.netmath import derive_subnet_cidrs
 
 NatMode = Literal["none", "single", "per_az"]
-DEFAULT_VPC_CIDR = "10.0.0.0/16"
-DEFAULT_ZONES = 2
-DEFAULT_FLOW_LOG_RETENTION_DAYS = 7
 
 
 class AwsNetwork(Construct):
@@ -53,13 +51,13 @@ class AwsNetwork(Construct):
         id: str,
         *,
         name: str,
-        cidr: str = DEFAULT_VPC_CIDR,
-        availability_zones: int | list[str] = DEFAULT_ZONES,
+        cidr: str = defaults.VPC_CIDR,
+        availability_zones: int | list[str] = defaults.AVAILABILITY_ZONES,
         public_subnet_cidrs: list[str] | None = None,
         private_subnet_cidrs: list[str] | None = None,
         nat: NatMode = "single",
         flow_logs: bool = True,
-        flow_log_retention_days: int = DEFAULT_FLOW_LOG_RETENTION_DAYS,
+        flow_log_retention_days: int = defaults.LOG_RETENTION_DAYS,
         kms_key_arn: str | None = None,
         s3_endpoint: bool = True,
     ) -> None:

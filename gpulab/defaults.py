@@ -1,0 +1,18 @@
+"""gpulab's defaults, in one place: the environment model and the constructs share them.
+
+Cloud-free on purpose, so validating a file never loads cdktf.
+"""
+
+VPC_CIDR = "10.0.0.0/16"
+AVAILABILITY_ZONES = 2
+PORTS = {"ssh": 22, "jupyter": 8888, "tensorboard": 6006}
+ROOT_DISK_GB = 100
+DATA_DISK_GB = 100
+IDLE_STOP_MINUTES = 60
+IDLE_PERCENT = 5
+LOG_RETENTION_DAYS = 7
+CPU_ALARM_PERCENT = 80
+CPU_ALARM_PERIODS = 2
+ARCHIVE_AFTER_DAYS = 90
+NONCURRENT_EXPIRE_DAYS = 90
+ABORT_MULTIPART_DAYS = 7
