@@ -51,10 +51,16 @@ def synthesize(envs: list[Environment], out_dir: Path, *, state_dir: Path | None
 
 
 def _replace(target: Path, new: Path) -> None:
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        os.rename(target, old / target.name)
-    os.rename(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    """Swap `new` in for `target`; if the swap fails, `target` is put back."""
+    if not target.exists():
+        os.rename(new, target)
+        return
+    parking = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    os.rename(target, parking / target.name)
+    try:
+        os.rename(new, target)
+    except OSError:
+        os.rename(parking / target.name, target)
+        raise
+    finally:
+        shutil.rmtree(parking, ignore_errors=True)

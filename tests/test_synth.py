@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -58,3 +59,24 @@ def test_a_failed_synth_leaves_the_earlier_output_untouched(tmp_path, monkeypatc
         synthesize(load_environments(ENV_DIR), out, state_dir=tmp_path)
     assert tree(out) == {"manifest.json": b"earlier"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cdktf.out"], "no staging folder left behind"
+
+
+def test_a_failed_swap_puts_the_earlier_output_back(tmp_path, monkeypatch):
+    from gpulab import synth as synth_module
+
+    target, new = tmp_path / "cdktf.out", tmp_path / "new"
+    target.mkdir()
+    (target / "manifest.json").write_text("earlier")
+    new.mkdir()
+    real_rename = os.rename
+
+    def rename(source, destination):
+        if Path(source) == new:
+            raise OSError(28, "No space left on device")
+        real_rename(source, destination)
+
+    monkeypatch.setattr(synth_module.os, "rename", rename)
+    with pytest.raises(OSError, match="No space left"):
+        synth_module._replace(target, new)
+    assert tree(target) == {"manifest.json": b"earlier"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cdktf.out", "new"]
