@@ -107,7 +107,6 @@ class AwsMonitoring(Construct):
             raise ValueError(f"cpu_alarm_percent must be between 1 and 100, got {cpu_alarm_percent}")
         region = self._region.region
         notify = [self.topic_arn]
-        base = {"namespace": "AWS/EC2", "dimensions": {"InstanceId": instance_id}, "period": ALARM_PERIOD_SECONDS}
         CloudwatchMetricAlarm(
             self,
             f"{label}-cpu-high",
@@ -118,38 +117,44 @@ class AwsMonitoring(Construct):
             evaluation_periods=cpu_alarm_periods,
             threshold=cpu_alarm_percent,
             comparison_operator="GreaterThanThreshold",
+            namespace="AWS/EC2",
+            dimensions={"InstanceId": instance_id},
+            period=ALARM_PERIOD_SECONDS,
             alarm_actions=notify,
             ok_actions=notify,
-            **base,
         )
         system_action = "recover" if recoverable else "reboot"
-        CloudwatchMetricAlarm(
-            self,
-            f"{label}-system-check",
-            alarm_name=f"{self._name}-{label}-system-check",
-            alarm_description=f"AWS hardware or network fault under {label}: {system_action} it",
-            metric_name="StatusCheckFailed_System",
-            statistic="Maximum",
-            evaluation_periods=2,
-            threshold=0,
-            comparison_operator="GreaterThanThreshold",
-            alarm_actions=[f"arn:aws:automate:{region}:ec2:{system_action}", *notify],
-            **{**base, "period": 60},
+        self._status_check_alarm(
+            label,
+            instance_id,
+            "System",
+            f"AWS hardware or network fault under {label}: {system_action} it",
+            [f"arn:aws:automate:{region}:ec2:{system_action}", *notify],
         )
-        CloudwatchMetricAlarm(
-            self,
-            f"{label}-instance-check",
-            alarm_name=f"{self._name}-{label}-instance-check",
-            alarm_description=f"The operating system of {label} stopped answering",
-            metric_name="StatusCheckFailed_Instance",
-            statistic="Maximum",
-            evaluation_periods=2,
-            threshold=0,
-            comparison_operator="GreaterThanThreshold",
-            alarm_actions=notify,
-            **base,
+        self._status_check_alarm(
+            label, instance_id, "Instance", f"The operating system of {label} stopped answering", notify
         )
         self._watched.append(WatchedInstance(label, instance_id, gpu))
+
+    def _status_check_alarm(
+        self, label: str, instance_id: str, kind: str, description: str, actions: list[str]
+    ) -> None:
+        """StatusCheckFailed_<kind> failing for two minutes in a row."""
+        CloudwatchMetricAlarm(
+            self,
+            f"{label}-{kind.lower()}-check",
+            alarm_name=f"{self._name}-{label}-{kind.lower()}-check",
+            alarm_description=description,
+            namespace="AWS/EC2",
+            dimensions={"InstanceId": instance_id},
+            metric_name=f"StatusCheckFailed_{kind}",
+            statistic="Maximum",
+            period=60,
+            evaluation_periods=2,
+            threshold=0,
+            comparison_operator="GreaterThanThreshold",
+            alarm_actions=actions,
+        )
 
     def add_dashboard(self) -> str:
         """A dashboard of every watched machine's CPU, GPU, memory and network."""

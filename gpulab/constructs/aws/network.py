@@ -116,30 +116,8 @@ class AwsNetwork(Construct):
         )
         igw = InternetGateway(self, "igw", vpc_id=self.vpc.id, tags={"Name": f"{name}-igw"})
 
-        public = [
-            Subnet(
-                self,
-                f"public-{i}",
-                vpc_id=self.vpc.id,
-                cidr_block=block,
-                availability_zone=zone_names[i],
-                map_public_ip_on_launch=False,
-                tags={"Name": f"{name}-public-{i}", "Tier": "public"},
-            )
-            for i, block in enumerate(public_cidrs)
-        ]
-        private = [
-            Subnet(
-                self,
-                f"private-{i}",
-                vpc_id=self.vpc.id,
-                cidr_block=block,
-                availability_zone=zone_names[i],
-                map_public_ip_on_launch=False,
-                tags={"Name": f"{name}-private-{i}", "Tier": "private"},
-            )
-            for i, block in enumerate(private_cidrs)
-        ]
+        public = self._subnets("public", public_cidrs, zone_names, name)
+        private = self._subnets("private", private_cidrs, zone_names, name)
         self.public_subnet_ids = [s.id for s in public]
         self.private_subnet_ids = [s.id for s in private]
 
@@ -201,6 +179,21 @@ class AwsNetwork(Construct):
         self.flow_log_group_arn: str | None = None
         if flow_logs:
             self._add_flow_logs(name, flow_log_retention_days, kms_key_arn)
+
+    def _subnets(self, tier: str, cidrs: list[str], zone_names: list[str], name: str) -> list[Subnet]:
+        """One subnet of `tier` per zone; none hands out public IPs by itself."""
+        return [
+            Subnet(
+                self,
+                f"{tier}-{i}",
+                vpc_id=self.vpc.id,
+                cidr_block=block,
+                availability_zone=zone_names[i],
+                map_public_ip_on_launch=False,
+                tags={"Name": f"{name}-{tier}-{i}", "Tier": tier},
+            )
+            for i, block in enumerate(cidrs)
+        ]
 
     def _add_flow_logs(self, name: str, retention_days: int, kms_key_arn: str | None) -> None:
         group = CloudwatchLogGroup(
