@@ -73,6 +73,7 @@ class AwsGpuVm(Construct):
         idle_percent: int = defaults.IDLE_PERCENT,
         alarm_topic_arn: str | None = None,
         protect_data: bool = False,
+        allow_open_ingress: bool = False,
     ) -> None:
         """Create the machine.
 
@@ -102,6 +103,7 @@ class AwsGpuVm(Construct):
             GPU (or CPU) utilisation; 60 by default, None disables.
         alarm_topic_arn: also notify this SNS topic when the idle alarm fires.
         protect_data: `prevent_destroy` on the data volume.
+        allow_open_ingress: accept 0.0.0.0/0 in `ingress_cidrs`; refused by default.
         """
         super().__init__(scope, id)
         for label, size, low in (("root_disk_gb", root_disk_gb, 8), ("data_disk_gb", data_disk_gb, 1)):
@@ -111,8 +113,11 @@ class AwsGpuVm(Construct):
             raise ValueError("spot_max_price needs spot=True")
         ports = defaults.PORTS if ports is None else ports
         ingress_cidrs = ingress_cidrs or []
-        if "0.0.0.0/0" in ingress_cidrs:
-            raise ValueError("ingress_cidrs must not contain 0.0.0.0/0; list the networks that need access")
+        if "0.0.0.0/0" in ingress_cidrs and not allow_open_ingress:
+            raise ValueError(
+                "ingress_cidrs contains 0.0.0.0/0; list the networks that need access "
+                "(or pass allow_open_ingress=True if the whole internet really must reach these ports)"
+            )
 
         self.security_group = SecurityGroup(
             self,

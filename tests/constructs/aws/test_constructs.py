@@ -132,6 +132,12 @@ def test_gpu_vm_opens_each_named_port_to_each_listed_cidr():
     assert sorted((r["from_port"], r["cidr_ipv4"]) for r in rules) == [(22, "198.51.100.0/24"), (22, "203.0.113.7/32")]
 
 
+def test_open_ingress_is_a_named_relaxation():
+    out = synth(lambda s: _vm(s, ingress_cidrs=["0.0.0.0/0"], ports={"https": 443}, allow_open_ingress=True))
+    (rule,) = out["resource"]["aws_vpc_security_group_ingress_rule"].values()
+    assert (rule["from_port"], rule["cidr_ipv4"]) == (443, "0.0.0.0/0")
+
+
 def test_cpu_machine_idle_alarm_watches_cpu():
     (alarm,) = synth(lambda s: _vm(s, gpu=False, instance_type="t3.medium"))["resource"][
         "aws_cloudwatch_metric_alarm"
@@ -144,7 +150,7 @@ def test_cpu_machine_idle_alarm_watches_cpu():
     [
         ({"data_disk_gb": -5}, "data_disk_gb must be between 1 and 16384, got -5"),
         ({"spot_max_price": 1.0}, "spot_max_price needs spot=True"),
-        ({"ingress_cidrs": ["0.0.0.0/0"]}, "ingress_cidrs must not contain 0.0.0.0/0"),
+        ({"ingress_cidrs": ["0.0.0.0/0"]}, "ingress_cidrs contains 0.0.0.0/0; list the networks that need access"),
         ({"idle_stop_minutes": 5}, "idle_stop_minutes must be between 10 and 1440, got 5"),
     ],
 )
