@@ -158,3 +158,20 @@ def test_main_synth_loads_only_the_provider_modules_it_uses(tmp_path):
     assert root_ran == "False", "the provider's root __init__ (all ~2,200 submodules) must not run"
     assert int(python_modules) < 100
     assert int(count_file.read_text()) < 100, "the jsii kernel must not require every resource module"
+
+
+def test_validate_and_list_never_start_cdktf():
+    """Checking files needs no provider bindings and no Node.js process."""
+    script = (
+        "import sys\nfrom gpulab.cli import run\n"
+        "codes = [run(['validate']), run(['list'])]\n"
+        "print(codes, sorted(m for m in sys.modules if m.split('.')[0] in ('cdktf', 'jsii', 'constructs')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.splitlines()[-1] == "[0, 0] []"
