@@ -168,8 +168,12 @@ def _describe_all(errors: list[dict]) -> list[tuple[str, str]]:
             lines += [(path, message) for message in relevant]
         else:
             expected = " or ".join(dict.fromkeys(_EXPECTED_TYPES.get(e["type"], "a listed name") for e, _ in found))
-            lines.append((path, f"{found[0][0].get('input')!r} is not {expected} (write {expected})"))
+            lines.append((path, _not_of_type(found[0][0].get("input"), expected)))
     return lines
+
+
+def _not_of_type(value: object, expected: str) -> str:
+    return f"{value!r} is not {expected} (write {expected})"
 
 
 def _wrong_type(error: dict) -> bool:
@@ -194,8 +198,7 @@ def _describe(error: dict) -> tuple[str, str]:
             message = match.group(2)
         return path, message
     if kind in _EXPECTED_TYPES:
-        expected = _EXPECTED_TYPES[kind]
-        return path, f"{value!r} is not {expected} (write {expected})"
+        return path, _not_of_type(value, _EXPECTED_TYPES[kind])
     return path, _MESSAGES.get(kind, _generic)(value, ctx, loc, error["msg"])
 
 

@@ -103,10 +103,11 @@ class Network(Strict):
                     )
                 for other_label, other in seen:
                     if subnet.overlaps(other):
+                        both_given = given and not other_label.startswith("derived")
                         fix = (
                             "give each subnet its own block"
-                            if given and "derived" not in other_label
-                            else ("give both public_subnets and private_subnets")
+                            if both_given
+                            else "give both public_subnets and private_subnets"
                         )
                         where = label if given else kind
                         raise ValueError(f"{where}: {text} overlaps {other_label} {other} ({fix})")
