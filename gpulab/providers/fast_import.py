@@ -95,6 +95,10 @@ def enable_fast_provider_loading() -> None:
     Provider packages that are not installed are skipped.
     """
     enable_lazy_js_index()
+    if "python" not in enabled_loaders():
+        return  # the providers are imported the ordinary way, when first used
     for package in PROVIDER_PACKAGES:
-        if package not in sys.modules and importlib.util.find_spec(package) is not None:
+        try:
             lazy_package(package)
+        except ModuleNotFoundError:
+            continue
