@@ -88,7 +88,8 @@ def validate(env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
 @app.command("list")
 def list_environments(env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
     """List environments with their machines and approximate hourly cost."""
-    from gpulab.config import catalog, load_environments
+    from gpulab.config import load_environments
+    from gpulab.config.catalog import for_cloud
     from gpulab.config.machines import machine_type_for
 
     try:
@@ -97,14 +98,16 @@ def list_environments(env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
         _fail(error)
     for env in envs:
         typer.echo(f"{env.name}  {env.cloud}  {env.region}  project={env.project}  protect_data={env.protect_data}")
+        catalog = for_cloud(env.cloud)
+        entries = [(m.count, m.name, machine_type_for(m, env.cloud), m.spot) for m in env.machines]
+        if env.headquarters:
+            entries.insert(0, (1, env.headquarters.name, env.headquarters.machine_type, False))
         total = 0.0
-        for machine in env.machines:
-            machine_type = machine_type_for(machine)
-            price = catalog.AWS_MACHINE_TYPES[machine_type].usd_per_hour
-            total += price * machine.count
-            spot = " spot" if machine.spot else ""
-            typer.echo(f"  {machine.count} × {machine.name}: {machine_type}{spot} (≈ ${price:.2f}/h on demand)")
-        typer.echo(f"  ≈ ${total:.2f}/h for all machines running ({catalog.PRICES_SOURCE}, {catalog.PRICES_AS_OF})")
+        for count, name, machine_type, spot in entries:
+            price = catalog.machine(machine_type).usd_per_hour
+            total += price * count
+            typer.echo(f"  {count} × {name}: {machine_type}{' spot' if spot else ''} (≈ ${price:.2f}/h on demand)")
+        typer.echo(f"  ≈ ${total:.2f}/h for all machines running ({catalog.prices_source}, {catalog.prices_as_of})")
 
 
 def run(argv: list[str] | None = None) -> int:

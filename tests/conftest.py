@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+import yaml
 
 os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -22,6 +23,11 @@ from tests.background import BackgroundRuns  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 ENV_DIR = REPO / "environments"
 SHIPPED = sorted(p.stem for p in ENV_DIR.glob("*.yaml"))
+
+
+def shipped_on(cloud: str) -> list[str]:
+    """The shipped environments of one cloud, by name."""
+    return [name for name in SHIPPED if yaml.safe_load((ENV_DIR / f"{name}.yaml").read_text())["cloud"] == cloud]
 
 
 @pytest.fixture(scope="session")

@@ -133,6 +133,79 @@ BAD_INPUT = {
 }
 
 
+VALID_AZURE = textwrap.dedent(
+    """\
+    cloud: azure
+    region: eastus
+    project: echoes
+    owner: research
+    headquarters:
+      machine_type: Standard_D4s_v5
+      admin_cidrs: [203.0.113.0/24]
+    machines:
+      - name: experiment
+        gpu: {type: t4, count: 1}
+    buckets:
+      - name: datasets
+    """
+)
+
+AZURE_BAD_INPUT = {
+    "azure unknown region": (
+        ("region: eastus", "region: east-us"),
+        "dev.yaml: region: unknown Azure region 'east-us' (did you mean 'eastus'?)",
+    ),
+    "azure unknown vm size": (
+        ("machine_type: Standard_D4s_v5", "machine_type: Standard_D4sv5"),
+        "dev.yaml: headquarters.machine_type: unknown Azure machine type 'Standard_D4sv5' (did you mean 'Standard_D4s_v5'?)",
+    ),
+    "azure retired vm size": (
+        ("gpu: {type: t4, count: 1}", "machine_type: Standard_NC6s_v3"),
+        "dev.yaml: machines[0].machine_type: Standard_NC6s_v3: the NCv3 series (V100) was retired by Azure on 2025-09-30; "
+        "use Standard_NC4as_T4_v3 or Standard_NC24ads_A100_v4",
+    ),
+    "azure gpu type not offered": (
+        ("{type: t4, count: 1}", "{type: l4, count: 1}"),
+        "dev.yaml: machines[0].gpu.type: unknown GPU type 'l4' on Azure (use one of a10, a100, h100, t4)",
+    ),
+    "azure gpu count not offered": (
+        ("{type: t4, count: 1}", "{type: h100, count: 4}"),
+        "dev.yaml: machines[0].gpu.count: no Azure machine carries 4 × h100 (use 1, 2, 8)",
+    ),
+    "azure invalid storage account name": (
+        ("owner: research", "owner: research\nazure: {storage_account: Echoes-Data}"),
+        "dev.yaml: azure.storage_account: 'Echoes-Data' is not a valid storage account name "
+        "(3-24 lowercase letters and digits, no hyphens)",
+    ),
+    "azure field of another cloud": (
+        ("    gpu: {type: t4, count: 1}", "    gpu: {type: t4, count: 1}\n    idle_stop_minutes: 30"),
+        "dev.yaml: machines[0].idle_stop_minutes: is not used on Azure (use shutdown_at: a daily deallocation schedule)",
+    ),
+    "azure world-open ssh": (
+        ("admin_cidrs: [203.0.113.0/24]", "admin_cidrs: [0.0.0.0/0]"),
+        "dev.yaml: headquarters.admin_cidrs[0]: 0.0.0.0/0 opens SSH to the whole internet (list your office or VPN range)",
+    ),
+    "azure invalid container name": (
+        ("- name: datasets", "- name: ds"),
+        "dev.yaml: buckets[0].name: 'ds' is not a valid container name (3-63 lowercase letters, digits, single hyphens)",
+    ),
+    "azure archive on zone-redundant storage": (
+        ("owner: research", "owner: research\nazure: {storage_replication: ZRS}"),
+        "dev.yaml: buckets[0].archive_after_days: ZRS storage has no archive tier (set archive_after_days: null, "
+        "or use LRS, GRS or RAGRS)",
+    ),
+    "azure invalid ssh key": (
+        ("owner: research", "owner: research\nazure: {ssh_public_keys: [~/.ssh/id_ed25519]}"),
+        "dev.yaml: azure.ssh_public_keys[0]: '~/.ssh/id_ed25519' is neither a public key nor a .pub file "
+        "(give e.g. ~/.ssh/id_ed25519.pub; never a private key)",
+    ),
+}
+
+CASES = [(VALID, case, *BAD_INPUT[case]) for case in sorted(BAD_INPUT)] + [
+    (VALID_AZURE, case, *AZURE_BAD_INPUT[case]) for case in sorted(AZURE_BAD_INPUT)
+]
+
+
 def write_env(env_dir: Path, text: str, name: str = "dev") -> Path:
     env_dir.mkdir(parents=True, exist_ok=True)
     path = env_dir / f"{name}.yaml"
@@ -149,10 +222,11 @@ def earlier_output(tmp_path) -> Path:
     return out
 
 
-@pytest.mark.parametrize("case", sorted(BAD_INPUT))
-def test_bad_input_prints_one_clear_line_exits_2_and_keeps_earlier_output(case, tmp_path, earlier_output, capsys):
-    edits, expected = BAD_INPUT[case]
-    text = VALID
+@pytest.mark.parametrize("valid,case,edits,expected", CASES, ids=[case for _, case, _, _ in CASES])
+def test_bad_input_prints_one_clear_line_exits_2_and_keeps_earlier_output(
+    valid, case, edits, expected, tmp_path, earlier_output, capsys
+):
+    text = valid
     for old, new in zip(edits[::2], edits[1::2], strict=True):
         assert old in text, "each edit must change something"
         text = text.replace(old, new, 1)
@@ -190,9 +264,9 @@ def test_region_is_checked_once_the_file_has_the_right_shape(tmp_path, capsys):
 
 
 def capsys_regions() -> str:
-    from gpulab.config import catalog
+    from gpulab.config.catalog import for_cloud
 
-    return ", ".join(sorted(catalog.AWS_REGIONS))
+    return ", ".join(sorted(for_cloud("aws").regions))
 
 
 def test_unknown_environment_name_is_a_clear_error(tmp_path, capsys):
@@ -206,11 +280,15 @@ def test_validate_and_list_describe_the_shipped_environments(capsys):
     assert run(["validate"]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "dev: ok (aws us-east-1, 1 machine(s), 2 bucket(s))",
+        "echoes: ok (azure eastus, 1 machine(s), 5 bucket(s))",
         "prod: ok (aws us-east-1, 2 machine(s), 2 bucket(s))",
     ]
     assert run(["list"]) == 0
     listing = capsys.readouterr().out
     assert "1 × trainer: g4dn.xlarge" in listing and "2 × trainer: g5.xlarge" in listing
+    assert "1 × hq: Standard_D4s_v3 (≈ $0.19/h on demand)" in listing
+    assert "1 × experiment: Standard_NC4as_T4_v3 (≈ $0.53/h on demand)" in listing
+    assert "Azure Linux VM pay-as-you-go pricing, East US, 2025-06" in listing
 
 
 def test_a_name_prefix_too_long_for_iam_is_caught_before_synth(tmp_path, capsys):

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from gpulab.config import catalog
+from gpulab.config.catalog import for_cloud
 from gpulab.config.model import Machine
 
 
-def machine_type_for(machine: Machine) -> str:
-    """The explicit machine type, or the cheapest one carrying the GPUs asked for."""
+def machine_type_for(machine: Machine, cloud: str = "aws") -> str:
+    """The explicit machine type, or the cheapest one on `cloud` carrying the GPUs asked for."""
     if machine.machine_type:
         return machine.machine_type
     assert machine.gpu is not None, "the model requires gpu or machine_type"
-    match = catalog.aws_machine_for_gpu(machine.gpu.type, machine.gpu.count)
+    match = for_cloud(cloud).machine_for_gpu(machine.gpu.type, machine.gpu.count)
     assert match is not None, "validated by gpulab.config.checks"
     return match.name

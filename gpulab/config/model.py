@@ -1,8 +1,10 @@
 """The environment model: what one YAML file under environments/ may say.
 
-Every field is cloud-neutral unless it sits under a cloud's own key (`aws:`).
-Validators raise ValueError with a message of the form "what is wrong (what to
-do)"; `gpulab.config.loader` turns them into one line per problem.
+Every field is cloud-neutral unless it sits under a cloud's own key (`aws:`,
+`azure:`). What exists on which cloud (regions, sizes, which fields a cloud
+uses) is checked afterwards by `gpulab.config.checks`. Validators raise
+ValueError with a message of the form "what is wrong (what to do)";
+`gpulab.config.loader` turns them into one line per problem.
 """
 
 from __future__ import annotations
@@ -26,11 +28,7 @@ from gpulab.netmath import derive_subnet_cidrs
 SLUG = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 SLUG_HINT = "use lowercase letters, digits and hyphens, starting with a letter"
 
-# fmt: off
-CLOUDWATCH_RETENTION_DAYS = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-)
-# fmt: on
+TIME_OF_DAY = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 def _slug(value: str) -> str:
@@ -160,7 +158,7 @@ class Machine(Strict):
     gpu: Gpu | None = None
     machine_type: str | None = None
     count: int = Field(default=1, ge=0, le=100)
-    root_disk_gb: int = Field(default=defaults.ROOT_DISK_GB, ge=75, le=16384)
+    root_disk_gb: int = Field(default=defaults.ROOT_DISK_GB, ge=30, le=16384)
     data_disk_gb: int = Field(default=defaults.DATA_DISK_GB, ge=1, le=16384)
     subnet: Literal["private", "public"] = "private"
     public_ip: bool = False
@@ -168,6 +166,8 @@ class Machine(Strict):
     spot_max_price: float | None = Field(default=None, gt=0)
     ingress: Ingress = Ingress()
     idle_stop_minutes: int | None = Field(default=defaults.IDLE_STOP_MINUTES, ge=10, le=1440)
+    shutdown_at: Annotated[str, Field(pattern=TIME_OF_DAY)] | None = defaults.SHUTDOWN_AT
+    shutdown_timezone: str = defaults.SHUTDOWN_TIMEZONE
     setup_script: str | None = None
 
     @model_validator(mode="after")
@@ -188,40 +188,63 @@ class Bucket(Strict):
 
     name: Slug
     prefixes: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+/$")]] = []
+    cool_after_days: int | None = Field(default=None, ge=1)
     archive_after_days: int | None = Field(default=defaults.ARCHIVE_AFTER_DAYS, ge=1)
     noncurrent_expire_days: int = Field(default=defaults.NONCURRENT_EXPIRE_DAYS, ge=1)
     abort_multipart_days: int = Field(default=defaults.ABORT_MULTIPART_DAYS, ge=1)
     access_logs: bool = False
+
+    @model_validator(mode="after")
+    def _cool_before_archive(self) -> Bucket:
+        if self.cool_after_days and self.archive_after_days and self.cool_after_days >= self.archive_after_days:
+            default = "" if "archive_after_days" in self.model_fields_set else " (the default)"
+            raise ValueError(
+                f"cool_after_days: {self.cool_after_days} is not before archive_after_days "
+                f"{self.archive_after_days}{default} (cool first, then archive; or set archive_after_days: null)"
+            )
+        return self
 
 
 class Monitoring(Strict):
     """Alarms, log retention and the dashboard."""
 
     alarm_email: EmailStr | None = None
-    log_retention_days: int = defaults.LOG_RETENTION_DAYS
+    log_retention_days: int | None = Field(default=None, ge=1)
     cpu_alarm_percent: int = Field(default=defaults.CPU_ALARM_PERCENT, ge=1, le=100)
     cpu_alarm_periods: int = Field(default=defaults.CPU_ALARM_PERIODS, ge=1, le=24)
     idle_percent: int = Field(default=defaults.IDLE_PERCENT, ge=1, le=50)
     dashboard: bool = True
 
-    @model_validator(mode="after")
-    def _retention_is_supported(self) -> Monitoring:
-        if self.log_retention_days not in CLOUDWATCH_RETENTION_DAYS:
-            nearest = min(CLOUDWATCH_RETENTION_DAYS, key=lambda d: abs(d - self.log_retention_days))
-            raise ValueError(
-                f"log_retention_days: {self.log_retention_days} is not a retention "
-                f"CloudWatch offers (use {nearest}, or one of "
-                f"{', '.join(map(str, CLOUDWATCH_RETENTION_DAYS))})"
-            )
-        return self
-
 
 class State(Strict):
-    """Where Terraform keeps state. No bucket: a local file (works with no account)."""
+    """Where Terraform keeps state. Nothing set: a local file (works with no account).
+
+    AWS: an S3 `bucket` (and optionally `key`, `region`). Azure: a blob
+    `container` in `storage_account` of `resource_group` (and optionally `key`).
+    """
 
     bucket: str | None = None
     key: str | None = None
     region: str | None = None
+    resource_group: str | None = None
+    storage_account: str | None = None
+    container: str | None = None
+
+    @model_validator(mode="after")
+    def _azure_backend_complete(self) -> State:
+        azure = {
+            "resource_group": self.resource_group,
+            "storage_account": self.storage_account,
+            "container": self.container,
+        }
+        given = [k for k, v in azure.items() if v is not None]
+        if given and len(given) != len(azure):
+            missing = next(k for k in azure if k not in given)
+            raise ValueError(
+                f"{missing}: is required with {given[0]} (an Azure state backend needs resource_group, "
+                "storage_account and container)"
+            )
+        return self
 
 
 class AwsSettings(Strict):
@@ -230,11 +253,80 @@ class AwsSettings(Strict):
     allowed_account_ids: list[Annotated[str, Field(pattern=r"^\d{12}$")]] = []
 
 
+SSH_PUBLIC_KEY = re.compile(r"^(ssh-rsa|ssh-ed25519) [A-Za-z0-9+/]+={0,3}( .*)?$")
+
+
+def _ssh_key_or_file(value: str) -> str:
+    if value.startswith("ssh-"):
+        if not SSH_PUBLIC_KEY.match(value):
+            raise ValueError(
+                f"{value[:24]}… is not an OpenSSH public key Azure accepts (give an ssh-rsa or ssh-ed25519 line "
+                "from a .pub file, or the path of the .pub file)"
+            )
+    elif not value.endswith(".pub"):
+        raise ValueError(
+            f"{value!r} is neither a public key nor a .pub file (give e.g. ~/.ssh/id_ed25519.pub; never a private key)"
+        )
+    return value
+
+
+class AzureSettings(Strict):
+    """Azure-only settings.
+
+    ssh_public_keys: each entry is an OpenSSH public key line, or the path of
+    a .pub file that Terraform reads on the deploying machine at plan time.
+    """
+
+    subscription_id: Annotated[str, Field(pattern=r"^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$")] | None = None
+    admin_username: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_-]{0,31}$")] = defaults.AZURE_ADMIN_USERNAME
+    ssh_public_keys: list[Annotated[str, AfterValidator(_ssh_key_or_file)]] = Field(
+        default=[defaults.AZURE_SSH_PUBLIC_KEY_FILE], min_length=1
+    )
+    storage_account: str | None = None
+    storage_replication: Literal["LRS", "ZRS", "GRS", "GZRS", "RAGRS", "RAGZRS"] = "LRS"
+    encryption_at_host: bool = True
+
+
+class Headquarters(Strict):
+    """The always-on hub machine: web services behind TLS, persistent data disk.
+
+    SSH (22) is open only from admin_cidrs. HTTPS (443) is open to the world
+    only with public_web: true, and HTTP (80, for Let's Encrypt HTTP-01
+    renewals) only with acme_http: true; otherwise both follow admin_cidrs.
+    """
+
+    name: Slug = "hq"
+    machine_type: str = defaults.AZURE_HQ_SIZE
+    os_disk_gb: int = Field(default=defaults.AZURE_HQ_OS_DISK_GB, ge=30, le=4095)
+    data_disk_gb: int = Field(default=defaults.DATA_DISK_GB, ge=4, le=32767)
+    data_mount: Annotated[str, Field(pattern=r"^/mnt/[A-Za-z0-9_.-]+$")] | None = None
+    data_folders: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]] = []
+    admin_cidrs: list[Cidr] = []
+    public_web: bool = False
+    acme_http: bool = False
+    domain: Annotated[str, Field(pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")] | None = None
+    subdomains: list[Annotated[str, Field(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]] = list(
+        defaults.HQ_SUBDOMAINS
+    )
+    setup_script: str | None = None
+
+    @model_validator(mode="after")
+    def _no_open_ssh(self) -> Headquarters:
+        for index, cidr in enumerate(self.admin_cidrs):
+            if cidr == "0.0.0.0/0":
+                raise ValueError(
+                    f"admin_cidrs[{index}]: 0.0.0.0/0 opens SSH to the whole internet (list your office or VPN range)"
+                )
+        if self.acme_http and not self.public_web:
+            raise ValueError("acme_http: true needs public_web: true (renewals only matter for a public site)")
+        return self
+
+
 class Environment(Strict):
     """One environment file, validated. `name` comes from the file name."""
 
     name: Slug
-    cloud: Literal["aws"]
+    cloud: Literal["aws", "azure"]
     region: str
     project: Annotated[str, Field(min_length=2, max_length=20), AfterValidator(_slug)]
     owner: str = Field(min_length=1, max_length=256)
@@ -242,6 +334,8 @@ class Environment(Strict):
     protect_data: bool = False
     encryption: Literal["aes256", "kms"] = "aes256"
     aws: AwsSettings = AwsSettings()
+    azure: AzureSettings = AzureSettings()
+    headquarters: Headquarters | None = None
     network: Network = Network()
     machines: list[Machine] = []
     buckets: list[Bucket] = []
@@ -252,6 +346,11 @@ class Environment(Strict):
     def prefix(self) -> str:
         """`<project>-<env>`: the start of every resource name."""
         return f"{self.project}-{self.name}"
+
+    @property
+    def log_retention_days(self) -> int:
+        """The file's log retention, or its cloud's default."""
+        return self.monitoring.log_retention_days or defaults.LOG_RETENTION_DAYS[self.cloud]
 
     def bucket_name(self, bucket: Bucket | str) -> str:
         """The cloud name of a bucket: `<project>-<env>-<name>`."""

@@ -13,7 +13,10 @@ from constructs import Construct
 
 from gpulab.config.model import Environment
 
-STACK_MODULES = {"aws": ("gpulab.stacks.aws", "AwsPlatformStack")}
+STACK_MODULES = {
+    "aws": ("gpulab.stacks.aws", "AwsPlatformStack"),
+    "azure": ("gpulab.stacks.azure", "AzurePlatformStack"),
+}
 
 
 def build_stack(scope: Construct, env: Environment, *, local_state_path: str) -> TerraformStack:

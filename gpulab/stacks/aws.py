@@ -5,7 +5,7 @@ from __future__ import annotations
 from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
-from gpulab.config import catalog
+from gpulab.config.catalog.aws import supports_recovery
 from gpulab.config.machines import machine_type_for
 from gpulab.config.model import Environment
 from gpulab.constructs.aws.buckets import AwsBuckets, BucketSpec
@@ -47,7 +47,7 @@ class AwsPlatformStack(TerraformStack):
             private_subnet_cidrs=env.network.private_subnets,
             nat=env.network.nat,
             flow_logs=env.network.flow_logs,
-            flow_log_retention_days=monitor.log_retention_days,
+            flow_log_retention_days=env.log_retention_days,
             kms_key_arn=key_arn,
         )
         buckets = AwsBuckets(
@@ -76,7 +76,7 @@ class AwsPlatformStack(TerraformStack):
             name=prefix,
             log_groups=[m.name for m in env.machines],
             alarm_email=monitor.alarm_email,
-            log_retention_days=monitor.log_retention_days,
+            log_retention_days=env.log_retention_days,
             kms_key_arn=key_arn,
             metric_namespace=namespace,
         )
@@ -127,7 +127,7 @@ class AwsPlatformStack(TerraformStack):
                     label,
                     instance_id=vm.instance_id,
                     gpu=machine.gpu is not None,
-                    recoverable=catalog.aws_supports_recovery(machine_type),
+                    recoverable=supports_recovery(machine_type),
                     cpu_alarm_percent=monitor.cpu_alarm_percent,
                     cpu_alarm_periods=monitor.cpu_alarm_periods,
                 )

@@ -2,7 +2,8 @@
 
 import pytest
 
-from gpulab.config import catalog
+from gpulab.config.catalog import for_cloud
+from gpulab.config.catalog.aws import supports_recovery
 from gpulab.config.checks import suggestion
 from gpulab.config.machines import machine_type_for
 from gpulab.config.model import Machine
@@ -27,16 +28,43 @@ def test_an_explicit_machine_type_wins():
     assert machine_type_for(Machine(name="trainer", machine_type="t3.medium")) == "t3.medium"
 
 
-def test_every_catalog_entry_is_priced_and_gpu_counts_are_consistent():
-    for machine in catalog.AWS_MACHINE_TYPES.values():
+@pytest.mark.parametrize(
+    "gpu,count,expected",
+    [
+        ("t4", 1, "Standard_NC4as_T4_v3"),
+        ("t4", 4, "Standard_NC64as_T4_v3"),
+        ("a10", 1, "Standard_NV36ads_A10_v5"),
+        ("a100", 1, "Standard_NC24ads_A100_v4"),
+        ("a100", 8, "Standard_ND96asr_v4"),
+        ("h100", 1, "Standard_NC40ads_H100_v5"),
+        ("h100", 8, "Standard_ND96isr_H100_v5"),
+    ],
+)
+def test_an_azure_gpu_request_becomes_the_cheapest_size_carrying_it(gpu, count, expected):
+    machine = Machine(name="experiment", gpu={"type": gpu, "count": count})
+    assert machine_type_for(machine, "azure") == expected
+
+
+@pytest.mark.parametrize("cloud", ["aws", "azure"])
+def test_every_catalog_entry_is_priced_and_gpu_counts_are_consistent(cloud):
+    catalog = for_cloud(cloud)
+    names = catalog.machine_names()
+    assert len(names) == len(set(names))
+    for machine in catalog.machine_types:
         assert machine.usd_per_hour > 0
         assert (machine.gpu is None) == (machine.gpu_count == 0)
-    assert catalog.aws_gpu_counts("t4") == [1, 4, 8]
+    assert not set(names) & set(catalog.retired), "a retired size cannot also be offered"
+
+
+def test_gpu_counts_per_cloud():
+    assert for_cloud("aws").gpu_counts("t4") == [1, 4, 8]
+    assert for_cloud("azure").gpu_counts("a100") == [1, 2, 4, 8]
+    assert "l4" not in for_cloud("azure").gpu_types()
 
 
 def test_instance_store_families_cannot_be_auto_recovered():
-    assert not catalog.aws_supports_recovery("g4dn.xlarge")
-    assert catalog.aws_supports_recovery("t3.medium")
+    assert not supports_recovery("g4dn.xlarge")
+    assert supports_recovery("t3.medium")
 
 
 @pytest.mark.parametrize(

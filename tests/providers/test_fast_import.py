@@ -121,18 +121,25 @@ def test_a_wrong_switch_value_is_named_in_the_error(monkeypatch):
 
 COUNT_JS_MODULES = """
 process.on("exit", () => {
-  const loaded = Object.keys(require.cache).filter((f) => /[\\\\/]@cdktf[\\\\/]provider-aws[\\\\/]lib[\\\\/]/.test(f));
-  if (loaded.length) require("fs").writeFileSync(process.env.GPULAB_TEST_JS_COUNT, String(loaded.length));
+  const counts = {};
+  for (const file of Object.keys(require.cache)) {
+    const match = /[\\\\/]@cdktf[\\\\/](provider-[a-z]+)[\\\\/]lib[\\\\/]/.exec(file);
+    if (match) counts[match[1]] = (counts[match[1]] || 0) + 1;
+  }
+  if (Object.keys(counts).length) require("fs").writeFileSync(process.env.GPULAB_TEST_JS_COUNT, JSON.stringify(counts));
 });
 """
 
 SYNTH_AND_COUNT = """
-import sys
+import json, sys
 from gpulab.cli import run
 code = run(["synth", "--out", sys.argv[1]])
-root = sys.modules["cdktf_cdktf_provider_aws"]
-submodules = [m for m in sys.modules if m.startswith("cdktf_cdktf_provider_aws.") and m.count(".") == 1]
-print(code, hasattr(root, "TYPEGUARD_MAJOR_VERSION"), len(submodules))
+report = {"code": code}
+for package in ("cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_azurerm"):
+    root = sys.modules[package]
+    submodules = [m for m in sys.modules if m.startswith(package + ".") and m.count(".") == 1]
+    report[package] = {"root_ran": hasattr(root, "TYPEGUARD_MAJOR_VERSION"), "submodules": len(submodules)}
+print(json.dumps(report))
 """
 
 
@@ -153,11 +160,15 @@ def test_main_synth_loads_only_the_provider_modules_it_uses(tmp_path):
         text=True,
         check=True,
     )
-    code, root_ran, python_modules = result.stdout.splitlines()[-1].split()
-    assert code == "0"
-    assert root_ran == "False", "the provider's root __init__ (all ~2,200 submodules) must not run"
-    assert int(python_modules) < 100
-    assert int(count_file.read_text()) < 100, "the jsii kernel must not require every resource module"
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report.pop("code") == 0
+    for package, loaded in report.items():
+        assert loaded["root_ran"] is False, f"{package}'s root __init__ (every submodule) must not run"
+        assert 0 < loaded["submodules"] < 100, package
+    js_counts = json.loads(count_file.read_text())
+    assert set(js_counts) == {"provider-aws", "provider-azurerm"}, "both clouds' stacks were synthesized"
+    for provider, count in js_counts.items():
+        assert count < 100, f"the jsii kernel must not require every {provider} resource module"
 
 
 def test_validate_and_list_never_start_cdktf():

@@ -46,7 +46,7 @@ class AwsMonitoring(Construct):
         name: str,
         log_groups: list[str],
         alarm_email: str | None = None,
-        log_retention_days: int = defaults.LOG_RETENTION_DAYS,
+        log_retention_days: int = defaults.LOG_RETENTION_DAYS["aws"],
         kms_key_arn: str | None = None,
         metric_namespace: str | None = None,
     ) -> None:

@@ -57,7 +57,7 @@ class AwsNetwork(Construct):
         private_subnet_cidrs: list[str] | None = None,
         nat: NatMode = "single",
         flow_logs: bool = True,
-        flow_log_retention_days: int = defaults.LOG_RETENTION_DAYS,
+        flow_log_retention_days: int = defaults.LOG_RETENTION_DAYS["aws"],
         kms_key_arn: str | None = None,
         s3_endpoint: bool = True,
     ) -> None:

@@ -101,5 +101,10 @@ AGENT_CONFIG
 /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:{AGENT_CONFIG_PATH}
 """
     if setup_script:
-        script += "\n# The environment's own setup steps.\n" + setup_script.rstrip() + "\n"
+        script += "\n# The environment's own setup steps.\n" + _template_literal(setup_script.rstrip()) + "\n"
     return script
+
+
+def _template_literal(text: str) -> str:
+    """`text` with Terraform's template sequences escaped, so `${HOME}` reaches the machine as written."""
+    return text.replace("${", "$${").replace("%{", "%%{")

@@ -7,6 +7,7 @@ import re
 import subprocess
 
 from gpulab.constructs.aws import user_data
+from tests.terraform_eval import evaluate
 
 
 def as_delivered(script: str) -> str:
@@ -62,3 +63,19 @@ def test_cpu_machines_collect_no_gpu_metrics_and_setup_script_comes_last():
     script = render(gpu=False, log_group_name=None)
     assert "nvidia_gpu" not in script and '"logs"' not in script
     assert render().rstrip().endswith("pip install --user torch")
+
+
+def test_a_setup_script_reaches_the_machine_as_written():
+    """Terraform itself evaluates the rendered template: `${HOME}` and `%{x}` stay literal."""
+    setup = 'echo "home is ${HOME}" %{not_a_directive} \\ `date`'
+    script = user_data.render(
+        volume_id="vol-0123456789abcdef0",
+        mount_point="/data",
+        metric_namespace="gpulab/t",
+        log_group_name=None,
+        gpu=False,
+        setup_script=setup,
+    )
+    delivered = evaluate(script)
+    assert delivered.endswith("# The environment's own setup steps.\n" + setup + "\n")
+    assert '"InstanceId": "${aws:InstanceId}"' in delivered, "the agent's own placeholder arrives literally"

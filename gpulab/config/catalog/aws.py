@@ -1,7 +1,6 @@
-"""What gpulab knows about each cloud: regions, accelerators and machine types.
+"""AWS regions and EC2 machine types.
 
-The catalog is data, kept in one place so that validation, the stacks and the
-docs agree. Prices are approximate on-demand Linux prices in USD per hour in
+Prices are approximate on-demand Linux prices in USD per hour in
 us-east-1, taken from the AWS EC2 on-demand pricing page in 2025-06 (after the
 June 2025 P4/P5 price cut); they are for orientation in `gpulab list`, never for
 billing. GPU quotas ("Running On-Demand G and VT instances" and "P instances")
@@ -10,25 +9,9 @@ default to 0 vCPUs in many accounts: a plan never catches that, an apply does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from gpulab.config.catalog.types import CloudCatalog, MachineType
 
-PRICES_AS_OF = "2025-06"
-PRICES_SOURCE = "AWS EC2 On-Demand pricing, us-east-1, Linux"
-
-
-@dataclass(frozen=True)
-class MachineType:
-    """One machine type: its accelerator (if any), how many, and an hourly price."""
-
-    name: str
-    gpu: str | None
-    gpu_count: int
-    vcpus: int
-    memory_gib: int
-    usd_per_hour: float
-
-
-AWS_REGIONS: frozenset[str] = frozenset(
+_REGIONS = frozenset(
     {
         "us-east-1",
         "us-east-2",
@@ -65,7 +48,7 @@ AWS_REGIONS: frozenset[str] = frozenset(
     }
 )
 
-_AWS_MACHINE_TYPES = (
+_MACHINE_TYPES = (
     # General purpose (CPU only): the seed's t3.medium and friends.
     MachineType("t3.medium", None, 0, 2, 4, 0.0416),
     MachineType("t3.large", None, 0, 2, 8, 0.0832),
@@ -96,23 +79,13 @@ _AWS_MACHINE_TYPES = (
     MachineType("p5.48xlarge", "h100", 8, 192, 2048, 55.040),
 )
 
-AWS_MACHINE_TYPES: dict[str, MachineType] = {m.name: m for m in _AWS_MACHINE_TYPES}
-
-
-def aws_gpu_types() -> list[str]:
-    """The accelerator names an AWS environment may ask for, sorted."""
-    return sorted({m.gpu for m in _AWS_MACHINE_TYPES if m.gpu})
-
-
-def aws_gpu_counts(gpu: str) -> list[int]:
-    """How many of `gpu` one AWS machine can carry, ascending."""
-    return sorted({m.gpu_count for m in _AWS_MACHINE_TYPES if m.gpu == gpu})
-
-
-def aws_machine_for_gpu(gpu: str, count: int) -> MachineType | None:
-    """The cheapest AWS machine type with exactly `count` of `gpu`, or None."""
-    fits = [m for m in _AWS_MACHINE_TYPES if m.gpu == gpu and m.gpu_count == count]
-    return min(fits, key=lambda m: m.usd_per_hour, default=None)
+AWS = CloudCatalog(
+    cloud="AWS",
+    regions=_REGIONS,
+    machine_types=_MACHINE_TYPES,
+    prices_as_of="2025-06",
+    prices_source="AWS EC2 On-Demand pricing, us-east-1, Linux",
+)
 
 
 # Instance families with local NVMe instance-store disks: EC2 auto-recovery
@@ -120,6 +93,6 @@ def aws_machine_for_gpu(gpu: str, count: int) -> MachineType | None:
 _INSTANCE_STORE_FAMILIES = frozenset({"g4dn", "g5", "g6", "p4d", "p5"})
 
 
-def aws_supports_recovery(machine_type: str) -> bool:
+def supports_recovery(machine_type: str) -> bool:
     """Whether EC2 auto-recovery can move this machine type to new hardware."""
     return machine_type.split(".")[0] not in _INSTANCE_STORE_FAMILIES

@@ -1,0 +1,36 @@
+"""Names of Azure resources that must be globally unique or follow Azure's own rules.
+
+One place computes them, so validation checks the same names the stack builds.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gpulab.config.model import Environment
+
+STORAGE_ACCOUNT_NAME = re.compile(r"^[a-z0-9]{3,24}$")
+KEY_VAULT_NAME = re.compile(r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$")
+CONTAINER_NAME = re.compile(r"^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")
+DNS_LABEL = re.compile(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$")
+MAX_VM_NAME = 64
+
+
+def storage_account_name(env: Environment) -> str:
+    """`azure.storage_account`, or `<project><env>` without hyphens, cut to 24 characters."""
+    return env.azure.storage_account or re.sub(r"[^a-z0-9]", "", env.prefix)[:24]
+
+
+def key_vault_name(env: Environment) -> str:
+    """`kv-<project>-<env>`: Key Vault names are global, 3-24 characters."""
+    return f"kv-{env.prefix}"
+
+
+def vm_name(env: Environment, label: str) -> str:
+    """`vm-<project>-<env>-<label>`."""
+    return f"vm-{env.prefix}-{label}"
+
+
+def dns_label(env: Environment, label: str) -> str:
+    """The public IP's DNS label: `<label>.<region>.cloudapp.azure.com` needs it unique per region."""
+    return f"{env.prefix}-{label}"

@@ -1,0 +1,111 @@
+"""Azure regions and VM sizes.
+
+Prices are approximate pay-as-you-go Linux prices in USD per hour in East US,
+from the Azure Linux Virtual Machines pricing page in 2025-06; they are for
+orientation in `gpulab list`, never for billing. GPU quotas ("Standard NCASv3_T4
+Family vCPUs", "Standard NCADS_A100_v4 Family vCPUs", …) default to 0 in most
+subscriptions and regions: a plan never catches that, an apply does.
+
+The seed's NCv3 sizes (V100; the seed's table calls them K80) were retired by
+Azure on 2025-09-30, like the K80 NC series before them: `retired` says what to
+use instead.
+"""
+
+from __future__ import annotations
+
+from gpulab.config.catalog.types import CloudCatalog, MachineType
+
+_REGIONS = frozenset(
+    {
+        "eastus",
+        "eastus2",
+        "centralus",
+        "northcentralus",
+        "southcentralus",
+        "westcentralus",
+        "westus",
+        "westus2",
+        "westus3",
+        "canadacentral",
+        "canadaeast",
+        "brazilsouth",
+        "mexicocentral",
+        "northeurope",
+        "westeurope",
+        "uksouth",
+        "ukwest",
+        "francecentral",
+        "germanywestcentral",
+        "switzerlandnorth",
+        "norwayeast",
+        "swedencentral",
+        "polandcentral",
+        "italynorth",
+        "spaincentral",
+        "australiaeast",
+        "australiasoutheast",
+        "japaneast",
+        "japanwest",
+        "koreacentral",
+        "southeastasia",
+        "eastasia",
+        "centralindia",
+        "southindia",
+        "uaenorth",
+        "qatarcentral",
+        "israelcentral",
+        "southafricanorth",
+        "newzealandnorth",
+    }
+)
+
+_MACHINE_TYPES = (
+    # General purpose (CPU only): the seed's headquarters (D4s_v3) and its test size (B1s).
+    MachineType("Standard_B1s", None, 0, 1, 1, 0.0104),
+    MachineType("Standard_B2s", None, 0, 2, 4, 0.0416),
+    MachineType("Standard_B2ms", None, 0, 2, 8, 0.0832),
+    MachineType("Standard_D2s_v3", None, 0, 2, 8, 0.096),
+    MachineType("Standard_D4s_v3", None, 0, 4, 16, 0.192),
+    MachineType("Standard_D8s_v3", None, 0, 8, 32, 0.384),
+    MachineType("Standard_D2s_v5", None, 0, 2, 8, 0.096),
+    MachineType("Standard_D4s_v5", None, 0, 4, 16, 0.192),
+    MachineType("Standard_D8s_v5", None, 0, 8, 32, 0.384),
+    MachineType("Standard_E4s_v5", None, 0, 4, 32, 0.252),
+    # NVIDIA T4: NCasT4_v3
+    MachineType("Standard_NC4as_T4_v3", "t4", 1, 4, 28, 0.526),
+    MachineType("Standard_NC8as_T4_v3", "t4", 1, 8, 56, 0.752),
+    MachineType("Standard_NC16as_T4_v3", "t4", 1, 16, 110, 1.204),
+    MachineType("Standard_NC64as_T4_v3", "t4", 4, 64, 440, 4.352),
+    # NVIDIA A10 (whole GPUs only; the smaller NVadsA10_v5 sizes are GPU slices)
+    MachineType("Standard_NV36ads_A10_v5", "a10", 1, 36, 440, 3.20),
+    MachineType("Standard_NV72ads_A10_v5", "a10", 2, 72, 880, 6.52),
+    # NVIDIA A100 80 GB: NC A100 v4; 8 × A100 40 GB: ND A100 v4
+    MachineType("Standard_NC24ads_A100_v4", "a100", 1, 24, 220, 3.673),
+    MachineType("Standard_NC48ads_A100_v4", "a100", 2, 48, 440, 7.346),
+    MachineType("Standard_NC96ads_A100_v4", "a100", 4, 96, 880, 14.692),
+    MachineType("Standard_ND96asr_v4", "a100", 8, 96, 900, 27.197),
+    # NVIDIA H100: NCads H100 v5 (H100 NVL) and ND H100 v5
+    MachineType("Standard_NC40ads_H100_v5", "h100", 1, 40, 320, 6.98),
+    MachineType("Standard_NC80adis_H100_v5", "h100", 2, 80, 640, 13.96),
+    MachineType("Standard_ND96isr_H100_v5", "h100", 8, 96, 1900, 98.32),
+)
+
+_NCV3_RETIRED = "the NCv3 series (V100) was retired by Azure on 2025-09-30; use {instead}"
+_NC_RETIRED = "the NC series (K80) was retired by Azure on 2023-09-06; use {instead}"
+
+AZURE = CloudCatalog(
+    cloud="Azure",
+    regions=_REGIONS,
+    machine_types=_MACHINE_TYPES,
+    prices_as_of="2025-06",
+    prices_source="Azure Linux VM pay-as-you-go pricing, East US",
+    retired={
+        "Standard_NC6s_v3": _NCV3_RETIRED.format(instead="Standard_NC4as_T4_v3 or Standard_NC24ads_A100_v4"),
+        "Standard_NC12s_v3": _NCV3_RETIRED.format(instead="Standard_NC64as_T4_v3 or Standard_NC48ads_A100_v4"),
+        "Standard_NC24s_v3": _NCV3_RETIRED.format(instead="Standard_NC96ads_A100_v4"),
+        "Standard_NC24rs_v3": _NCV3_RETIRED.format(instead="Standard_NC96ads_A100_v4"),
+        "Standard_NC6": _NC_RETIRED.format(instead="Standard_NC4as_T4_v3"),
+        "Standard_NC12": _NC_RETIRED.format(instead="Standard_NC64as_T4_v3"),
+        "Standard_NC24": _NC_RETIRED.format(instead="Standard_NC64as_T4_v3"),
+    },
+)

@@ -1,0 +1,53 @@
+"""The shape of a cloud's catalog: machine types and the questions asked of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class MachineType:
+    """One machine type: its accelerator (if any), how many, and an hourly price."""
+
+    name: str
+    gpu: str | None
+    gpu_count: int
+    vcpus: int
+    memory_gib: int
+    usd_per_hour: float
+
+
+@dataclass(frozen=True)
+class CloudCatalog:
+    """Regions and machine types of one cloud, and where their prices come from.
+
+    retired: machine types the cloud no longer offers, each with the reason
+    and what to use instead, so an old file gets a useful error.
+    """
+
+    cloud: str
+    regions: frozenset[str]
+    machine_types: tuple[MachineType, ...]
+    prices_as_of: str
+    prices_source: str
+    retired: dict[str, str] = field(default_factory=dict)
+
+    def machine(self, name: str) -> MachineType | None:
+        """The machine type called `name`, or None."""
+        return next((m for m in self.machine_types if m.name == name), None)
+
+    def machine_names(self) -> list[str]:
+        return [m.name for m in self.machine_types]
+
+    def gpu_types(self) -> list[str]:
+        """The accelerator names an environment on this cloud may ask for, sorted."""
+        return sorted({m.gpu for m in self.machine_types if m.gpu})
+
+    def gpu_counts(self, gpu: str) -> list[int]:
+        """How many of `gpu` one machine can carry, ascending."""
+        return sorted({m.gpu_count for m in self.machine_types if m.gpu == gpu})
+
+    def machine_for_gpu(self, gpu: str, count: int) -> MachineType | None:
+        """The cheapest machine type with exactly `count` of `gpu`, or None."""
+        fits = [m for m in self.machine_types if m.gpu == gpu and m.gpu_count == count]
+        return min(fits, key=lambda m: m.usd_per_hour, default=None)

@@ -1,0 +1,25 @@
+"""Checks that need the cloud catalog: regions, GPU and machine types, names.
+
+The pydantic model checks the shape of a file; these check that what it asks
+for exists on its cloud, and that it uses no field its cloud ignores. Each
+returns (field path, message) pairs, in file order.
+"""
+
+from __future__ import annotations
+
+from gpulab.config.checks.common import suggestion
+from gpulab.config.model import Environment
+
+
+def check_environment(env: Environment) -> list[tuple[str, str]]:
+    """Every catalog problem in `env`, in file order."""
+    if env.cloud == "aws":
+        from gpulab.config.checks.aws import check_aws
+
+        return check_aws(env)
+    from gpulab.config.checks.azure import check_azure
+
+    return check_azure(env)
+
+
+__all__ = ["check_environment", "suggestion"]

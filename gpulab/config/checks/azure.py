@@ -1,0 +1,171 @@
+"""Azure checks: regions, zones, VM sizes, storage account and container names, retentions."""
+
+from __future__ import annotations
+
+from gpulab.config import azure_names
+from gpulab.config.catalog.azure import AZURE
+from gpulab.config.checks.common import check_machine_type, check_region, check_size, unique_names, unused_fields
+from gpulab.config.model import Environment
+
+RESERVED_TAGS = frozenset({"Project", "Environment", "ManagedBy", "Owner"})
+FORBIDDEN_TAG_CHARACTERS = set("<>%&\\?/")
+LOG_ANALYTICS_RETENTION_DAYS = (30, 730)
+# Zone-redundant accounts offer no archive tier (matches gpulab.constructs.azure.storage).
+NO_ARCHIVE_REPLICATION = frozenset({"ZRS", "GZRS", "RAGZRS"})
+ZONES = ("1", "2", "3")
+
+
+def check_azure(env: Environment) -> list[tuple[str, str]]:
+    """Every Azure problem in `env`, in file order."""
+    problems = check_region("region", env.region, AZURE)
+    problems += unused_fields("", env, {"aws": "remove it; Azure settings go under azure:"}, "Azure")
+    problems += _check_tags(env)
+    problems += _check_network(env)
+    problems += _check_machines(env)
+    problems += _check_storage(env)
+    retention = env.monitoring.log_retention_days
+    low, high = LOG_ANALYTICS_RETENTION_DAYS
+    if retention is not None and not low <= retention <= high:
+        problems.append(
+            (
+                "monitoring.log_retention_days",
+                f"{retention} is outside what Log Analytics keeps ({low} to {high} days; use a value in that range)",
+            )
+        )
+    if env.encryption == "kms":
+        name = azure_names.key_vault_name(env)
+        if not azure_names.KEY_VAULT_NAME.match(name):
+            problems.append(
+                (
+                    "encryption",
+                    f"the Key Vault name {name!r} is not valid (3-24 letters, digits and single hyphens; "
+                    "shorten the project or the file name)",
+                )
+            )
+    problems += unused_fields(
+        "state", env.state, {"bucket": "use storage_account and container", "region": "remove it"}, "Azure"
+    )
+    if env.state.storage_account and not azure_names.STORAGE_ACCOUNT_NAME.match(env.state.storage_account):
+        problems.append(("state.storage_account", _bad_account(env.state.storage_account)))
+    return problems
+
+
+def _check_tags(env: Environment) -> list[tuple[str, str]]:
+    problems = []
+    for key in env.tags:
+        if key in RESERVED_TAGS:
+            problems.append((f"tags.{key}", f"{key!r} is set by gpulab (remove it; use project/owner)"))
+        elif FORBIDDEN_TAG_CHARACTERS & set(key) or key.lower().startswith(("azure", "microsoft", "windows")):
+            problems.append(
+                (
+                    f"tags.{key}",
+                    f"{key!r} is not a tag name Azure accepts "
+                    "(no < > % & \\ ? / and no azure, microsoft or windows prefix)",
+                )
+            )
+    return problems
+
+
+def _check_network(env: Environment) -> list[tuple[str, str]]:
+    problems = []
+    zones = env.network.availability_zones
+    if isinstance(zones, list):
+        for index, zone in enumerate(zones):
+            if zone not in ZONES:
+                problems.append(
+                    (
+                        f"network.availability_zones[{index}]",
+                        f'{zone!r} is not an Azure zone (write "1", "2" or "3"; zones are numbered per region)',
+                    )
+                )
+    elif env.network.nat == "per_az":
+        problems.append(
+            (
+                "network.nat",
+                'per_az needs zones to pin each NAT gateway to (list them, e.g. availability_zones: ["1", "2"])',
+            )
+        )
+    return problems
+
+
+def _check_machines(env: Environment) -> list[tuple[str, str]]:
+    hq = env.headquarters
+    names = [m.name for m in env.machines] + ([hq.name] if hq else [])
+    problems = unique_names("machines", names[: len(env.machines)])
+    if hq and hq.name in names[: len(env.machines)]:
+        problems.append(("headquarters.name", f"{hq.name!r} is also a machine's name (rename one of them)"))
+    for index, machine in enumerate(env.machines):
+        where = f"machines[{index}]"
+        problems += check_machine_type(where, machine, AZURE)
+        problems += unused_fields(
+            where,
+            machine,
+            {"idle_stop_minutes": "use shutdown_at: a daily deallocation schedule"},
+            "Azure",
+        )
+        longest = azure_names.vm_name(env, f"{machine.name}-{max(machine.count - 1, 0)}")
+        if len(longest) > azure_names.MAX_VM_NAME:
+            problems.append((f"{where}.name", _too_long_vm(longest)))
+    if hq:
+        problems += check_size("headquarters.machine_type", hq.machine_type, AZURE)
+        known = AZURE.machine(hq.machine_type)
+        if known and known.gpu:
+            problems.append(
+                (
+                    "headquarters.machine_type",
+                    f"{hq.machine_type} is a GPU size; the headquarters is always on (use e.g. Standard_D4s_v5, "
+                    "and a machines: entry for GPU work)",
+                )
+            )
+        label = azure_names.dns_label(env, hq.name)
+        if not azure_names.DNS_LABEL.match(label):
+            problems.append(
+                ("headquarters.name", f"DNS label {label!r} is longer than 63 characters (shorten project or name)")
+            )
+        if len(azure_names.vm_name(env, hq.name)) > azure_names.MAX_VM_NAME:
+            problems.append(("headquarters.name", _too_long_vm(azure_names.vm_name(env, hq.name))))
+    return problems
+
+
+def _check_storage(env: Environment) -> list[tuple[str, str]]:
+    problems = unique_names("buckets", [b.name for b in env.buckets])
+    for index, bucket in enumerate(env.buckets):
+        where = f"buckets[{index}]"
+        if not azure_names.CONTAINER_NAME.match(bucket.name):
+            problems.append(
+                (
+                    f"{where}.name",
+                    f"{bucket.name!r} is not a valid container name (3-63 lowercase letters, digits, single hyphens)",
+                )
+            )
+        problems += unused_fields(
+            where,
+            bucket,
+            {
+                "prefixes": "containers have no folders; a blob's name carries its path",
+                "abort_multipart_days": "Azure discards uncommitted blocks after 7 days by itself",
+                "access_logs": "blob reads, writes and deletes always go to Log Analytics",
+            },
+            "Azure",
+        )
+        if bucket.archive_after_days and env.azure.storage_replication in NO_ARCHIVE_REPLICATION:
+            problems.append(
+                (
+                    f"{where}.archive_after_days",
+                    f"{env.azure.storage_replication} storage has no archive tier "
+                    "(set archive_after_days: null, or use LRS, GRS or RAGRS)",
+                )
+            )
+    # A derived name is the prefix's letters and digits cut to 24, always valid; a given one may not be.
+    given = env.azure.storage_account
+    if given is not None and not azure_names.STORAGE_ACCOUNT_NAME.match(given):
+        problems.append(("azure.storage_account", _bad_account(given)))
+    return problems
+
+
+def _bad_account(name: str) -> str:
+    return f"{name!r} is not a valid storage account name (3-24 lowercase letters and digits, no hyphens)"
+
+
+def _too_long_vm(name: str) -> str:
+    return f"VM name {name!r} is longer than {azure_names.MAX_VM_NAME} characters (shorten project or machine name)"

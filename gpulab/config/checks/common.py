@@ -1,0 +1,105 @@
+"""Checks every cloud shares: suggestions, unique names, machine types, fields a cloud ignores."""
+
+from __future__ import annotations
+
+import difflib
+import os
+
+from pydantic import BaseModel
+
+from gpulab.config.catalog import CloudCatalog
+from gpulab.config.model import Machine
+
+
+def suggestion(value: str, choices: list[str] | set[str] | frozenset[str]) -> str:
+    """`did you mean 'x'?` when a choice is close to `value`, else the choices.
+
+    Close means similar enough (a ratio of 0.6, or 0.8 for names of up to
+    four characters, where one letter is a large change), the same letters
+    swapped (`dve` → `dev`), or a key the value starts with (`nat_gateway` →
+    `nat`). Ties go to the choice sharing the longest prefix.
+    """
+    cutoff = 0.8 if len(value) <= 4 else 0.6
+
+    def score(choice: str) -> tuple[float, int]:
+        ratio = difflib.SequenceMatcher(None, value, choice).ratio()
+        prefix = len(os.path.commonprefix([value, choice]))
+        return ratio, prefix
+
+    close = [
+        c
+        for c in choices
+        if score(c)[0] >= cutoff or sorted(c) == sorted(value) or (len(c) >= 3 and value.startswith(c))
+    ]
+    if close:
+        best = max(sorted(close), key=score)
+        return f"did you mean {best!r}?"
+    return "use one of " + ", ".join(sorted(choices))
+
+
+def check_region(field: str, region: str, catalog: CloudCatalog) -> list[tuple[str, str]]:
+    if region in catalog.regions:
+        return []
+    return [(field, f"unknown {catalog.cloud} region {region!r} ({suggestion(region, catalog.regions)})")]
+
+
+def unique_names(section: str, names: list[str]) -> list[tuple[str, str]]:
+    seen: set[str] = set()
+    problems = []
+    for index, name in enumerate(names):
+        if name in seen:
+            problems.append((f"{section}[{index}].name", f"{name!r} is used twice (give each entry its own name)"))
+        seen.add(name)
+    return problems
+
+
+def unused_fields(where: str, model: BaseModel, fields: dict[str, str], cloud: str) -> list[tuple[str, str]]:
+    """Fields the file sets that `cloud` has no use for; `fields` maps each to what to do instead."""
+    prefix = f"{where}." if where else ""
+    return [
+        (f"{prefix}{field}", f"is not used on {cloud} ({instead})")
+        for field, instead in fields.items()
+        if field in model.model_fields_set
+    ]
+
+
+def check_machine_type(where: str, machine: Machine, catalog: CloudCatalog) -> list[tuple[str, str]]:
+    """The machine type exists on the cloud (and carries the GPUs asked for), or a GPU request can be met."""
+    if machine.machine_type is not None:
+        return check_size(f"{where}.machine_type", machine.machine_type, catalog, machine)
+    assert machine.gpu is not None  # the model requires gpu or machine_type
+    gpu_types = catalog.gpu_types()
+    if machine.gpu.type not in gpu_types:
+        return [
+            (
+                f"{where}.gpu.type",
+                f"unknown GPU type {machine.gpu.type!r} on {catalog.cloud} ({suggestion(machine.gpu.type, gpu_types)})",
+            )
+        ]
+    if catalog.machine_for_gpu(machine.gpu.type, machine.gpu.count) is None:
+        counts = ", ".join(map(str, catalog.gpu_counts(machine.gpu.type)))
+        return [
+            (
+                f"{where}.gpu.count",
+                f"no {catalog.cloud} machine carries {machine.gpu.count} × {machine.gpu.type} (use {counts})",
+            )
+        ]
+    return []
+
+
+def check_size(field: str, name: str, catalog: CloudCatalog, machine: Machine | None = None) -> list[tuple[str, str]]:
+    """A named machine type exists (or says why it is gone), and matches the machine's GPU request."""
+    if name in catalog.retired:
+        return [(field, f"{name}: {catalog.retired[name]}")]
+    known = catalog.machine(name)
+    if known is None:
+        return [(field, f"unknown {catalog.cloud} machine type {name!r} ({suggestion(name, catalog.machine_names())})")]
+    if machine and machine.gpu and (known.gpu, known.gpu_count) != (machine.gpu.type, machine.gpu.count):
+        return [
+            (
+                field,
+                f"{known.name} carries {known.gpu_count} × {known.gpu or 'no GPU'}, "
+                f"not {machine.gpu.count} × {machine.gpu.type} (drop gpu or machine_type)",
+            )
+        ]
+    return []

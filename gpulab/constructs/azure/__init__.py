@@ -1,0 +1,33 @@
+"""Azure constructs: network, headquarters and GPU VMs, storage, identity and monitoring.
+
+    from gpulab.constructs.azure import AzureNetwork, AzureGpuVm, AzureStorage, ContainerSpec
+
+The provider bindings they use load lazily: `gpulab/__init__.py` arranges it.
+"""
+
+from gpulab.constructs.azure.diagnostics import LogAnalyticsTarget, send_diagnostics
+from gpulab.constructs.azure.gpu_vm import AzureGpuVm
+from gpulab.constructs.azure.headquarters import AzureHeadquarters
+from gpulab.constructs.azure.identity import AzureBlobAccess
+from gpulab.constructs.azure.linux_vm import AzureLinuxVm, Image, Spot, public_key_from
+from gpulab.constructs.azure.monitoring import AzureMonitoring
+from gpulab.constructs.azure.network import AzureNetwork, FlowLogTarget
+from gpulab.constructs.azure.storage import AzureStorage, ContainerSpec, CustomerManagedKey
+
+__all__ = [
+    "AzureBlobAccess",
+    "AzureGpuVm",
+    "AzureHeadquarters",
+    "AzureLinuxVm",
+    "AzureMonitoring",
+    "AzureNetwork",
+    "AzureStorage",
+    "ContainerSpec",
+    "CustomerManagedKey",
+    "FlowLogTarget",
+    "Image",
+    "LogAnalyticsTarget",
+    "Spot",
+    "public_key_from",
+    "send_diagnostics",
+]

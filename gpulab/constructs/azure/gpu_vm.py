@@ -1,0 +1,109 @@
+"""AzureGpuVm: an experiment VM with NVIDIA drivers, a data disk and a daily deallocation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cdktf_cdktf_provider_azurerm.dev_test_global_vm_shutdown_schedule import (
+    DevTestGlobalVmShutdownSchedule,
+    DevTestGlobalVmShutdownScheduleNotificationSettings,
+)
+from constructs import Construct
+
+from gpulab import defaults
+from gpulab.constructs.azure.linux_vm import UBUNTU_HPC_GPU, UBUNTU_LTS, AzureLinuxVm, Spot
+
+SHUTDOWN_NOTICE_MINUTES = 30
+DEFAULT_DATA_MOUNT = "/data"
+
+
+class AzureGpuVm(Construct):
+    """One experiment VM: private by default, its own data disk, stopped every evening.
+
+    GPU sizes boot Microsoft's Ubuntu HPC image (NVIDIA driver and CUDA
+    installed); CPU sizes boot Ubuntu LTS. `shutdown_at` ("19:00" in
+    `shutdown_timezone`, a Windows time zone id, by default) deallocates the
+    VM daily through Azure's auto-shutdown, which stops billing for compute;
+    a shutdown from inside the OS would not. `notify_email` hears 30 minutes
+    before. No public IP unless `public_ip_dns_label` is given: reach it from
+    the headquarters or through Azure Bastion.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        resource_group_name: str,
+        location: str,
+        subnet_id: str,
+        size: str,
+        gpu: bool,
+        admin_username: str,
+        ssh_public_keys: Sequence[str],
+        os_disk_gb: int = defaults.ROOT_DISK_GB,
+        data_disk_gb: int = defaults.DATA_DISK_GB,
+        data_mount: str = DEFAULT_DATA_MOUNT,
+        setup_script: str | None = None,
+        spot: Spot | None = None,
+        shutdown_at: str | None = defaults.SHUTDOWN_AT,
+        shutdown_timezone: str = defaults.SHUTDOWN_TIMEZONE,
+        notify_email: str | None = None,
+        public_ip_dns_label: str | None = None,
+        zone: str | None = None,
+        encryption_at_host: bool = True,
+        disk_encryption_set_id: str | None = None,
+        protect_data: bool = False,
+        tags: dict[str, str] | None = None,
+    ) -> None:
+        """
+        shutdown_at: "HH:MM", or None for no daily deallocation.
+        spot: run on spot capacity, deallocated on eviction (see `Spot`).
+        """
+        super().__init__(scope, id)
+        self.machine = AzureLinuxVm(
+            self,
+            "machine",
+            name=name,
+            resource_group_name=resource_group_name,
+            location=location,
+            subnet_id=subnet_id,
+            size=size,
+            admin_username=admin_username,
+            ssh_public_keys=ssh_public_keys,
+            image=UBUNTU_HPC_GPU if gpu else UBUNTU_LTS,
+            os_disk_gb=os_disk_gb,
+            data_disk_gb=data_disk_gb,
+            data_mount=data_mount,
+            setup_script=setup_script,
+            public_ip_dns_label=public_ip_dns_label,
+            zone=zone,
+            spot=spot,
+            accelerated_networking=not size.startswith("Standard_B"),
+            encryption_at_host=encryption_at_host,
+            disk_encryption_set_id=disk_encryption_set_id,
+            protect_data=protect_data,
+            tags=tags,
+        )
+        self.vm_id: str = self.machine.vm_id
+        self.principal_id: str = self.machine.principal_id
+        self.private_ip: str = self.machine.private_ip
+        self.public_ip: str | None = self.machine.public_ip
+        if shutdown_at:
+            hours, minutes = shutdown_at.split(":")
+            DevTestGlobalVmShutdownSchedule(
+                self,
+                "daily-shutdown",
+                virtual_machine_id=self.machine.vm_id,
+                location=location,
+                enabled=True,
+                daily_recurrence_time=f"{hours}{minutes}",
+                timezone=shutdown_timezone,
+                notification_settings=DevTestGlobalVmShutdownScheduleNotificationSettings(
+                    enabled=notify_email is not None,
+                    email=notify_email,
+                    time_in_minutes=SHUTDOWN_NOTICE_MINUTES,
+                ),
+                tags=tags or {},
+            )

@@ -1,0 +1,158 @@
+"""Security-critical defaults of the shipped Azure stacks, asserted one by one.
+
+A snapshot can be regenerated carelessly; these assertions cannot.
+"""
+
+import subprocess
+
+import pytest
+
+from tests.conftest import resources, shipped_on
+from tests.terraform_eval import decode_base64
+
+AZURE = shipped_on("azure")
+
+
+def _one(stack, kind):
+    (value,) = resources(stack, kind).values()
+    return value
+
+
+def _vms(stack):
+    return resources(stack, "azurerm_linux_virtual_machine")
+
+
+@pytest.mark.parametrize("name", AZURE)
+def test_the_storage_account_admits_only_entra_id_over_tls_from_platform_subnets(stacks, name):
+    account = _one(stacks[name], "azurerm_storage_account")
+    assert account["https_traffic_only_enabled"] is True
+    assert account["min_tls_version"] == "TLS1_2"
+    assert account["allow_nested_items_to_be_public"] is False
+    assert account["shared_access_key_enabled"] is False
+    assert account["local_user_enabled"] is False and account["sftp_enabled"] is False
+    assert account["cross_tenant_replication_enabled"] is False
+    rules = account["network_rules"]
+    assert rules["default_action"] == "Deny"
+    assert all(s.startswith("${azurerm_subnet.") for s in rules["virtual_network_subnet_ids"])
+    assert "ip_rules" not in rules
+    blob = account["blob_properties"]
+    assert blob["versioning_enabled"] is True
+    assert blob["delete_retention_policy"]["days"] >= 7
+    assert blob["container_delete_retention_policy"]["days"] >= 7
+
+
+@pytest.mark.parametrize("name", AZURE)
+def test_the_seeds_containers_are_private_and_tiered(stacks, name):
+    stack = stacks[name]
+    containers = resources(stack, "azurerm_storage_container").values()
+    assert sorted(c["name"] for c in containers) == ["datasets", "logs", "mlruns", "results", "tfruns"]
+    assert {c["container_access_type"] for c in containers} == {"private"}
+    rules = _one(stack, "azurerm_storage_management_policy")["rule"]
+    by_name = {r["name"]: r["actions"] for r in rules}
+    assert by_name["datasets-tiers"]["base_blob"] == {
+        "tier_to_cool_after_days_since_modification_greater_than": 30,
+        "tier_to_archive_after_days_since_modification_greater_than": 180,
+    }
+    assert "tier_to_archive_after_days_since_modification_greater_than" not in by_name["mlruns-tiers"]["base_blob"]
+    assert all(a["version"]["delete_after_days_since_creation"] > 0 for a in by_name.values())
+
+
+@pytest.mark.parametrize("name", AZURE)
+def test_blob_reads_writes_and_deletes_go_to_log_analytics(stacks, name):
+    settings = resources(stacks[name], "azurerm_monitor_diagnostic_setting").values()
+    blob = [s for s in settings if s["target_resource_id"].endswith("/blobServices/default")]
+    assert len(blob) == 1 and blob[0]["enabled_log"] == [{"category_group": "allLogs"}]
+    assert blob[0]["log_analytics_workspace_id"].startswith("${azurerm_log_analytics_workspace.")
+
+
+@pytest.mark.parametrize("name", AZURE)
+def test_identities_get_blob_data_roles_on_the_storage_account_only(stacks, name):
+    stack = stacks[name]
+    assignments = resources(stack, "azurerm_role_assignment").values()
+    assert len(assignments) == len(_vms(stack))
+    for assignment in assignments:
+        assert assignment["role_definition_name"] == "Storage Blob Data Contributor"
+        assert assignment["scope"].startswith("${azurerm_storage_account.") and assignment["scope"].endswith(".id}")
+        assert assignment["principal_id"].endswith(".identity[0].principal_id}")
+
+
+@pytest.mark.parametrize("name", AZURE)
+def test_every_vm_takes_ssh_keys_only_and_has_its_own_identity(stacks, name):
+    for vm in _vms(stacks[name]).values():
+        assert vm["disable_password_authentication"] is True
+        assert "admin_password" not in vm
+        assert vm["admin_ssh_key"] and all(k["public_key"] for k in vm["admin_ssh_key"])
+        assert vm["identity"] == {"type": "SystemAssigned"}
+        assert vm["encryption_at_host_enabled"] is True
+        assert vm["source_image_reference"]["offer"] in ("ubuntu-24_04-lts", "ubuntu-hpc")
+
+
+@pytest.mark.parametrize("name", AZURE)
+def test_experiment_vms_are_private_and_deallocated_every_evening(stacks, name):
+    stack = stacks[name]
+    nics = resources(stack, "azurerm_network_interface")
+    experiment_nics = [n for key, n in nics.items() if not key.startswith("hq_")]
+    assert experiment_nics
+    for nic in experiment_nics:
+        (config,) = nic["ip_configuration"]
+        assert "public_ip_address_id" not in config
+        assert "private-0" in config["subnet_id"]
+    schedules = resources(stack, "azurerm_dev_test_global_vm_shutdown_schedule").values()
+    gpu_vms = [vm for vm in _vms(stack).values() if vm["size"].startswith("Standard_NC")]
+    assert len(schedules) == len(gpu_vms) >= 1
+    assert {s["daily_recurrence_time"] for s in schedules} == {"1900"}
+
+
+@pytest.mark.parametrize("name", AZURE)
+def test_data_disks_are_separate_premium_disks_closed_to_exports(stacks, name):
+    stack = stacks[name]
+    disks = resources(stack, "azurerm_managed_disk")
+    assert len(disks) == len(_vms(stack))
+    for disk in disks.values():
+        assert disk["storage_account_type"] == "Premium_LRS"
+        assert disk["network_access_policy"] == "DenyAll" and disk["public_network_access_enabled"] is False
+    hq_disk = next(d for key, d in disks.items() if key.startswith("hq_"))
+    assert hq_disk["disk_size_gb"] == 118
+
+
+@pytest.mark.parametrize("name", AZURE)
+def test_ssh_is_open_only_from_admin_ranges_and_never_to_the_internet(stacks, name):
+    rules = resources(stacks[name], "azurerm_network_security_rule").values()
+    ssh = [r for r in rules if "22" in r["destination_port_ranges"]]
+    assert ssh and all(r["source_address_prefix"] == "203.0.113.0/24" for r in ssh)
+    for rule in rules:
+        source = rule.get("source_address_prefix") or rule.get("source_address_prefixes")
+        if source in ("Internet", "*", "0.0.0.0/0"):
+            assert set(rule["destination_port_ranges"]) <= {"443", "80"}, rule["name"]
+
+
+def test_the_seed_headquarters_serves_https_publicly_under_its_domain(stacks):
+    stack = stacks["echoes"]
+    rules = {r["name"]: r for r in resources(stack, "azurerm_network_security_rule").values()}
+    assert rules["https"]["source_address_prefix"] == "Internet"
+    assert rules["http-acme"]["destination_port_ranges"] == ["80"]
+    address = next(p for key, p in resources(stack, "azurerm_public_ip").items() if key.startswith("hq_"))
+    assert address["domain_name_label"] == "echoes-echoes-hq" and address["allocation_method"] == "Static"
+    records = sorted(r["name"] for r in resources(stack, "azurerm_dns_a_record").values())
+    assert records == ["@", "dashboard", "docs", "mlflow", "tensorboard"]
+    assert _one(stack, "azurerm_dns_zone")["name"] == "lonel.ai"
+
+
+def test_private_subnets_leave_through_the_nat_gateway_only(stacks):
+    stack = stacks["echoes"]
+    subnets = resources(stack, "azurerm_subnet").values()
+    assert all(s["default_outbound_access_enabled"] is False for s in subnets)
+    (association,) = resources(stack, "azurerm_subnet_nat_gateway_association").values()
+    assert "private-0" in association["subnet_id"]
+
+
+def test_the_headquarters_boot_script_mounts_the_seeds_data_disk(stacks, tmp_path):
+    vm = next(v for key, v in _vms(stacks["echoes"]).items() if key.startswith("hq_"))
+    script = decode_base64(vm["custom_data"])
+    assert "MOUNT=/mnt/echoes_data" in script
+    for folder in ("ucf101", "logs", "mlruns", "tfruns", "azure_results"):
+        assert f'mkdir -p "$MOUNT"/{folder}' in script
+    assert 'if ! blkid "$DEVICE" >/dev/null; then mkfs.ext4' in script, "an existing file system is never formatted"
+    path = tmp_path / "boot.sh"
+    path.write_text(script)
+    subprocess.run(["bash", "-n", str(path)], check=True)
