@@ -35,10 +35,11 @@ lint: install
 	$(BIN)/ruff check gpulab tests examples main.py
 	$(BIN)/ruff format --check gpulab tests examples main.py
 
-# prod must pass; dev's findings are printed, not fatal.
+# Production-grade stacks must pass; the others' findings are printed, not fatal.
+PROD_GRADE := prod echoes-prod
 scan: synth
-	.venv-checkov/bin/checkov --config-file .checkov.yaml -f cdktf.out/stacks/prod/cdk.tf.json
-	.venv-checkov/bin/checkov --config-file .checkov.yaml -f cdktf.out/stacks/dev/cdk.tf.json --soft-fail
+	for env in $(PROD_GRADE); do .venv-checkov/bin/checkov --config-file .checkov.yaml -f cdktf.out/stacks/$$env/cdk.tf.json || exit 1; done
+	for env in dev echoes; do .venv-checkov/bin/checkov --config-file .checkov.yaml -f cdktf.out/stacks/$$env/cdk.tf.json --soft-fail; done
 
 clean:
 	rm -rf cdktf.out .pytest_cache

@@ -194,6 +194,11 @@ AZURE_BAD_INPUT = {
         "dev.yaml: buckets[0].archive_after_days: ZRS storage has no archive tier (set archive_after_days: null, "
         "or use LRS, GRS or RAGRS)",
     ),
+    "azure kms without deployer addresses": (
+        ("owner: research", "owner: research\nencryption: kms"),
+        "dev.yaml: azure.deployer_cidrs: is required with encryption: kms (list the addresses Terraform runs from; "
+        "the Key Vault's firewall admits nobody else)",
+    ),
     "azure invalid ssh key": (
         ("owner: research", "owner: research\nazure: {ssh_public_keys: [~/.ssh/id_ed25519]}"),
         "dev.yaml: azure.ssh_public_keys[0]: '~/.ssh/id_ed25519' is neither a public key nor a .pub file "
@@ -280,6 +285,7 @@ def test_validate_and_list_describe_the_shipped_environments(capsys):
     assert run(["validate"]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "dev: ok (aws us-east-1, 1 machine(s), 2 bucket(s))",
+        "echoes-prod: ok (azure eastus, 1 machine(s), 5 bucket(s))",
         "echoes: ok (azure eastus, 1 machine(s), 5 bucket(s))",
         "prod: ok (aws us-east-1, 2 machine(s), 2 bucket(s))",
     ]

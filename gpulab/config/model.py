@@ -275,6 +275,8 @@ class AzureSettings(Strict):
 
     ssh_public_keys: each entry is an OpenSSH public key line, or the path of
     a .pub file that Terraform reads on the deploying machine at plan time.
+    deployer_cidrs: where Terraform runs from; with `encryption: kms` the Key
+    Vault's firewall admits these (to create the key) and the VNet only.
     """
 
     subscription_id: Annotated[str, Field(pattern=r"^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$")] | None = None
@@ -285,6 +287,7 @@ class AzureSettings(Strict):
     storage_account: str | None = None
     storage_replication: Literal["LRS", "ZRS", "GRS", "GZRS", "RAGRS", "RAGZRS"] = "LRS"
     encryption_at_host: bool = True
+    deployer_cidrs: list[Cidr] = []
 
 
 class Headquarters(Strict):

@@ -12,10 +12,11 @@ from gpulab.config.model import Environment
 from gpulab.constructs.azure.gpu_vm import DEFAULT_DATA_MOUNT, AzureGpuVm
 from gpulab.constructs.azure.headquarters import AzureHeadquarters
 from gpulab.constructs.azure.identity import AzureBlobAccess
+from gpulab.constructs.azure.key_vault import AzureKeyVault
 from gpulab.constructs.azure.linux_vm import Spot, public_key_from
 from gpulab.constructs.azure.monitoring import AzureMonitoring
 from gpulab.constructs.azure.network import INTERNET, AzureNetwork, FlowLogTarget
-from gpulab.constructs.azure.storage import AzureStorage, ContainerSpec
+from gpulab.constructs.azure.storage import AzureStorage, ContainerSpec, CustomerManagedKey
 from gpulab.providers.azure import azure_backend, azure_provider
 from gpulab.stacks.tags import common_tags
 
@@ -66,6 +67,22 @@ class AzurePlatformStack(TerraformStack):
             nsg_diagnostics=monitoring.log_analytics,
             tags=tags,
         )
+        platform_subnets = network.public_subnet_ids + network.private_subnet_ids
+        key_vault = None
+        if env.encryption == "kms":
+            key_vault = AzureKeyVault(
+                self,
+                "key-vault",
+                name=azure_names.key_vault_name(env),
+                resource_group_name=rg,
+                location=location,
+                deployer_cidrs=azure.deployer_cidrs,
+                allowed_subnet_ids=platform_subnets,
+                diagnostics=monitoring.log_analytics,
+                protect=env.protect_data,
+                tags=tags,
+            )
+        disk_encryption = key_vault.disk_encryption if key_vault else None
         storage = AzureStorage(
             self,
             "storage",
@@ -82,7 +99,14 @@ class AzurePlatformStack(TerraformStack):
                 for b in env.buckets
             ],
             replication=azure.storage_replication,
-            allowed_subnet_ids=network.public_subnet_ids + network.private_subnet_ids,
+            allowed_subnet_ids=platform_subnets,
+            customer_managed_key=(
+                CustomerManagedKey(
+                    key_id=key_vault.key_id, identity_id=key_vault.storage_identity_id, ready=key_vault.storage_ready
+                )
+                if key_vault
+                else None
+            ),
             diagnostics=monitoring.log_analytics,
             protect=env.protect_data,
             tags=tags,
@@ -121,6 +145,7 @@ class AzurePlatformStack(TerraformStack):
                 subdomains=hq.subdomains,
                 zone=zones[0] if zones else None,
                 encryption_at_host=azure.encryption_at_host,
+                disk_encryption=disk_encryption,
                 protect_data=env.protect_data,
                 tags=tags,
             )
@@ -199,6 +224,7 @@ class AzurePlatformStack(TerraformStack):
                     public_ip_dns_label=azure_names.dns_label(env, label) if machine.public_ip else None,
                     zone=zones[slot] if zones else None,
                     encryption_at_host=azure.encryption_at_host,
+                    disk_encryption=disk_encryption,
                     protect_data=env.protect_data,
                     tags=tags,
                 )

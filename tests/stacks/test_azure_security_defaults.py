@@ -67,13 +67,19 @@ def test_blob_reads_writes_and_deletes_go_to_log_analytics(stacks, name):
 
 @pytest.mark.parametrize("name", AZURE)
 def test_identities_get_blob_data_roles_on_the_storage_account_only(stacks, name):
+    """Blob roles for the VMs; the only other grants are the key's (asserted below), none subscription-wide."""
     stack = stacks[name]
-    assignments = resources(stack, "azurerm_role_assignment").values()
+    assignments = [
+        a for a in resources(stack, "azurerm_role_assignment").values() if "Blob" in a["role_definition_name"]
+    ]
     assert len(assignments) == len(_vms(stack))
     for assignment in assignments:
         assert assignment["role_definition_name"] == "Storage Blob Data Contributor"
         assert assignment["scope"].startswith("${azurerm_storage_account.") and assignment["scope"].endswith(".id}")
         assert assignment["principal_id"].endswith(".identity[0].principal_id}")
+    for assignment in resources(stack, "azurerm_role_assignment").values():
+        assert not assignment["scope"].startswith("/subscriptions/"), "nothing scoped to a subscription"
+        assert "azurerm_resource_group" not in assignment["scope"], "nothing scoped to the resource group"
 
 
 @pytest.mark.parametrize("name", AZURE)
@@ -156,3 +162,58 @@ def test_the_headquarters_boot_script_mounts_the_seeds_data_disk(stacks, tmp_pat
     path = tmp_path / "boot.sh"
     path.write_text(script)
     subprocess.run(["bash", "-n", str(path)], check=True)
+
+
+def test_echoes_prod_data_cannot_be_destroyed(stacks):
+    stack = stacks["echoes-prod"]
+    protected = [
+        *resources(stack, "azurerm_storage_account").values(),
+        *resources(stack, "azurerm_managed_disk").values(),
+        *resources(stack, "azurerm_key_vault").values(),
+        *resources(stack, "azurerm_key_vault_key").values(),
+    ]
+    assert len(protected) == 1 + 2 + 1 + 1
+    assert all(r["lifecycle"] == {"prevent_destroy": True} for r in protected)
+    assert all("lifecycle" not in r for r in resources(stacks["echoes"], "azurerm_managed_disk").values())
+
+
+def test_echoes_prod_encrypts_storage_and_every_disk_with_its_hsm_key(stacks):
+    stack = stacks["echoes-prod"]
+    key = _one(stack, "azurerm_key_vault_key")
+    assert key["key_type"] == "RSA-HSM" and key["key_size"] >= 3072
+    assert key["rotation_policy"]["automatic"]["time_after_creation"] == "P365D"
+    vault = _one(stack, "azurerm_key_vault")
+    assert vault["purge_protection_enabled"] is True and vault["rbac_authorization_enabled"] is True
+    assert vault["network_acls"]["default_action"] == "Deny"
+    assert vault["network_acls"]["ip_rules"] == ["198.51.100.0/24"]
+    account = _one(stack, "azurerm_storage_account")
+    assert account["customer_managed_key"]["key_vault_key_id"].startswith("${azurerm_key_vault_key.")
+    assert account["account_replication_type"] == "RAGRS"
+    encryption_set = "${azurerm_disk_encryption_set."
+    for disk in resources(stack, "azurerm_managed_disk").values():
+        assert disk["disk_encryption_set_id"].startswith(encryption_set)
+    for vm in _vms(stack).values():
+        assert vm["os_disk"]["disk_encryption_set_id"].startswith(encryption_set)
+    grants = [a for a in resources(stack, "azurerm_role_assignment").values() if "Crypto" in a["role_definition_name"]]
+    assert sorted(a["role_definition_name"] for a in grants) == [
+        "Key Vault Crypto Officer",
+        "Key Vault Crypto Service Encryption User",
+        "Key Vault Crypto Service Encryption User",
+    ]
+    for grant in grants:
+        if grant["role_definition_name"].endswith("Encryption User"):
+            assert grant["scope"].endswith(".resource_versionless_id}"), "granted on the key, not the vault"
+
+
+def test_echoes_prod_keeps_port_80_closed_and_state_remote(stacks):
+    stack = stacks["echoes-prod"]
+    ports = {
+        p for r in resources(stack, "azurerm_network_security_rule").values() for p in r["destination_port_ranges"]
+    }
+    assert ports == {"443", "22"}
+    backend = stack["terraform"]["backend"]["azurerm"]
+    assert backend["use_azuread_auth"] is True and backend["key"] == "gpulab/echoes/echoes-prod.tfstate"
+    (provider,) = stack["provider"]["azurerm"]
+    assert provider["subscription_id"] == "00000000-0000-0000-0000-000000000000"
+    experiment = next(vm for vm in _vms(stack).values() if vm["size"].startswith("Standard_NC"))
+    assert (experiment["priority"], experiment["eviction_policy"]) == ("Spot", "Deallocate")

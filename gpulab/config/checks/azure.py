@@ -32,6 +32,14 @@ def check_azure(env: Environment) -> list[tuple[str, str]]:
                 f"{retention} is outside what Log Analytics keeps ({low} to {high} days; use a value in that range)",
             )
         )
+    if env.encryption == "kms" and not env.azure.deployer_cidrs:
+        problems.append(
+            (
+                "azure.deployer_cidrs",
+                "is required with encryption: kms (list the addresses Terraform runs from; the Key Vault's "
+                "firewall admits nobody else)",
+            )
+        )
     if env.encryption == "kms":
         name = azure_names.key_vault_name(env)
         if not azure_names.KEY_VAULT_NAME.match(name):

@@ -11,7 +11,7 @@ from cdktf_cdktf_provider_azurerm.dev_test_global_vm_shutdown_schedule import (
 from constructs import Construct
 
 from gpulab import defaults
-from gpulab.constructs.azure.linux_vm import UBUNTU_HPC_GPU, UBUNTU_LTS, AzureLinuxVm, Spot
+from gpulab.constructs.azure.linux_vm import UBUNTU_HPC_GPU, UBUNTU_LTS, AzureLinuxVm, DiskEncryption, Spot
 
 SHUTDOWN_NOTICE_MINUTES = 30
 DEFAULT_DATA_MOUNT = "/data"
@@ -53,7 +53,7 @@ class AzureGpuVm(Construct):
         public_ip_dns_label: str | None = None,
         zone: str | None = None,
         encryption_at_host: bool = True,
-        disk_encryption_set_id: str | None = None,
+        disk_encryption: DiskEncryption | None = None,
         protect_data: bool = False,
         tags: dict[str, str] | None = None,
     ) -> None:
@@ -82,7 +82,7 @@ class AzureGpuVm(Construct):
             spot=spot,
             accelerated_networking=not size.startswith("Standard_B"),
             encryption_at_host=encryption_at_host,
-            disk_encryption_set_id=disk_encryption_set_id,
+            disk_encryption=disk_encryption,
             protect_data=protect_data,
             tags=tags,
         )

@@ -9,7 +9,7 @@ from cdktf_cdktf_provider_azurerm.dns_zone import DnsZone
 from constructs import Construct
 
 from gpulab import defaults
-from gpulab.constructs.azure.linux_vm import UBUNTU_LTS, AzureLinuxVm
+from gpulab.constructs.azure.linux_vm import UBUNTU_LTS, AzureLinuxVm, DiskEncryption
 
 DNS_TTL_SECONDS = 300
 
@@ -48,7 +48,7 @@ class AzureHeadquarters(Construct):
         subdomains: Sequence[str] = defaults.HQ_SUBDOMAINS,
         zone: str | None = None,
         encryption_at_host: bool = True,
-        disk_encryption_set_id: str | None = None,
+        disk_encryption: DiskEncryption | None = None,
         protect_data: bool = False,
         tags: dict[str, str] | None = None,
     ) -> None:
@@ -74,7 +74,7 @@ class AzureHeadquarters(Construct):
             accelerated_networking=not size.startswith("Standard_B"),
             encryption_at_host=encryption_at_host,
             trusted_launch=True,
-            disk_encryption_set_id=disk_encryption_set_id,
+            disk_encryption=disk_encryption,
             protect_data=protect_data,
             tags=tags,
         )

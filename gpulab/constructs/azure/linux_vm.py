@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cdktf import Fn, TerraformResourceLifecycle
+from cdktf import Fn, ITerraformDependable, TerraformResourceLifecycle
 from cdktf_cdktf_provider_azurerm.linux_virtual_machine import (
     LinuxVirtualMachine,
     LinuxVirtualMachineAdminSshKey,
@@ -62,6 +62,18 @@ def public_key_from(entry: str) -> str:
 
 
 @dataclass(frozen=True)
+class DiskEncryption:
+    """A disk encryption set (customer-managed key), and what must exist before a disk uses it.
+
+    ready: usually the role assignment that lets the set use its key; disks
+    created before it would fail.
+    """
+
+    disk_encryption_set_id: str
+    ready: Sequence[ITerraformDependable] = ()
+
+
+@dataclass(frozen=True)
 class Spot:
     """Run on spare capacity: Azure may evict (deallocate) the VM at any time.
 
@@ -107,7 +119,7 @@ class AzureLinuxVm(Construct):
         accelerated_networking: bool = True,
         encryption_at_host: bool = True,
         trusted_launch: bool = False,
-        disk_encryption_set_id: str | None = None,
+        disk_encryption: DiskEncryption | None = None,
         protect_data: bool = False,
         tags: dict[str, str] | None = None,
     ) -> None:
@@ -122,7 +134,8 @@ class AzureLinuxVm(Construct):
         spot: run as a spot VM, deallocated (not deleted) on eviction.
         trusted_launch: Secure Boot and vTPM; needs a signed boot chain, so it is
             off by default for GPU images with their own kernel modules.
-        disk_encryption_set_id: encrypt the OS and data disks with a customer-managed key.
+        disk_encryption: encrypt the OS and data disks with a customer-managed
+            key (platform-managed keys by default).
         """
         super().__init__(scope, id)
         if not ssh_public_keys:
@@ -133,6 +146,8 @@ class AzureLinuxVm(Construct):
             raise ValueError(f"os_disk_gb must be between 30 and 4095, got {os_disk_gb}")
         tags = tags or {}
         zones = [zone] if zone else None
+        encryption_set_id = disk_encryption.disk_encryption_set_id if disk_encryption else None
+        wait_for = list(disk_encryption.ready) if disk_encryption else None
         self.public_ip: str | None = None
         self.fqdn: str | None = None
         public_ip_id = None
@@ -196,7 +211,7 @@ class AzureLinuxVm(Construct):
                 caching="ReadWrite",
                 storage_account_type="Premium_LRS",
                 disk_size_gb=os_disk_gb,
-                disk_encryption_set_id=disk_encryption_set_id,
+                disk_encryption_set_id=encryption_set_id,
             ),
             custom_data=Fn.base64encode(_literal(script)),
             identity=LinuxVirtualMachineIdentity(type="SystemAssigned"),
@@ -210,6 +225,7 @@ class AzureLinuxVm(Construct):
             priority="Spot" if spot else "Regular",
             eviction_policy="Deallocate" if spot else None,
             max_bid_price=(spot.max_price or -1) if spot else None,
+            depends_on=wait_for,
             tags=tags,
         )
         self.vm_id: str = self.vm.id
@@ -229,7 +245,8 @@ class AzureLinuxVm(Construct):
                 zone=zone,
                 public_network_access_enabled=False,
                 network_access_policy="DenyAll",
-                disk_encryption_set_id=disk_encryption_set_id,
+                disk_encryption_set_id=encryption_set_id,
+                depends_on=wait_for,
                 lifecycle=TerraformResourceLifecycle(prevent_destroy=True) if protect_data else None,
                 tags=tags,
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cdktf import TerraformResourceLifecycle
+from cdktf import ITerraformDependable, TerraformResourceLifecycle
 from cdktf_cdktf_provider_azurerm.storage_account import (
     StorageAccount,
     StorageAccountBlobProperties,
@@ -52,10 +52,15 @@ class ContainerSpec:
 
 @dataclass(frozen=True)
 class CustomerManagedKey:
-    """A Key Vault key and the user-assigned identity allowed to use it."""
+    """A Key Vault key, the user-assigned identity allowed to use it, and that grant.
+
+    ready: what must exist before the account can use the key (the
+    identity's role assignment on it).
+    """
 
     key_id: str
     identity_id: str
+    ready: Sequence[ITerraformDependable] = ()
 
 
 class AzureStorage(Construct):
@@ -152,6 +157,7 @@ class AzureStorage(Construct):
                 if customer_managed_key
                 else None
             ),
+            depends_on=list(customer_managed_key.ready) if customer_managed_key else None,
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True) if protect else None,
             tags=tags or {},
         )
