@@ -23,6 +23,15 @@ def check_azure(env: Environment) -> list[tuple[str, str]]:
     problems += _check_network(env)
     problems += _check_machines(env)
     problems += _check_storage(env)
+    problems += unused_fields(
+        "monitoring",
+        env.monitoring,
+        {
+            "idle_percent": "machines stop by shutdown_at instead",
+            "dashboard": "metrics and logs are in the Log Analytics workspace",
+        },
+        "Azure",
+    )
     retention = env.monitoring.log_retention_days
     low, high = LOG_ANALYTICS_RETENTION_DAYS
     if retention is not None and not low <= retention <= high:
@@ -98,9 +107,9 @@ def _check_network(env: Environment) -> list[tuple[str, str]]:
 
 def _check_machines(env: Environment) -> list[tuple[str, str]]:
     hq = env.headquarters
-    names = [m.name for m in env.machines] + ([hq.name] if hq else [])
-    problems = unique_names("machines", names[: len(env.machines)])
-    if hq and hq.name in names[: len(env.machines)]:
+    machine_names = [m.name for m in env.machines]
+    problems = unique_names("machines", machine_names)
+    if hq and hq.name in machine_names:
         problems.append(("headquarters.name", f"{hq.name!r} is also a machine's name (rename one of them)"))
     for index, machine in enumerate(env.machines):
         where = f"machines[{index}]"
