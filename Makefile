@@ -36,10 +36,10 @@ lint: install
 	$(BIN)/ruff format --check gpulab tests examples main.py
 
 # Production-grade stacks must pass; the others' findings are printed, not fatal.
-PROD_GRADE := prod echoes-prod
+PROD_GRADE := prod echoes-prod huge
 scan: synth
 	for env in $(PROD_GRADE); do .venv-checkov/bin/checkov --config-file .checkov.yaml -f cdktf.out/stacks/$$env/cdk.tf.json || exit 1; done
-	for env in dev echoes; do .venv-checkov/bin/checkov --config-file .checkov.yaml -f cdktf.out/stacks/$$env/cdk.tf.json --soft-fail; done
+	for env in dev echoes tiny small large; do .venv-checkov/bin/checkov --config-file .checkov.yaml -f cdktf.out/stacks/$$env/cdk.tf.json --soft-fail; done
 
 clean:
 	rm -rf cdktf.out .pytest_cache

@@ -99,12 +99,12 @@ def list_environments(env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
     for env in envs:
         typer.echo(f"{env.name}  {env.cloud}  {env.region}  project={env.project}  protect_data={env.protect_data}")
         catalog = for_cloud(env.cloud)
-        entries = [(m.count, m.name, machine_type_for(m, env.cloud), m.spot) for m in env.machines]
+        entries = [(m.count, m.name, machine_type_for(m, env.cloud), m.spot, m.gpu) for m in env.machines]
         if env.headquarters:
-            entries.insert(0, (1, env.headquarters.name, env.headquarters.machine_type, False))
+            entries.insert(0, (1, env.headquarters.name, env.headquarters.machine_type, False, None))
         total = 0.0
-        for count, name, machine_type, spot in entries:
-            price = catalog.machine(machine_type).usd_per_hour
+        for count, name, machine_type, spot, gpu in entries:
+            price = catalog.machine(machine_type, gpu.type if gpu else None, gpu.count if gpu else 0).usd_per_hour
             total += price * count
             typer.echo(f"  {count} × {name}: {machine_type}{' spot' if spot else ''} (≈ ${price:.2f}/h on demand)")
         typer.echo(f"  ≈ ${total:.2f}/h for all machines running ({catalog.prices_source}, {catalog.prices_as_of})")

@@ -10,8 +10,8 @@ ROOT_DISK_GB = 100
 DATA_DISK_GB = 100
 IDLE_STOP_MINUTES = 60
 IDLE_PERCENT = 5
-# Per cloud: CloudWatch keeps 7 days cheaply; Log Analytics includes 30 days in its price.
-LOG_RETENTION_DAYS = {"aws": 7, "azure": 30}
+# Per cloud: CloudWatch keeps 7 days cheaply; Log Analytics and Cloud Logging include 30 days in their price.
+LOG_RETENTION_DAYS = {"aws": 7, "azure": 30, "gcp": 30}
 CPU_ALARM_PERCENT = 80
 CPU_ALARM_PERIODS = 2
 ARCHIVE_AFTER_DAYS = 90

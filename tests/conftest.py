@@ -11,23 +11,23 @@ import os
 from pathlib import Path
 
 import pytest
-import yaml
 
 os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 # Before any test module imports cdktf, so that provider bindings load lazily.
 import gpulab  # noqa: E402, F401
+from gpulab.config.loader import environment_files, load_environment  # noqa: E402
 from tests.background import BackgroundRuns  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 ENV_DIR = REPO / "environments"
-SHIPPED = sorted(p.stem for p in ENV_DIR.glob("*.yaml"))
+SHIPPED = sorted(p.stem for p in environment_files(ENV_DIR))
 
 
 def shipped_on(cloud: str) -> list[str]:
     """The shipped environments of one cloud, by name."""
-    return [name for name in SHIPPED if yaml.safe_load((ENV_DIR / f"{name}.yaml").read_text())["cloud"] == cloud]
+    return [name for name in SHIPPED if load_environment(ENV_DIR / f"{name}.yaml").cloud == cloud]
 
 
 @pytest.fixture(scope="session")

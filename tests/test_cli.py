@@ -206,9 +206,81 @@ AZURE_BAD_INPUT = {
     ),
 }
 
-CASES = [(VALID, case, *BAD_INPUT[case]) for case in sorted(BAD_INPUT)] + [
-    (VALID_AZURE, case, *AZURE_BAD_INPUT[case]) for case in sorted(AZURE_BAD_INPUT)
-]
+VALID_GCP = textwrap.dedent(
+    """\
+    cloud: gcp
+    region: us-central1
+    project: pcp
+    owner: training
+    gcp:
+      project_id: pcp-training-000000
+    network:
+      availability_zones: [us-central1-a, us-central1-b]
+    machines:
+      - name: worker
+        gpu: {type: t4, count: 1}
+        count: 3
+    buckets:
+      - name: results
+    """
+)
+
+GCP_BAD_INPUT = {
+    "gcp unknown zone": (
+        ("us-central1-b]", "us-central1-z]"),
+        "dev.yaml: network.availability_zones[1]: 'us-central1-z' is not a zone of us-central1 (did you mean 'us-central1-a'?)",
+    ),
+    "gcp accelerator not offered in a zone": (
+        ("{type: t4, count: 1}", "{type: h100, count: 8}"),
+        "dev.yaml: machines[0].gpu.type: h100 is not offered in us-central1-b "
+        "(zones of us-central1 that offer it: us-central1-a, us-central1-c)",
+    ),
+    "gcp too few zones offer the gpu": (
+        (
+            "  availability_zones: [us-central1-a, us-central1-b]",
+            "  availability_zones: 3\n  nat: single",
+            "t4",
+            "h100",
+            "count: 1}",
+            "count: 8}",
+        ),
+        "dev.yaml: network.availability_zones: 3 zones asked for, but only 2 of us-central1 offer h100 "
+        "(us-central1-a, us-central1-c; ask for fewer zones or another region)",
+    ),
+    "gcp count out of range": (
+        ("count: 3", "count: 101"),
+        "dev.yaml: machines[0].count: 101 is out of range (use a value at most 100)",
+    ),
+    "gcp invalid bucket name": (
+        ("- name: results", "- name: google-results"),
+        "dev.yaml: buckets[0].name: bucket name 'pcp-dev-google-results' is not a valid GCS name "
+        "(3-63 lowercase letters, digits, hyphens and underscores, starting and ending with a letter or digit; "
+        "no goog prefix or google)",
+    ),
+    "gcp gpu count an n1 cannot carry": (
+        ("    gpu: {type: t4, count: 1}", "    gpu: {type: t4, count: 3}\n    machine_type: n1-standard-8"),
+        "dev.yaml: machines[0].gpu.count: an N1 machine carries 1 of 1, 2, 4 × t4, not 3",
+    ),
+    "gcp missing project id": (
+        ("gcp:\n  project_id: pcp-training-000000\n", ""),
+        "dev.yaml: gcp.project_id: is required on gcp (add the ID of the Google Cloud project to build in)",
+    ),
+    "gcp unknown time zone": (
+        ("    count: 3", "    count: 3\n    shutdown_timezone: Pacific Standard Time"),
+        "dev.yaml: machines[0].shutdown_timezone: 'Pacific Standard Time' is not an IANA time zone "
+        "(write e.g. UTC or Europe/Berlin; use one of Etc/UTC, UTC)",
+    ),
+    "gcp base file missing": (
+        ("cloud: gcp\n", "extends: _fleet.yaml\ncloud: gcp\n"),
+        "dev.yaml: extends: '_fleet.yaml' does not exist next to this file (give its file name)",
+    ),
+}
+
+CASES = (
+    [(VALID, case, *BAD_INPUT[case]) for case in sorted(BAD_INPUT)]
+    + [(VALID_AZURE, case, *AZURE_BAD_INPUT[case]) for case in sorted(AZURE_BAD_INPUT)]
+    + [(VALID_GCP, case, *GCP_BAD_INPUT[case]) for case in sorted(GCP_BAD_INPUT)]
+)
 
 
 def write_env(env_dir: Path, text: str, name: str = "dev") -> Path:
@@ -287,7 +359,11 @@ def test_validate_and_list_describe_the_shipped_environments(capsys):
         "dev: ok (aws us-east-1, 1 machine(s), 2 bucket(s))",
         "echoes-prod: ok (azure eastus, 1 machine(s), 5 bucket(s))",
         "echoes: ok (azure eastus, 1 machine(s), 5 bucket(s))",
+        "huge: ok (gcp us-central1, 15 machine(s), 1 bucket(s))",
+        "large: ok (gcp us-central1, 7 machine(s), 1 bucket(s))",
         "prod: ok (aws us-east-1, 2 machine(s), 2 bucket(s))",
+        "small: ok (gcp us-central1, 3 machine(s), 1 bucket(s))",
+        "tiny: ok (gcp us-central1, 1 machine(s), 1 bucket(s))",
     ]
     assert run(["list"]) == 0
     listing = capsys.readouterr().out
@@ -295,6 +371,7 @@ def test_validate_and_list_describe_the_shipped_environments(capsys):
     assert "1 × hq: Standard_D4s_v3 (≈ $0.19/h on demand)" in listing
     assert "1 × experiment: Standard_NC4as_T4_v3 (≈ $0.53/h on demand)" in listing
     assert "Azure Linux VM pay-as-you-go pricing, East US, 2025-06" in listing
+    assert "15 × worker: n1-standard-4 (≈ $0.54/h on demand)" in listing, "N1 prices include the attached T4"
 
 
 def test_a_name_prefix_too_long_for_iam_is_caught_before_synth(tmp_path, capsys):

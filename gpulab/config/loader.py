@@ -44,8 +44,10 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 
 
 def environment_files(env_dir: Path) -> list[Path]:
-    """The environment files in `env_dir`, sorted by name."""
-    return sorted(p for p in env_dir.iterdir() if p.suffix in ENV_SUFFIXES and p.is_file())
+    """The environment files in `env_dir`, sorted by name; `_*.yaml` are shared bases, not environments."""
+    return sorted(
+        p for p in env_dir.iterdir() if p.suffix in ENV_SUFFIXES and p.is_file() and not p.name.startswith("_")
+    )
 
 
 def load_environments(env_dir: Path, names: list[str] | None = None) -> list[Environment]:
@@ -88,14 +90,7 @@ def load_environments(env_dir: Path, names: list[str] | None = None) -> list[Env
 def load_environment(path: Path) -> Environment:
     """Load and validate one environment file."""
     file = str(path)
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
-    except yaml.YAMLError as error:
-        raise ConfigError([Problem(file, "", _yaml_message(error))]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError([Problem(file, "", f"cannot be read: {error}")]) from None
-    if not isinstance(data, dict):
-        raise ConfigError([Problem(file, "", "must be a YAML mapping of settings (see docs/environments.md)")])
+    data = _read_with_bases(path, seen=())
     name = path.stem
     if not SLUG.match(name):
         raise ConfigError([Problem(file, "", f"file name {name!r} is not a valid environment name ({SLUG_HINT})")])
@@ -117,6 +112,63 @@ def load_environment(path: Path) -> Environment:
     if problems:
         raise ConfigError(problems)
     return env
+
+
+def _read_mapping(path: Path) -> dict:
+    file = str(path)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+    except yaml.YAMLError as error:
+        raise ConfigError([Problem(file, "", _yaml_message(error))]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError([Problem(file, "", f"cannot be read: {error}")]) from None
+    if not isinstance(data, dict):
+        raise ConfigError([Problem(file, "", "must be a YAML mapping of settings (see docs/environments.md)")])
+    return data
+
+
+def _read_with_bases(path: Path, seen: tuple[Path, ...]) -> dict:
+    """A file's settings laid over those of the file it `extends:` (and so on up).
+
+    Mappings merge key by key, lists of named entries (machines, buckets)
+    merge entry by entry on `name`, anything else the extending file gives
+    replaces the base's value.
+    """
+    data = _read_mapping(path)
+    base_name = data.pop("extends", None)
+    if base_name is None:
+        return data
+    if not isinstance(base_name, str):
+        raise ConfigError([Problem(str(path), "extends", f"{base_name!r} is not a file name (write e.g. _fleet.yaml)")])
+    base = (path.parent / base_name).resolve()
+    if base in seen or base == path.resolve():
+        chain = " → ".join(p.name for p in (*seen, path.resolve(), base))
+        raise ConfigError([Problem(str(path), "extends", f"{base_name!r} extends itself ({chain}; break the cycle)")])
+    if not base.is_file():
+        raise ConfigError(
+            [Problem(str(path), "extends", f"{base_name!r} does not exist next to this file (give its file name)")]
+        )
+    return merge_settings(_read_with_bases(base, (*seen, path.resolve())), data)
+
+
+def merge_settings(base: object, override: object) -> object:
+    """`override` laid over `base` (see `_read_with_bases` for the rules)."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = merge_settings(base[key], value) if key in base else value
+        return merged
+    if _named_entries(base) and override and _named_entries(override):
+        merged_entries = {entry["name"]: entry for entry in base}
+        for entry in override:
+            name = entry["name"]
+            merged_entries[name] = merge_settings(merged_entries[name], entry) if name in merged_entries else entry
+        return list(merged_entries.values())
+    return override
+
+
+def _named_entries(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(e, dict) and "name" in e for e in value)
 
 
 def _yaml_message(error: yaml.YAMLError) -> str:

@@ -1,7 +1,7 @@
 """The environment model: what one YAML file under environments/ may say.
 
 Every field is cloud-neutral unless it sits under a cloud's own key (`aws:`,
-`azure:`). What exists on which cloud (regions, sizes, which fields a cloud
+`azure:`, `gcp:`). What exists on which cloud (regions, sizes, which fields a cloud
 uses) is checked afterwards by `gpulab.config.checks`. Validators raise
 ValueError with a message of the form "what is wrong (what to do)";
 `gpulab.config.loader` turns them into one line per problem.
@@ -168,6 +168,8 @@ class Machine(Strict):
     idle_stop_minutes: int | None = Field(default=defaults.IDLE_STOP_MINUTES, ge=10, le=1440)
     shutdown_at: Annotated[str, Field(pattern=TIME_OF_DAY)] | None = defaults.SHUTDOWN_AT
     shutdown_timezone: str = defaults.SHUTDOWN_TIMEZONE
+    max_run_hours: int | None = Field(default=None, ge=1, le=168)
+    stopped_between_runs: bool = False
     setup_script: str | None = None
 
     @model_validator(mode="after")
@@ -325,11 +327,45 @@ class Headquarters(Strict):
         return self
 
 
+GCP_PROJECT_ID = r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$"
+
+
+class GcpSettings(Strict):
+    """Google Cloud-only settings.
+
+    admin_cidrs: SSH sources besides Identity-Aware Proxy's range (none by default).
+    open_egress: let machines reach any address on any port; by default they
+    reach HTTP(S) anywhere, the head node's port, and nothing else.
+    """
+
+    project_id: Annotated[str, Field(pattern=GCP_PROJECT_ID)] | None = None
+    iap_ssh: bool = True
+    admin_cidrs: list[Cidr] = []
+    open_egress: bool = False
+
+    @model_validator(mode="after")
+    def _no_open_ssh(self) -> GcpSettings:
+        for index, cidr in enumerate(self.admin_cidrs):
+            if cidr == "0.0.0.0/0":
+                raise ValueError(
+                    f"admin_cidrs[{index}]: 0.0.0.0/0 opens SSH to the whole internet "
+                    "(list your office or VPN range, or use IAP with iap_ssh: true)"
+                )
+        return self
+
+
+class Head(Strict):
+    """The node the workers connect to, which may run outside the cloud (seed 003: a Mac elsewhere)."""
+
+    address: Cidr
+    port: int = Field(ge=1, le=65535)
+
+
 class Environment(Strict):
     """One environment file, validated. `name` comes from the file name."""
 
     name: Slug
-    cloud: Literal["aws", "azure"]
+    cloud: Literal["aws", "azure", "gcp"]
     region: str
     project: Annotated[str, Field(min_length=2, max_length=20), AfterValidator(_slug)]
     owner: str = Field(min_length=1, max_length=256)
@@ -338,7 +374,9 @@ class Environment(Strict):
     encryption: Literal["aes256", "kms"] = "aes256"
     aws: AwsSettings = AwsSettings()
     azure: AzureSettings = AzureSettings()
+    gcp: GcpSettings = GcpSettings()
     headquarters: Headquarters | None = None
+    head: Head | None = None
     network: Network = Network()
     machines: list[Machine] = []
     buckets: list[Bucket] = []

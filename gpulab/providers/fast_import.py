@@ -27,7 +27,7 @@ from pathlib import Path
 from types import ModuleType
 
 SWITCH = "GPULAB_LAZY_IMPORT"
-PROVIDER_PACKAGES = ("cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_azurerm")
+PROVIDER_PACKAGES = ("cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_azurerm", "cdktf_cdktf_provider_google")
 JS_PRELOAD = Path(__file__).with_name("lazy_provider_index.js")
 _CHOICES = {"both": {"python", "js"}, "python": {"python"}, "js": {"js"}, "off": set()}
 

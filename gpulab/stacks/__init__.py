@@ -16,6 +16,7 @@ from gpulab.config.model import Environment
 STACK_MODULES = {
     "aws": ("gpulab.stacks.aws", "AwsPlatformStack"),
     "azure": ("gpulab.stacks.azure", "AzurePlatformStack"),
+    "gcp": ("gpulab.stacks.gcp", "GcpPlatformStack"),
 }
 
 

@@ -8,6 +8,7 @@ from constructs import Construct
 from gpulab.config.catalog.aws import supports_recovery
 from gpulab.config.machines import machine_type_for
 from gpulab.config.model import Environment
+from gpulab.config.tags import common_tags
 from gpulab.constructs.aws.buckets import AwsBuckets, BucketSpec
 from gpulab.constructs.aws.gpu_vm import AwsGpuVm
 from gpulab.constructs.aws.iam import AwsInstanceRole
@@ -15,7 +16,6 @@ from gpulab.constructs.aws.kms import AwsKmsKey
 from gpulab.constructs.aws.monitoring import AwsMonitoring
 from gpulab.constructs.aws.network import AwsNetwork
 from gpulab.providers.aws import aws_backend, aws_provider
-from gpulab.stacks.tags import common_tags
 
 
 class AwsPlatformStack(TerraformStack):

@@ -9,6 +9,7 @@ from constructs import Construct
 from gpulab.config import azure_names
 from gpulab.config.machines import machine_type_for
 from gpulab.config.model import Environment
+from gpulab.config.tags import common_tags
 from gpulab.constructs.azure.gpu_vm import DEFAULT_DATA_MOUNT, AzureGpuVm
 from gpulab.constructs.azure.headquarters import AzureHeadquarters
 from gpulab.constructs.azure.identity import AzureBlobAccess
@@ -18,7 +19,6 @@ from gpulab.constructs.azure.monitoring import AzureMonitoring
 from gpulab.constructs.azure.network import INTERNET, AzureNetwork, FlowLogTarget
 from gpulab.constructs.azure.storage import AzureStorage, ContainerSpec, CustomerManagedKey
 from gpulab.providers.azure import azure_backend, azure_provider
-from gpulab.stacks.tags import common_tags
 
 HTTPS, HTTP, SSH = 443, 80, 22
 

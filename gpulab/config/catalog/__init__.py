@@ -13,7 +13,7 @@ from gpulab.config.catalog.types import CloudCatalog, MachineType
 
 
 def for_cloud(cloud: str) -> CloudCatalog:
-    """The catalog of `cloud` ("aws", "azure"), imported on first use."""
+    """The catalog of `cloud` ("aws", "azure", "gcp"), imported on first use."""
     if cloud == "aws":
         from gpulab.config.catalog.aws import AWS
 
@@ -22,6 +22,10 @@ def for_cloud(cloud: str) -> CloudCatalog:
         from gpulab.config.catalog.azure import AZURE
 
         return AZURE
+    if cloud == "gcp":
+        from gpulab.config.catalog.gcp import GCP
+
+        return GCP
     raise KeyError(f"no catalog for cloud {cloud!r}")
 
 

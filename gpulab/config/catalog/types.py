@@ -32,12 +32,15 @@ class CloudCatalog:
     prices_source: str
     retired: dict[str, str] = field(default_factory=dict)
 
-    def machine(self, name: str) -> MachineType | None:
-        """The machine type called `name`, or None."""
-        return next((m for m in self.machine_types if m.name == name), None)
+    def machine(self, name: str, gpu: str | None = None, gpu_count: int = 0) -> MachineType | None:
+        """The machine type called `name` (carrying `gpu_count` × `gpu` where a type comes in several), or None."""
+        named = [m for m in self.machine_types if m.name == name]
+        exact = [m for m in named if (m.gpu, m.gpu_count) == (gpu, gpu_count)]
+        return (exact or named or [None])[0]
 
     def machine_names(self) -> list[str]:
-        return [m.name for m in self.machine_types]
+        """Every machine type name, once each."""
+        return list(dict.fromkeys(m.name for m in self.machine_types))
 
     def gpu_types(self) -> list[str]:
         """The accelerator names an environment on this cloud may ask for, sorted."""

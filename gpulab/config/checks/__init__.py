@@ -17,9 +17,13 @@ def check_environment(env: Environment) -> list[tuple[str, str]]:
         from gpulab.config.checks.aws import check_aws
 
         return check_aws(env)
-    from gpulab.config.checks.azure import check_azure
+    if env.cloud == "azure":
+        from gpulab.config.checks.azure import check_azure
 
-    return check_azure(env)
+        return check_azure(env)
+    from gpulab.config.checks.gcp import check_gcp
+
+    return check_gcp(env)
 
 
 __all__ = ["check_environment", "suggestion"]

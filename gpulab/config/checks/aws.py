@@ -25,7 +25,17 @@ CLOUDWATCH_RETENTION_DAYS = (
 def check_aws(env: Environment) -> list[tuple[str, str]]:
     """Every AWS problem in `env`, in file order."""
     problems = check_region("region", env.region, AWS)
-    problems += unused_fields("", env, {"azure": "remove it", "headquarters": "it is built on azure only"}, "AWS")
+    problems += unused_fields(
+        "",
+        env,
+        {
+            "azure": "remove it",
+            "gcp": "remove it",
+            "headquarters": "it is built on azure only",
+            "head": "it is built on gcp only",
+        },
+        "AWS",
+    )
     zones = env.network.availability_zones
     if isinstance(zones, list):
         for index, zone in enumerate(zones):
@@ -65,7 +75,12 @@ def check_aws(env: Environment) -> list[tuple[str, str]]:
         problems += unused_fields(
             where,
             machine,
-            {"shutdown_at": "use idle_stop_minutes", "shutdown_timezone": "use idle_stop_minutes"},
+            {
+                "shutdown_at": "use idle_stop_minutes",
+                "shutdown_timezone": "use idle_stop_minutes",
+                "max_run_hours": "use idle_stop_minutes",
+                "stopped_between_runs": "it is built on gcp only",
+            },
             "AWS",
         )
     for index, bucket in enumerate(env.buckets):

@@ -18,7 +18,16 @@ ZONES = ("1", "2", "3")
 def check_azure(env: Environment) -> list[tuple[str, str]]:
     """Every Azure problem in `env`, in file order."""
     problems = check_region("region", env.region, AZURE)
-    problems += unused_fields("", env, {"aws": "remove it; Azure settings go under azure:"}, "Azure")
+    problems += unused_fields(
+        "",
+        env,
+        {
+            "aws": "remove it; Azure settings go under azure:",
+            "gcp": "remove it; Azure settings go under azure:",
+            "head": "it is built on gcp only",
+        },
+        "Azure",
+    )
     problems += _check_tags(env)
     problems += _check_network(env)
     problems += _check_machines(env)
@@ -117,7 +126,11 @@ def _check_machines(env: Environment) -> list[tuple[str, str]]:
         problems += unused_fields(
             where,
             machine,
-            {"idle_stop_minutes": "use shutdown_at: a daily deallocation schedule"},
+            {
+                "idle_stop_minutes": "use shutdown_at: a daily deallocation schedule",
+                "max_run_hours": "use shutdown_at: a daily deallocation schedule",
+                "stopped_between_runs": "it is built on gcp only",
+            },
             "Azure",
         )
         longest = azure_names.vm_name(env, f"{machine.name}-{max(machine.count - 1, 0)}")

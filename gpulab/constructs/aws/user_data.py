@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+from gpulab.constructs.boot_script import template_literal
+
 AGENT_PACKAGE_URL = "https://amazoncloudwatch-agent.s3.amazonaws.com/ubuntu/amd64/latest/amazon-cloudwatch-agent.deb"
 AGENT_CONFIG_PATH = "/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json"
 
@@ -101,10 +103,5 @@ AGENT_CONFIG
 /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:{AGENT_CONFIG_PATH}
 """
     if setup_script:
-        script += "\n# The environment's own setup steps.\n" + _template_literal(setup_script.rstrip()) + "\n"
+        script += "\n# The environment's own setup steps.\n" + template_literal(setup_script.rstrip()) + "\n"
     return script
-
-
-def _template_literal(text: str) -> str:
-    """`text` with Terraform's template sequences escaped, so `${HOME}` reaches the machine as written."""
-    return text.replace("${", "$${").replace("%{", "%%{")

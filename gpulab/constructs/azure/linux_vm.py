@@ -23,7 +23,7 @@ from cdktf_cdktf_provider_azurerm.public_ip import PublicIp
 from cdktf_cdktf_provider_azurerm.virtual_machine_data_disk_attachment import VirtualMachineDataDiskAttachment
 from constructs import Construct
 
-from gpulab.constructs.azure.cloud_init import boot_script
+from gpulab.constructs.boot_script import boot_script
 
 # Premium SSD disks above 4 TiB do not support host caching.
 MAX_CACHED_DISK_GB = 4095

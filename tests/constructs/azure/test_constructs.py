@@ -20,7 +20,7 @@ from gpulab.constructs.azure import (
     Spot,
     public_key_from,
 )
-from gpulab.constructs.azure.cloud_init import boot_script
+from gpulab.constructs.boot_script import boot_script
 from tests.terraform_eval import decode_base64
 
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGpulabTestKeyOnlyForUnitTests0000000000000 test@gpulab"

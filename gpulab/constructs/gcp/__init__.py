@@ -1,0 +1,27 @@
+"""Google Cloud constructs: network, GPU workers, stop schedule, buckets, identity, KMS and monitoring.
+
+    from gpulab.constructs.gcp import GcpNetwork, GcpGpuVm, GcpBuckets, GcsBucketSpec
+
+The provider bindings they use load lazily: `gpulab/__init__.py` arranges it.
+"""
+
+from gpulab.constructs.gcp.buckets import GcpBuckets, GcsBucketSpec
+from gpulab.constructs.gcp.gpu_vm import Accelerator, GcpGpuVm
+from gpulab.constructs.gcp.identity import GcpFleetIdentity
+from gpulab.constructs.gcp.kms import GcpKmsKey
+from gpulab.constructs.gcp.monitoring import GcpMonitoring
+from gpulab.constructs.gcp.network import IAP_RANGE, GcpNetwork
+from gpulab.constructs.gcp.schedule import GcpStopSchedule
+
+__all__ = [
+    "IAP_RANGE",
+    "Accelerator",
+    "GcpBuckets",
+    "GcpFleetIdentity",
+    "GcpGpuVm",
+    "GcpKmsKey",
+    "GcpMonitoring",
+    "GcpNetwork",
+    "GcpStopSchedule",
+    "GcsBucketSpec",
+]

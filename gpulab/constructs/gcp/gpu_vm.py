@@ -1,0 +1,198 @@
+"""GcpGpuVm: a worker VM with GPUs, a persistent data disk, and the seed's stop safety nets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cdktf import ITerraformDependable, TerraformResourceLifecycle
+from cdktf_cdktf_provider_google.compute_disk import ComputeDisk, ComputeDiskDiskEncryptionKey
+from cdktf_cdktf_provider_google.compute_instance import (
+    ComputeInstance,
+    ComputeInstanceAttachedDisk,
+    ComputeInstanceBootDisk,
+    ComputeInstanceBootDiskInitializeParams,
+    ComputeInstanceGuestAccelerator,
+    ComputeInstanceNetworkInterface,
+    ComputeInstanceNetworkInterfaceAccessConfig,
+    ComputeInstanceScheduling,
+    ComputeInstanceSchedulingMaxRunDuration,
+    ComputeInstanceServiceAccount,
+    ComputeInstanceShieldedInstanceConfig,
+)
+from constructs import Construct
+
+from gpulab import defaults
+from gpulab.constructs.boot_script import boot_script, gcp_data_disk_links, template_literal
+
+# Deep Learning VM image with CUDA 12.4 on Ubuntu 22.04; the NVIDIA driver installs at first boot.
+DEEP_LEARNING_IMAGE = "projects/deeplearning-platform-release/global/images/family/common-cu124-ubuntu-2204-py310"
+UBUNTU_LTS_IMAGE = "projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64"
+# Only what the agent and the workers need: objects, logs, metrics. Roles narrow it further.
+SCOPES = (
+    "https://www.googleapis.com/auth/devstorage.read_write",
+    "https://www.googleapis.com/auth/logging.write",
+    "https://www.googleapis.com/auth/monitoring.write",
+)
+DATA_DEVICE = "data"
+DEFAULT_DATA_MOUNT = "/data"
+OPS_AGENT_STEPS = (
+    "# Ops Agent: memory, disk and (with the NVIDIA driver) GPU metrics, and the boot logs",
+    "if ! systemctl is-active --quiet google-cloud-ops-agent; then",
+    "  curl -fsSL https://dl.google.com/cloudagents/add-google-cloud-ops-agent-repo.sh | bash -s -- --also-install",
+    "fi",
+)
+
+
+@dataclass(frozen=True)
+class Accelerator:
+    """GPUs for the VM: the Compute Engine accelerator type and how many.
+
+    attached: True for N1 machines, where GPUs are attached to the VM; False
+    for families that carry them built in (g2, a2, a3).
+    """
+
+    type: str
+    count: int
+    attached: bool
+
+
+class GcpGpuVm(Construct):
+    """One worker: no external IP, shielded, its own service account, stopped rather than deleted.
+
+    GPU VMs set `on_host_maintenance = TERMINATE` (Compute Engine cannot
+    live-migrate them; creation fails otherwise). `spot` VMs stop (not
+    delete) when preempted. `max_run_hours` stops a VM that has run that long
+    since its last start: the seed's safety net against a run that never
+    ends. `resource_policies` takes an instance schedule (see
+    `GcpStopSchedule`). With `stopped_between_runs` the VM is created, then
+    left stopped, and Terraform ignores whether it runs, so per-run `gcloud
+    compute instances start/stop` never shows up as drift. OS Login, no
+    project-wide SSH keys, no serial port, vTPM and integrity monitoring.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        project: str,
+        zone: str,
+        machine_type: str,
+        subnet_self_link: str,
+        service_account_email: str,
+        accelerator: Accelerator | None = None,
+        boot_disk_gb: int = defaults.ROOT_DISK_GB,
+        data_disk_gb: int = defaults.DATA_DISK_GB,
+        startup_script: str | None = None,
+        spot: bool = False,
+        max_run_hours: int | None = None,
+        stopped_between_runs: bool = False,
+        resource_policies: Sequence[str] = (),
+        external_ip: bool = False,
+        kms_key_id: str | None = None,
+        wait_for: Sequence[ITerraformDependable] = (),
+        protect_data: bool = False,
+        labels: dict[str, str] | None = None,
+    ) -> None:
+        """
+        startup_script: shell lines run after the data disk is mounted at /data;
+            Compute Engine runs the whole script at every start, so it must be
+            safe to run again (gpulab's own part is).
+        kms_key_id: encrypt the boot and data disks with this Cloud KMS key
+            (Google-managed keys by default); `wait_for` its grants.
+        external_ip: give the VM an ephemeral external IP (none by default:
+            SSH through IAP, outbound through Cloud NAT).
+        """
+        super().__init__(scope, id)
+        if not 10 <= boot_disk_gb <= 65536:
+            raise ValueError(f"boot_disk_gb must be between 10 and 65536, got {boot_disk_gb}")
+        if max_run_hours is not None and not 1 <= max_run_hours <= 168:
+            raise ValueError(f"max_run_hours must be between 1 and 168, got {max_run_hours}")
+        labels = labels or {}
+        gpu = accelerator is not None
+        disk_key = ComputeDiskDiskEncryptionKey(kms_key_self_link=kms_key_id) if kms_key_id else None
+        data_disk = ComputeDisk(
+            self,
+            "data-disk",
+            name=f"{name}-data",
+            project=project,
+            zone=zone,
+            type="pd-balanced",
+            size=data_disk_gb,
+            disk_encryption_key=disk_key,
+            depends_on=list(wait_for) or None,
+            lifecycle=TerraformResourceLifecycle(prevent_destroy=True) if protect_data else None,
+            labels=labels,
+        )
+        script = boot_script(
+            data_mount=DEFAULT_DATA_MOUNT,
+            disk_links=gcp_data_disk_links(DATA_DEVICE),
+            steps=OPS_AGENT_STEPS,
+            setup_script=startup_script,
+        )
+        stopping = "STOP" if spot or max_run_hours else None
+        self.instance = ComputeInstance(
+            self,
+            "instance",
+            name=name,
+            project=project,
+            zone=zone,
+            machine_type=machine_type,
+            boot_disk=ComputeInstanceBootDisk(
+                initialize_params=ComputeInstanceBootDiskInitializeParams(
+                    image=DEEP_LEARNING_IMAGE if gpu else UBUNTU_LTS_IMAGE,
+                    size=boot_disk_gb,
+                    type="pd-balanced",
+                    labels=labels,
+                ),
+                kms_key_self_link=kms_key_id,
+            ),
+            attached_disk=[ComputeInstanceAttachedDisk(source=data_disk.self_link, device_name=DATA_DEVICE)],
+            guest_accelerator=(
+                [ComputeInstanceGuestAccelerator(type=accelerator.type, count=accelerator.count)]
+                if accelerator and accelerator.attached
+                else None
+            ),
+            network_interface=[
+                ComputeInstanceNetworkInterface(
+                    subnetwork=subnet_self_link,
+                    access_config=[ComputeInstanceNetworkInterfaceAccessConfig()] if external_ip else None,
+                )
+            ],
+            service_account=ComputeInstanceServiceAccount(email=service_account_email, scopes=list(SCOPES)),
+            scheduling=ComputeInstanceScheduling(
+                on_host_maintenance="TERMINATE" if gpu else "MIGRATE",
+                automatic_restart=not spot,
+                preemptible=spot,
+                provisioning_model="SPOT" if spot else "STANDARD",
+                instance_termination_action=stopping,
+                max_run_duration=(
+                    ComputeInstanceSchedulingMaxRunDuration(seconds=max_run_hours * 3600) if max_run_hours else None
+                ),
+            ),
+            shielded_instance_config=ComputeInstanceShieldedInstanceConfig(
+                enable_secure_boot=not gpu, enable_vtpm=True, enable_integrity_monitoring=True
+            ),
+            metadata={
+                "enable-oslogin": "TRUE",
+                "block-project-ssh-keys": "TRUE",
+                "serial-port-enable": "FALSE",
+                "startup-script": template_literal(script),
+                **({"install-nvidia-driver": "True"} if gpu else {}),
+            },
+            resource_policies=list(resource_policies) or None,
+            desired_status="TERMINATED" if stopped_between_runs else None,
+            allow_stopping_for_update=True,
+            depends_on=list(wait_for) or None,
+            can_ip_forward=False,
+            deletion_protection=False,
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["desired_status"]) if stopped_between_runs else None,
+            labels=labels,
+        )
+        self.instance_id: str = self.instance.instance_id
+        self.name: str = self.instance.name
+        self.self_link: str = self.instance.self_link
+        self.internal_ip: str = self.instance.network_interface.get(0).network_ip
+        self.data_disk_id: str = data_disk.id
