@@ -15,7 +15,7 @@ from pathlib import Path
 from cdktf import App
 
 from gpulab.config.model import Environment
-from gpulab.stacks import build_stack
+from gpulab.stacks import build_stack, import_stack_modules
 
 
 def local_state_path(env_name: str, out_dir: Path, state_dir: Path) -> str:
@@ -31,6 +31,7 @@ def local_state_path(env_name: str, out_dir: Path, state_dir: Path) -> str:
 def build_app(envs: list[Environment], outdir: Path, *, state_dir: Path, final_outdir: Path | None = None) -> App:
     """An App holding one stack per environment, writing to `outdir`."""
     app = App(outdir=str(outdir))
+    import_stack_modules()
     for env in envs:
         build_stack(app, env, local_state_path=local_state_path(env.name, final_outdir or outdir, state_dir))
     return app

@@ -7,6 +7,7 @@ cloud is built, so an AWS-only synth never loads the other providers.
 from __future__ import annotations
 
 import importlib
+import os
 
 from cdktf import TerraformStack
 from constructs import Construct
@@ -18,6 +19,18 @@ STACK_MODULES = {
     "azure": ("gpulab.stacks.azure", "AzurePlatformStack"),
     "gcp": ("gpulab.stacks.gcp", "GcpPlatformStack"),
 }
+
+
+# Set to 1 to import every cloud's stack (and provider) up front: the benchmark's measure of
+# what importing a cloud only when it is used saves.
+IMPORT_ALL_CLOUDS = "GPULAB_IMPORT_ALL_CLOUDS"
+
+
+def import_stack_modules() -> None:
+    """Import every cloud's stack module now when GPULAB_IMPORT_ALL_CLOUDS=1; otherwise on first use."""
+    if os.environ.get(IMPORT_ALL_CLOUDS) == "1":
+        for module_name, _ in STACK_MODULES.values():
+            importlib.import_module(module_name)
 
 
 def build_stack(scope: Construct, env: Environment, *, local_state_path: str) -> TerraformStack:

@@ -1,0 +1,248 @@
+"""Benchmark `python main.py synth`: every speed-up against the ordinary-import baseline.
+
+Run from the repository root after `make install`:
+
+    .venv/bin/python benchmarks/synth.py                # 3 alternating repetitions of everything
+    .venv/bin/python benchmarks/synth.py --reps 5 --json out.json
+    .venv/bin/python benchmarks/synth.py --only all,one  # a subset of the sections below
+
+Sections: `all` (every shipped environment), `one` (one environment per cloud),
+`baseline` (both of those with every speed-up off), `speedups` (each speed-up
+alone, on all environments), `envs` (1, 4, 16, 64 generated copies of one
+environment), `machines` (one environment with 1, 15, 100 workers).
+
+Each measurement is one fresh process: wall time, and peak RSS of the whole
+process tree (Python and the jsii kernel together, sampled every 10 ms from
+/proc). Variants of a section run alternately within each repetition, so a
+noisy machine slows them alike; the table shows median and min–max, and the
+ratios are computed per repetition, then their median taken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PYTHON = REPO / ".venv" / "bin" / "python"
+ENV_DIR = REPO / "environments"
+ONE_PER_CLOUD = {"aws": "dev", "azure": "echoes", "gcp": "tiny"}
+SCALED_ENV = "tiny"  # the environment copied for `envs` and widened for `machines`
+ENV_COUNTS = (1, 4, 16, 64)
+MACHINE_COUNTS = (1, 15, 100)
+SAMPLE_SECONDS = 0.01
+
+# GPULAB_* settings of each speed-up variant (see docs/speed.md).
+FAST = {"GPULAB_LAZY_IMPORT": "both"}
+BASELINE = {"GPULAB_LAZY_IMPORT": "off", "GPULAB_IMPORT_ALL_CLOUDS": "1"}
+SPEEDUPS = {
+    "all speed-ups": FAST,
+    "no Python lazy import": {"GPULAB_LAZY_IMPORT": "js"},
+    "no JS lazy index": {"GPULAB_LAZY_IMPORT": "python"},
+    "every cloud imported": {**FAST, "GPULAB_IMPORT_ALL_CLOUDS": "1"},
+    "baseline (all off)": BASELINE,
+}
+
+
+@dataclass
+class Samples:
+    """Repeated measurements of one variant: seconds and peak tree RSS in MB."""
+
+    seconds: list[float] = field(default_factory=list)
+    megabytes: list[float] = field(default_factory=list)
+
+    def cell(self) -> str:
+        wall = _spread(self.seconds, "{:.2f} s")
+        rss = _spread(self.megabytes, "{:.0f} MB")
+        return f"{wall} | {rss}"
+
+
+def _spread(values: list[float], fmt: str) -> str:
+    middle = fmt.format(statistics.median(values))
+    return f"{middle} ({fmt.format(min(values))}–{fmt.format(max(values))})" if len(values) > 1 else middle
+
+
+def tree_rss_kb(root: int) -> int:
+    """Resident memory of `root` and all its descendants, in KB, from /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    fields = stat.read().rsplit(b")", 1)[1].split()
+                parents[int(entry)] = int(fields[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier += children
+    total = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/status", "rb") as status:
+                for line in status:
+                    if line.startswith(b"VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            continue
+    return total
+
+
+def measure(args: list[str], env: dict[str, str], out: Path) -> tuple[float, float]:
+    """Run `python main.py synth …` once; (wall seconds, peak tree RSS in MB). Fails loudly on a failed synth."""
+    shutil.rmtree(out, ignore_errors=True)
+    full_env = {**os.environ, "CHECKPOINT_DISABLE": "1", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", **env}
+    for key in ("GPULAB_LAZY_IMPORT", "GPULAB_IMPORT_ALL_CLOUDS"):
+        if key not in env:
+            full_env.pop(key, None)
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [str(PYTHON), "main.py", "synth", *args, "--out", str(out)],
+        cwd=REPO,
+        env=full_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, tree_rss_kb(process.pid))
+        time.sleep(SAMPLE_SECONDS)
+    seconds = time.perf_counter() - start
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    if process.returncode != 0:
+        raise SystemExit(f"synth {' '.join(args)} failed ({process.returncode}):\n{stderr}")
+    return seconds, peak / 1024
+
+
+Variants = dict[str, tuple[list[str], dict[str, str]]]
+
+
+def run_alternating(variants: Variants, reps: int, scratch: Path) -> dict[str, Samples]:
+    """Each variant once per repetition, in turn; their samples."""
+    results = {name: Samples() for name in variants}
+    for rep in range(reps):
+        for name, (args, env) in variants.items():
+            seconds, megabytes = measure(args, env, scratch / "out")
+            results[name].seconds.append(seconds)
+            results[name].megabytes.append(megabytes)
+            print(f"  rep {rep + 1}/{reps} {name}: {seconds:.2f} s, {megabytes:.0f} MB", file=sys.stderr, flush=True)
+    return results
+
+
+def ratios(slow: Samples, fast: Samples) -> str:
+    per_rep = [s / f for s, f in zip(slow.seconds, fast.seconds, strict=True)]
+    return _spread(per_rep, "{:.1f}×")
+
+
+def slope_ms(counts: tuple[int, ...], samples: dict[int, Samples]) -> float:
+    """Least-squares extra milliseconds per unit (environment or machine), from the medians."""
+    xs = list(counts)
+    ys = [statistics.median(samples[c].seconds) * 1000 for c in counts]
+    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum((x - mean_x) ** 2 for x in xs)
+
+
+def generated_envs(scratch: Path, count: int) -> Path:
+    """A folder with `count` copies of the scaled environment (each a distinct environment)."""
+    folder = scratch / f"envs-{count}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for base in ENV_DIR.glob("_*.yaml"):
+        shutil.copy(base, folder / base.name)
+    text = (ENV_DIR / f"{SCALED_ENV}.yaml").read_text()
+    for index in range(count):
+        (folder / f"copy{index:03d}.yaml").write_text(text)
+    return folder
+
+
+def widened_env(scratch: Path, machines: int) -> Path:
+    """A folder with the scaled environment running `machines` workers."""
+    folder = scratch / f"machines-{machines}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for base in ENV_DIR.glob("_*.yaml"):
+        shutil.copy(base, folder / base.name)
+    (folder / "wide.yaml").write_text(f"extends: _fleet.yaml\nmachines:\n  - name: worker\n    count: {machines}\n")
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reps", type=int, default=3, help="repetitions of each variant (default 3)")
+    parser.add_argument("--only", default="all,one,baseline,speedups,envs,machines", help="comma-separated sections")
+    parser.add_argument("--json", type=Path, help="also write every sample to this JSON file")
+    options = parser.parse_args()
+    sections = set(options.only.split(","))
+    report: dict[str, dict] = {}
+    lines = [f"python main.py synth, warm cache, {options.reps} alternating repetitions; median (min–max)", ""]
+    with tempfile.TemporaryDirectory(prefix="gpulab-bench-") as folder:
+        scratch = Path(folder)
+        # One synth first: the jsii cache and the page cache are warm for every measured run.
+        measure([], FAST, scratch / "warmup")
+
+        if sections & {"all", "one", "baseline"}:
+            variants: Variants = {}
+            variants["(a) all environments"] = ([], FAST)
+            for cloud, name in ONE_PER_CLOUD.items():
+                variants[f"(b) {cloud}: {name}"] = ([name], FAST)
+            if "baseline" in sections:
+                variants["(c) all environments, baseline"] = ([], BASELINE)
+                for cloud, name in ONE_PER_CLOUD.items():
+                    variants[f"(c) {cloud}: {name}, baseline"] = ([name], BASELINE)
+            print("main variants", file=sys.stderr)
+            results = run_alternating(variants, options.reps, scratch)
+            lines += ["| run | wall | peak RSS (process tree) |", "|---|---|---|"]
+            lines += [f"| {name} | {samples.cell()} |" for name, samples in results.items()]
+            if "baseline" in sections:
+                lines += ["", "| ratio | per repetition |", "|---|---|"]
+                slow, fast = results["(c) all environments, baseline"], results["(a) all environments"]
+                lines.append(f"| (c)/(a) all environments | {ratios(slow, fast)} |")
+                for cloud, name in ONE_PER_CLOUD.items():
+                    slow, fast = results[f"(c) {cloud}: {name}, baseline"], results[f"(b) {cloud}: {name}"]
+                    lines.append(f"| (c)/(b) {cloud}: {name} | {ratios(slow, fast)} |")
+            report["main"] = {k: vars(v) for k, v in results.items()}
+            lines.append("")
+
+        if "speedups" in sections:
+            print("speed-ups", file=sys.stderr)
+            results = run_alternating({k: ([], env) for k, env in SPEEDUPS.items()}, options.reps, scratch)
+            lines += ["| all environments, with | wall | peak RSS | baseline / this |", "|---|---|---|---|"]
+            baseline = results["baseline (all off)"]
+            lines += [f"| {name} | {s.cell()} | {ratios(baseline, s)} |" for name, s in results.items()]
+            report["speedups"] = {k: vars(v) for k, v in results.items()}
+            lines.append("")
+
+        for section, counts, make, unit in (
+            ("envs", ENV_COUNTS, generated_envs, "environment"),
+            ("machines", MACHINE_COUNTS, widened_env, "machine"),
+        ):
+            if section not in sections:
+                continue
+            print(section, file=sys.stderr)
+            variants = {str(c): (["--env-dir", str(make(scratch, c))], FAST) for c in counts}
+            results = run_alternating(variants, options.reps, scratch)
+            by_count = {int(k): v for k, v in results.items()}
+            lines += [f"| {unit}s | wall | peak RSS |", "|---|---|---|"]
+            lines += [f"| {c} | {by_count[c].cell()} |" for c in counts]
+            slope = slope_ms(counts, by_count)
+            lines += ["", f"each extra {unit}: {slope:.0f} ms (least squares over the medians)", ""]
+            report[section] = {k: vars(v) for k, v in results.items()}
+
+    print("\n".join(lines))
+    if options.json:
+        options.json.write_text(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
