@@ -32,8 +32,8 @@ test: install
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check gpulab tests examples main.py
-	$(BIN)/ruff format --check gpulab tests examples main.py
+	$(BIN)/ruff check gpulab tests examples benchmarks main.py
+	$(BIN)/ruff format --check gpulab tests examples benchmarks main.py
 
 # Production-grade stacks must pass; the others' findings are printed, not fatal.
 PROD_GRADE := prod echoes-prod huge

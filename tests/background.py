@@ -32,13 +32,53 @@ def _main_py(out: Path, **env: str) -> tuple[list[str], dict[str, str]]:
     return [sys.executable, "main.py", "synth", "--out", str(out)], {**os.environ, **env}
 
 
+# Counts, at exit, the provider modules each side loaded: Node through a preload that the
+# kernel inherits, Python after main.py ran (main.py itself runs unchanged, as __main__).
+COUNT_JS_MODULES = """
+process.on("exit", () => {
+  const counts = {};
+  for (const file of Object.keys(require.cache)) {
+    const match = /[\\\\/]@cdktf[\\\\/](provider-[a-z]+)[\\\\/]lib[\\\\/]/.exec(file);
+    if (match) counts[match[1]] = (counts[match[1]] || 0) + 1;
+  }
+  if (Object.keys(counts).length) require("fs").writeFileSync(process.env.GPULAB_TEST_JS_COUNT, JSON.stringify(counts));
+});
+"""
+
+RUN_MAIN_AND_COUNT = """
+import json, runpy, sys
+sys.argv = ["main.py", *sys.argv[1:]]
+try:
+    runpy.run_path("main.py", run_name="__main__")
+finally:
+    report = {}
+    for package in [m for m in sys.modules if m.startswith("cdktf_cdktf_provider_") and "." not in m]:
+        submodules = [m for m in sys.modules if m.startswith(package + ".") and m.count(".") == 1]
+        report[package] = {"root_ran": hasattr(sys.modules[package], "TYPEGUARD_MAJOR_VERSION"), "submodules": len(submodules)}
+    with open(sys.argv[-1] + ".python-modules.json", "w") as handle:
+        json.dump(report, handle)
+"""
+
+
+def _main_py_counting_modules(out: Path) -> tuple[list[str], dict[str, str]]:
+    """`python main.py synth`, plus <out>.python-modules.json and <out>.js-modules.json of what each side loaded."""
+    counter = out.parent / "count-js-modules.js"
+    counter.parent.mkdir(parents=True, exist_ok=True)
+    counter.write_text(COUNT_JS_MODULES)
+    env = {**os.environ, "GPULAB_TEST_JS_COUNT": f"{out}.js-modules.json"}
+    env["NODE_OPTIONS"] = f"{env.get('NODE_OPTIONS', '')} --require={counter}".strip()
+    return [sys.executable, "-c", RUN_MAIN_AND_COUNT, "synth", "--out", str(out)], env
+
+
 def _cdktf_cli(out: Path) -> tuple[list[str], dict[str, str]]:
     return ["npx", "--no-install", "cdktf", "synth", "--output", str(out)], {**os.environ, "CI": "1"}
 
 
 COMMANDS = {
-    "main-py": lambda out: _main_py(out),
-    "main-py-ordinary-imports": lambda out: _main_py(out, GPULAB_LAZY_IMPORT="off"),
+    "main-py": _main_py_counting_modules,
+    "main-py-ordinary-imports": lambda out: _main_py(
+        out, GPULAB_LAZY_IMPORT="off", GPULAB_TYPE_HINT_CACHE="off", GPULAB_IMPORT_ALL_CLOUDS="1"
+    ),
     "cdktf-cli": _cdktf_cli,
 }
 

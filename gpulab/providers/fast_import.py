@@ -26,6 +26,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+from gpulab.providers.type_hints import enable_type_hint_cache
+
 SWITCH = "GPULAB_LAZY_IMPORT"
 PROVIDER_PACKAGES = ("cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_azurerm", "cdktf_cdktf_provider_google")
 JS_PRELOAD = Path(__file__).with_name("lazy_provider_index.js")
@@ -86,7 +88,7 @@ def _is_split_jsii_package(spec: importlib.machinery.ModuleSpec) -> bool:
 
 
 def enable_fast_provider_loading() -> None:
-    """Turn on both loaders before anything imports cdktf or a provider.
+    """Turn on both loaders and the type-hint cache before anything imports cdktf or a provider.
 
     Called from `gpulab/__init__.py`, which Python runs before any gpulab
     module, so no import order inside gpulab (or a formatter sorting imports)
@@ -95,6 +97,7 @@ def enable_fast_provider_loading() -> None:
     Provider packages that are not installed are skipped.
     """
     enable_lazy_js_index()
+    enable_type_hint_cache()
     if "python" not in enabled_loaders():
         return  # the providers are imported the ordinary way, when first used
     for package in PROVIDER_PACKAGES:

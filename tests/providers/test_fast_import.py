@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -119,53 +118,20 @@ def test_a_wrong_switch_value_is_named_in_the_error(monkeypatch):
         fast_import.enabled_loaders()
 
 
-COUNT_JS_MODULES = """
-process.on("exit", () => {
-  const counts = {};
-  for (const file of Object.keys(require.cache)) {
-    const match = /[\\\\/]@cdktf[\\\\/](provider-[a-z]+)[\\\\/]lib[\\\\/]/.exec(file);
-    if (match) counts[match[1]] = (counts[match[1]] || 0) + 1;
-  }
-  if (Object.keys(counts).length) require("fs").writeFileSync(process.env.GPULAB_TEST_JS_COUNT, JSON.stringify(counts));
-});
-"""
+@pytest.mark.background("main-py")
+def test_main_synth_loads_only_the_provider_modules_it_uses(background):
+    """Counts, not timings: a change that brings back the 30-second import fails here.
 
-SYNTH_AND_COUNT = """
-import json, sys
-from gpulab.cli import run
-code = run(["synth", "--out", sys.argv[1]])
-report = {"code": code}
-for package in ("cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_azurerm", "cdktf_cdktf_provider_google"):
-    root = sys.modules[package]
-    submodules = [m for m in sys.modules if m.startswith(package + ".") and m.count(".") == 1]
-    report[package] = {"root_ran": hasattr(root, "TYPEGUARD_MAJOR_VERSION"), "submodules": len(submodules)}
-print(json.dumps(report))
-"""
-
-
-def test_main_synth_loads_only_the_provider_modules_it_uses(tmp_path):
-    """Counts, not timings: a change that brings back the 30-second import fails here."""
-    counter = tmp_path / "count.js"
-    counter.write_text(COUNT_JS_MODULES)
-    count_file = tmp_path / "js-count"
-    result = subprocess.run(
-        [sys.executable, "-c", SYNTH_AND_COUNT, str(tmp_path / "out")],
-        cwd=Path(__file__).resolve().parents[2],
-        env={
-            **os.environ,
-            "NODE_OPTIONS": f"--require={counter}",
-            "GPULAB_TEST_JS_COUNT": str(count_file),
-        },
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    report = json.loads(result.stdout.splitlines()[-1])
-    assert report.pop("code") == 0
+    The counts come from the suite's own `python main.py synth` run (tests/background.py).
+    """
+    run = background.result("main-py")
+    assert run.returncode == 0, run.output
+    report = json.loads(Path(f"{run.out_dir}.python-modules.json").read_text())
+    assert set(report) == {"cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_azurerm", "cdktf_cdktf_provider_google"}
     for package, loaded in report.items():
         assert loaded["root_ran"] is False, f"{package}'s root __init__ (every submodule) must not run"
         assert 0 < loaded["submodules"] < 100, package
-    js_counts = json.loads(count_file.read_text())
+    js_counts = json.loads(Path(f"{run.out_dir}.js-modules.json").read_text())
     assert set(js_counts) == {"provider-aws", "provider-azurerm", "provider-google"}, "every cloud's stacks ran"
     for provider, count in js_counts.items():
         assert count < 100, f"the jsii kernel must not require every {provider} resource module"
