@@ -78,3 +78,13 @@ def test_a_broken_base_is_reported_against_the_base_file(tmp_path):
         load_environment(tmp_path / "env.yaml")
     (problem,) = error.value.problems
     assert str(problem).startswith(f"{tmp_path / '_base.yaml'}: line 2, column 1: invalid YAML")
+
+
+def test_a_base_edited_between_loads_is_read_again(tmp_path):
+    """Parsed files are cached per version (modification time and size), never across edits."""
+    base = tmp_path / "_base.yaml"
+    base.write_text(BASE)
+    (tmp_path / "env.yaml").write_text("extends: _base.yaml\n")
+    assert load_environment(tmp_path / "env.yaml").owner == "training"
+    base.write_text(BASE.replace("owner: training", "owner: research-platform"))
+    assert load_environment(tmp_path / "env.yaml").owner == "research-platform"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 
 from gpulab.config import gcp_names
@@ -11,6 +12,12 @@ from gpulab.config.model import Environment, Machine
 from gpulab.config.tags import common_tags
 
 LOG_BUCKET_RETENTION_DAYS = (1, 3650)
+
+
+@functools.cache
+def iana_time_zones() -> frozenset[str]:
+    """The IANA time zone names this Python knows (reading them walks the tz database: once)."""
+    return frozenset(zoneinfo.available_timezones())
 
 
 def check_gcp(env: Environment) -> list[tuple[str, str]]:
@@ -146,7 +153,7 @@ def _check_zones_and_machines(env: Environment) -> list[tuple[str, str]]:
                         )
                     )
         problems += unused_fields(where, machine, {"idle_stop_minutes": "use max_run_hours or shutdown_at"}, "GCP")
-        if machine.shutdown_timezone not in zoneinfo.available_timezones():
+        if machine.shutdown_timezone not in iana_time_zones():
             problems.append(
                 (
                     f"{where}.shutdown_timezone",
