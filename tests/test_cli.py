@@ -396,3 +396,11 @@ def test_an_output_folder_that_cannot_be_written_is_a_clear_error(tmp_path, caps
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith(f"{blocker}: cannot write the output: ") and line.endswith(" (pick another --out)")
     assert blocker.read_text() == "not a folder"
+
+
+def test_problems_name_the_file_as_given_not_its_resolved_path(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_env(tmp_path / "environments", VALID.replace("project: mlinfra", "project: [mlinfra"))
+    assert run(["validate", "--env-dir", "environments"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("environments/dev.yaml: line 4, column 6: invalid YAML")

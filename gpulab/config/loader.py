@@ -129,9 +129,11 @@ def _read_mapping(path: Path) -> dict:
     """The top-level mapping of a YAML file (a fresh copy; the parse is cached per file version)."""
     try:
         stat = path.stat()
+        return dict(_parse_mapping(path.resolve(), stat.st_mtime_ns, stat.st_size))
     except OSError as error:
         raise ConfigError([Problem(str(path), "", f"cannot be read: {error}")]) from None
-    return dict(_parse_mapping(path.resolve(), stat.st_mtime_ns, stat.st_size))
+    except ConfigError as error:  # name the file as the user did, not by its resolved path
+        raise ConfigError([Problem(str(path), p.path, p.message) for p in error.problems]) from None
 
 
 @functools.lru_cache(maxsize=256)
@@ -168,9 +170,9 @@ def _read_with_bases(path: Path, seen: tuple[Path, ...]) -> dict:
         return data
     if not isinstance(base_name, str):
         raise ConfigError([Problem(str(path), "extends", f"{base_name!r} is not a file name (write e.g. _fleet.yaml)")])
-    base = (path.parent / base_name).resolve()
-    if base in seen or base == path.resolve():
-        chain = " → ".join(p.name for p in (*seen, path.resolve(), base))
+    base = path.parent / base_name
+    if base.resolve() in seen or base.resolve() == path.resolve():
+        chain = " → ".join(p.name for p in (*seen, path.resolve(), base.resolve()))
         raise ConfigError([Problem(str(path), "extends", f"{base_name!r} extends itself ({chain}; break the cycle)")])
     if not base.is_file():
         raise ConfigError(
