@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from gpulab.config.model import Environment
 
+# The keys gpulab sets on every resource; an environment's own tags may not use them.
+GPULAB_TAG_KEYS = frozenset({"Project", "Environment", "ManagedBy", "Owner"})
+
 
 def common_tags(env: Environment) -> dict[str, str]:
     """Project, Environment, ManagedBy and Owner, then the file's own tags.

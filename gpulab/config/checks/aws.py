@@ -7,11 +7,12 @@ import re
 from gpulab.config.catalog.aws import AWS
 from gpulab.config.checks.common import check_machine_type, check_region, unique_names, unused_fields
 from gpulab.config.model import Environment
+from gpulab.config.tags import GPULAB_TAG_KEYS
 
 # IAM role names are at most 64 characters; the longest gpulab builds is
 # "<project>-<env>-flow-logs".
 MAX_PREFIX_LENGTH = 64 - len("-flow-logs")
-RESERVED_TAGS = frozenset({"Project", "Environment", "ManagedBy", "Owner", "Name"})
+RESERVED_TAGS = GPULAB_TAG_KEYS | {"Name"}
 S3_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
 # The DLAMI's snapshot is 75 GB; a smaller root volume cannot be created from it.
 MIN_ROOT_DISK_GB = 75

@@ -6,8 +6,8 @@ from gpulab.config import azure_names
 from gpulab.config.catalog.azure import AZURE
 from gpulab.config.checks.common import check_machine_type, check_region, check_size, unique_names, unused_fields
 from gpulab.config.model import Environment
+from gpulab.config.tags import GPULAB_TAG_KEYS
 
-RESERVED_TAGS = frozenset({"Project", "Environment", "ManagedBy", "Owner"})
 FORBIDDEN_TAG_CHARACTERS = set("<>%&\\?/")
 LOG_ANALYTICS_RETENTION_DAYS = (30, 730)
 # Zone-redundant accounts offer no archive tier (matches gpulab.constructs.azure.storage).
@@ -79,7 +79,7 @@ def check_azure(env: Environment) -> list[tuple[str, str]]:
 def _check_tags(env: Environment) -> list[tuple[str, str]]:
     problems = []
     for key in env.tags:
-        if key in RESERVED_TAGS:
+        if key in GPULAB_TAG_KEYS:
             problems.append((f"tags.{key}", f"{key!r} is set by gpulab (remove it; use project/owner)"))
         elif FORBIDDEN_TAG_CHARACTERS & set(key) or key.lower().startswith(("azure", "microsoft", "windows")):
             problems.append(

@@ -7,9 +7,16 @@ import zoneinfo
 
 from gpulab.config import gcp_names
 from gpulab.config.catalog.gcp import ATTACHABLE_COUNTS, GCP, ZONE_ACCELERATORS, attaches_gpus, zones_of, zones_offering
-from gpulab.config.checks.common import check_region, suggestion, unique_names, unused_fields
+from gpulab.config.checks.common import (
+    check_machine_type,
+    check_region,
+    check_size,
+    suggestion,
+    unique_names,
+    unused_fields,
+)
 from gpulab.config.model import Environment, Machine
-from gpulab.config.tags import common_tags
+from gpulab.config.tags import GPULAB_TAG_KEYS, common_tags
 
 LOG_BUCKET_RETENTION_DAYS = (1, 3650)
 
@@ -87,7 +94,7 @@ def _check_labels(env: Environment) -> list[tuple[str, str]]:
             )
         seen[converted] = key
     for key in env.tags:
-        if key in ("Project", "Environment", "ManagedBy", "Owner"):
+        if key in GPULAB_TAG_KEYS:
             problems.append((f"tags.{key}", f"{key!r} is set by gpulab (remove it; use project/owner)"))
     return problems
 
@@ -171,23 +178,14 @@ def _check_zones_and_machines(env: Environment) -> list[tuple[str, str]]:
 
 def _check_machine(where: str, machine: Machine) -> list[tuple[str, str]]:
     """A machine type that exists, with GPUs it can carry; or a GPU request some type meets."""
-    gpu = machine.gpu
-    if machine.machine_type is None:
-        assert gpu is not None  # the model requires gpu or machine_type
-        if gpu.type not in GCP.gpu_types():
-            return [
-                (f"{where}.gpu.type", f"unknown GPU type {gpu.type!r} on GCP ({suggestion(gpu.type, GCP.gpu_types())})")
-            ]
-        if GCP.machine_for_gpu(gpu.type, gpu.count) is None:
-            counts = ", ".join(map(str, GCP.gpu_counts(gpu.type)))
-            return [(f"{where}.gpu.count", f"no GCP machine carries {gpu.count} × {gpu.type} (use {counts})")]
-        return []
-    name = machine.machine_type
-    if name not in GCP.machine_names():
-        hint = suggestion(name, GCP.machine_names())
-        return [(f"{where}.machine_type", f"unknown GCP machine type {name!r} ({hint})")]
+    gpu, name = machine.gpu, machine.machine_type
+    if name is None or gpu is None:
+        return check_machine_type(where, machine, GCP)
+    unknown = check_size(f"{where}.machine_type", name, GCP)
+    if unknown:
+        return unknown
     built_in = GCP.machine(name)
-    if gpu is None or (built_in and built_in.gpu and (built_in.gpu, built_in.gpu_count) == (gpu.type, gpu.count)):
+    if built_in and built_in.gpu and (built_in.gpu, built_in.gpu_count) == (gpu.type, gpu.count):
         return []
     if attaches_gpus(name) and gpu.type in ATTACHABLE_COUNTS:
         if gpu.count in ATTACHABLE_COUNTS[gpu.type]:
