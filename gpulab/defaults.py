@@ -24,3 +24,5 @@ AZURE_SSH_PUBLIC_KEY_FILE = "~/.ssh/id_ed25519.pub"
 AZURE_HQ_SIZE = "Standard_D4s_v5"
 AZURE_HQ_OS_DISK_GB = 30
 HQ_SUBDOMAINS = ("mlflow", "tensorboard", "dashboard", "docs")
+# Azure offers no archive tier on zone-redundant storage accounts.
+AZURE_NO_ARCHIVE_REPLICATION = frozenset({"ZRS", "GZRS", "RAGZRS"})

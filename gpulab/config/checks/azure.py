@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gpulab import defaults
 from gpulab.config import azure_names
 from gpulab.config.catalog.azure import AZURE
 from gpulab.config.checks.common import check_machine_type, check_region, check_size, unique_names, unused_fields
@@ -10,8 +11,6 @@ from gpulab.config.tags import GPULAB_TAG_KEYS
 
 FORBIDDEN_TAG_CHARACTERS = set("<>%&\\?/")
 LOG_ANALYTICS_RETENTION_DAYS = (30, 730)
-# Zone-redundant accounts offer no archive tier (matches gpulab.constructs.azure.storage).
-NO_ARCHIVE_REPLICATION = frozenset({"ZRS", "GZRS", "RAGZRS"})
 ZONES = ("1", "2", "3")
 
 
@@ -178,7 +177,7 @@ def _check_storage(env: Environment) -> list[tuple[str, str]]:
             },
             "Azure",
         )
-        if bucket.archive_after_days and env.azure.storage_replication in NO_ARCHIVE_REPLICATION:
+        if bucket.archive_after_days and env.azure.storage_replication in defaults.AZURE_NO_ARCHIVE_REPLICATION:
             problems.append(
                 (
                     f"{where}.archive_after_days",

@@ -31,8 +31,6 @@ from gpulab import defaults
 from gpulab.constructs.azure.diagnostics import LogAnalyticsTarget, send_diagnostics
 
 DEFAULT_SOFT_DELETE_DAYS = 30
-# Archive is not offered on zone-redundant accounts.
-NO_ARCHIVE_REPLICATION = frozenset({"ZRS", "GZRS", "RAGZRS"})
 
 
 @dataclass(frozen=True)
@@ -102,7 +100,7 @@ class AzureStorage(Construct):
         super().__init__(scope, id)
         if not 1 <= soft_delete_days <= 365:
             raise ValueError(f"soft_delete_days must be between 1 and 365, got {soft_delete_days}")
-        if replication in NO_ARCHIVE_REPLICATION:
+        if replication in defaults.AZURE_NO_ARCHIVE_REPLICATION:
             archived = [c.name for c in containers if c.archive_after_days]
             if archived:
                 raise ValueError(
