@@ -80,7 +80,6 @@ class AzureGpuVm(Construct):
             public_ip_dns_label=public_ip_dns_label,
             zone=zone,
             spot=spot,
-            accelerated_networking=not size.startswith("Standard_B"),
             encryption_at_host=encryption_at_host,
             disk_encryption=disk_encryption,
             protect_data=protect_data,

@@ -71,7 +71,6 @@ class AzureHeadquarters(Construct):
             setup_script=setup_script,
             public_ip_dns_label=dns_label,
             zone=zone,
-            accelerated_networking=not size.startswith("Standard_B"),
             encryption_at_host=encryption_at_host,
             trusted_launch=True,
             disk_encryption=disk_encryption,

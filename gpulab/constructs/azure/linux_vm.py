@@ -116,7 +116,7 @@ class AzureLinuxVm(Construct):
         public_ip_dns_label: str | None = None,
         zone: str | None = None,
         spot: Spot | None = None,
-        accelerated_networking: bool = True,
+        accelerated_networking: bool | None = None,
         encryption_at_host: bool = True,
         trusted_launch: bool = False,
         disk_encryption: DiskEncryption | None = None,
@@ -132,6 +132,7 @@ class AzureLinuxVm(Construct):
         public_ip_dns_label: give the VM a static public IP named
             `<label>.<location>.cloudapp.azure.com`.
         spot: run as a spot VM, deallocated (not deleted) on eviction.
+        accelerated_networking: on by default, except on B-series sizes, which lack it.
         trusted_launch: Secure Boot and vTPM; needs a signed boot chain, so it is
             off by default for GPU images with their own kernel modules.
         disk_encryption: encrypt the OS and data disks with a customer-managed
@@ -174,7 +175,9 @@ class AzureLinuxVm(Construct):
             name=f"nic-{name}",
             resource_group_name=resource_group_name,
             location=location,
-            accelerated_networking_enabled=accelerated_networking,
+            accelerated_networking_enabled=(
+                accelerated_networking if accelerated_networking is not None else not size.startswith("Standard_B")
+            ),
             ip_configuration=[
                 NetworkInterfaceIpConfiguration(
                     name="primary",
