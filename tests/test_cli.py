@@ -270,6 +270,11 @@ GCP_BAD_INPUT = {
         "dev.yaml: machines[0].shutdown_timezone: 'Pacific Standard Time' is not an IANA time zone "
         "(write e.g. UTC or Europe/Berlin; use one of Etc/UTC, UTC)",
     ),
+    "gcp world-open ssh": (
+        ("  project_id: pcp-training-000000", "  project_id: pcp-training-000000\n  admin_cidrs: [0.0.0.0/0]"),
+        "dev.yaml: gcp.admin_cidrs[0]: 0.0.0.0/0 opens SSH to the whole internet "
+        "(list your office or VPN range, or use IAP with iap_ssh: true)",
+    ),
     "gcp base file missing": (
         ("cloud: gcp\n", "extends: _fleet.yaml\ncloud: gcp\n"),
         "dev.yaml: extends: '_fleet.yaml' does not exist next to this file (give its file name)",

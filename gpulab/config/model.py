@@ -47,6 +47,13 @@ def _cidr(value: str) -> str:
     return value
 
 
+def _refuse_open_world(field: str, cidrs: list[str], what: str, fix: str) -> None:
+    """0.0.0.0/0 in a source list is refused: opening to everyone must be a named option, not a CIDR."""
+    for index, cidr in enumerate(cidrs):
+        if cidr == "0.0.0.0/0":
+            raise ValueError(f"{field}[{index}]: 0.0.0.0/0 opens {what} to the whole internet ({fix})")
+
+
 Slug = Annotated[str, Field(min_length=2, max_length=40), AfterValidator(_slug)]
 Cidr = Annotated[str, AfterValidator(_cidr)]
 
@@ -132,12 +139,8 @@ class Ingress(Strict):
 
     @model_validator(mode="after")
     def _no_open_world(self) -> Ingress:
-        for index, cidr in enumerate(self.cidrs):
-            if cidr == "0.0.0.0/0":
-                raise ValueError(
-                    f"cidrs[{index}]: 0.0.0.0/0 opens the machine to the whole internet "
-                    "(list your office or VPN range, or use SSM Session Manager)"
-                )
+        fix = "list your office or VPN range, or use SSM Session Manager"
+        _refuse_open_world("cidrs", self.cidrs, "the machine", fix)
         return self
 
     def port_numbers(self) -> dict[str, int]:
@@ -317,11 +320,7 @@ class Headquarters(Strict):
 
     @model_validator(mode="after")
     def _no_open_ssh(self) -> Headquarters:
-        for index, cidr in enumerate(self.admin_cidrs):
-            if cidr == "0.0.0.0/0":
-                raise ValueError(
-                    f"admin_cidrs[{index}]: 0.0.0.0/0 opens SSH to the whole internet (list your office or VPN range)"
-                )
+        _refuse_open_world("admin_cidrs", self.admin_cidrs, "SSH", "list your office or VPN range")
         if self.acme_http and not self.public_web:
             raise ValueError("acme_http: true needs public_web: true (renewals only matter for a public site)")
         return self
@@ -345,12 +344,9 @@ class GcpSettings(Strict):
 
     @model_validator(mode="after")
     def _no_open_ssh(self) -> GcpSettings:
-        for index, cidr in enumerate(self.admin_cidrs):
-            if cidr == "0.0.0.0/0":
-                raise ValueError(
-                    f"admin_cidrs[{index}]: 0.0.0.0/0 opens SSH to the whole internet "
-                    "(list your office or VPN range, or use IAP with iap_ssh: true)"
-                )
+        _refuse_open_world(
+            "admin_cidrs", self.admin_cidrs, "SSH", "list your office or VPN range, or use IAP with iap_ssh: true"
+        )
         return self
 
 
