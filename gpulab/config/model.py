@@ -220,6 +220,11 @@ class Monitoring(Strict):
     idle_percent: int = Field(default=defaults.IDLE_PERCENT, ge=1, le=50)
     dashboard: bool = True
 
+    @property
+    def cpu_alarm_minutes(self) -> int:
+        """How long CPU must stay high before the alarm: cpu_alarm_periods periods of 5 minutes."""
+        return defaults.ALARM_PERIOD_MINUTES * self.cpu_alarm_periods
+
 
 class State(Strict):
     """Where Terraform keeps state. Nothing set: a local file (works with no account).

@@ -169,7 +169,7 @@ class AzurePlatformStack(TerraformStack):
                 hq.name,
                 vm_id=headquarters.vm_id,
                 cpu_alarm_percent=monitor.cpu_alarm_percent,
-                cpu_alarm_minutes=5 * monitor.cpu_alarm_periods,
+                cpu_alarm_minutes=monitor.cpu_alarm_minutes,
                 data_mount=data_mount,
             )
             TerraformOutput(
@@ -233,7 +233,7 @@ class AzurePlatformStack(TerraformStack):
                     label,
                     vm_id=vm.vm_id,
                     cpu_alarm_percent=monitor.cpu_alarm_percent,
-                    cpu_alarm_minutes=5 * monitor.cpu_alarm_periods,
+                    cpu_alarm_minutes=monitor.cpu_alarm_minutes,
                     data_mount=DEFAULT_DATA_MOUNT,
                 )
                 TerraformOutput(self, f"{label}-vm-id", value=vm.vm_id, description=f"VM id of {label} ({size})")

@@ -163,7 +163,7 @@ class GcpPlatformStack(TerraformStack):
             alarm_email=monitor.alarm_email,
             retention_days=env.log_retention_days,
             cpu_percent=monitor.cpu_alarm_percent,
-            cpu_minutes=5 * monitor.cpu_alarm_periods,
+            cpu_minutes=monitor.cpu_alarm_minutes,
             gpu_idle_percent=monitor.idle_percent,
             gpu=any(gpu_of(m) for m in env.machines),
             max_uptime_hours=max(run_hours) + 1 if run_hours else None,

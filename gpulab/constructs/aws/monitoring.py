@@ -19,7 +19,7 @@ from constructs import Construct
 
 from gpulab import defaults
 
-ALARM_PERIOD_SECONDS = 300
+ALARM_PERIOD_SECONDS = defaults.ALARM_PERIOD_MINUTES * 60
 
 
 @dataclass(frozen=True)
