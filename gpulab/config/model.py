@@ -153,6 +153,10 @@ class Ingress(Strict):
                 named[port] = defaults.PORTS[port]
         return named
 
+    def distinct_ports(self) -> list[int]:
+        """The port numbers, each once, ascending (a name and its number may both be listed)."""
+        return sorted(set(self.port_numbers().values()))
+
 
 class Machine(Strict):
     """One kind of GPU (or CPU) machine, `count` identical copies of it."""

@@ -196,7 +196,7 @@ class AzurePlatformStack(TerraformStack):
             network.allow_inbound(
                 machine.subnet,
                 f"{machine.name}-ports",
-                ports=sorted(set(ports.values())),
+                ports=machine.ingress.distinct_ports(),
                 source_cidrs=machine.ingress.cidrs,
                 description=f"{machine.name}: {', '.join(ports)} from the listed ranges",
             )

@@ -104,7 +104,7 @@ class GcpPlatformStack(TerraformStack):
                 accelerator = Accelerator(ACCELERATOR_TYPES[gpu], count, attached=attaches_gpus(machine_type))
             network.allow_inbound(
                 f"{machine.name}-ports",
-                ports=[str(p) for p in sorted(set(machine.ingress.port_numbers().values()))],
+                ports=[str(p) for p in machine.ingress.distinct_ports()],
                 source_ranges=machine.ingress.cidrs,
             )
             policies = []
@@ -121,11 +121,12 @@ class GcpPlatformStack(TerraformStack):
                 policies.append(schedule.self_link)
             for copy in range(machine.count):
                 label = f"{machine.name}-{copy}"
+                name = gcp_names.instance_name(env, label)
                 zone = zones[copy % len(zones)]
                 vm = GcpGpuVm(
                     self,
                     label,
-                    name=gcp_names.instance_name(env, label),
+                    name=name,
                     project=project,
                     zone=zone,
                     machine_type=machine_type,
@@ -145,7 +146,7 @@ class GcpPlatformStack(TerraformStack):
                     protect_data=env.protect_data,
                     labels=labels,
                 )
-                names_by_zone[zone].append(gcp_names.instance_name(env, label))
+                names_by_zone[zone].append(name)
                 TerraformOutput(
                     self, f"{label}-internal-ip", value=vm.internal_ip, description=f"Internal IP of {label}"
                 )
