@@ -54,12 +54,14 @@ def synth(
 ) -> None:
     """Synthesize environments into <out>/stacks/<env>/cdk.tf.json."""
     from gpulab.config import load_environments
+    from gpulab.providers.kernel import start_kernel_early
 
+    _quiet_node_banner()
+    start_kernel_early()
     try:
         envs = load_environments(env_dir, names or None)
     except ConfigError as error:
         _fail(error)
-    _quiet_node_banner()
     from gpulab.synth import synthesize
 
     try:

@@ -16,6 +16,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from gpulab.providers.switches import all_off
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -76,9 +78,7 @@ def _cdktf_cli(out: Path) -> tuple[list[str], dict[str, str]]:
 
 COMMANDS = {
     "main-py": _main_py_counting_modules,
-    "main-py-ordinary-imports": lambda out: _main_py(
-        out, GPULAB_LAZY_IMPORT="off", GPULAB_TYPE_HINT_CACHE="off", GPULAB_IMPORT_ALL_CLOUDS="1"
-    ),
+    "main-py-ordinary-imports": lambda out: _main_py(out, **all_off()),
     "cdktf-cli": _cdktf_cli,
 }
 

@@ -26,6 +26,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+from gpulab.providers.bindings import enable_lazy_annotations
+from gpulab.providers.kernel import enable_direct_kernel
 from gpulab.providers.type_hints import enable_type_hint_cache
 
 SWITCH = "GPULAB_LAZY_IMPORT"
@@ -88,7 +90,7 @@ def _is_split_jsii_package(spec: importlib.machinery.ModuleSpec) -> bool:
 
 
 def enable_fast_provider_loading() -> None:
-    """Turn on both loaders and the type-hint cache before anything imports cdktf or a provider.
+    """Turn on both loaders, the type-hint cache and the direct kernel before anything imports cdktf.
 
     Called from `gpulab/__init__.py`, which Python runs before any gpulab
     module, so no import order inside gpulab (or a formatter sorting imports)
@@ -98,6 +100,8 @@ def enable_fast_provider_loading() -> None:
     """
     enable_lazy_js_index()
     enable_type_hint_cache()
+    enable_lazy_annotations()
+    enable_direct_kernel()
     if "python" not in enabled_loaders():
         return  # the providers are imported the ordinary way, when first used
     for package in PROVIDER_PACKAGES:

@@ -8,7 +8,9 @@
  * for AWS). The kernel later finds a class by walking exports.vpc.Vpc, so an
  * exports object whose properties are getters that require on first use works
  * the same. Any line we do not recognise means the layout is not what we
- * expect: then the ordinary loader runs, untouched.
+ * expect: then the ordinary loader runs, untouched. GPULAB_LAZY_IMPORT=off or
+ * =python switches it off here too, so a kernel that inherits this preload
+ * from a parent process still honours its own setting.
  */
 const Module = require("module");
 const fs = require("fs");
@@ -55,21 +57,34 @@ function lazyExports(file) {
   return lazy;
 }
 
+/** Whether GPULAB_LAZY_IMPORT leaves this loader on (the kernel inherits it from Python). */
+function switchedOn() {
+  const value = (process.env.GPULAB_LAZY_IMPORT || "both").trim().toLowerCase();
+  return value === "both" || value === "js";
+}
+
+// Only requests that name a provider package can load its index: resolving every other
+// request a second time would cost more than the check saves.
+const MAYBE_PROVIDER = /provider-[a-z0-9-]+/;
 const ordinaryLoad = Module._load;
 const lazyByFile = new Map();
-Module._load = function loadProviderIndexLazily(request, parent, isMain) {
-  let file = null;
-  try {
-    file = Module._resolveFilename(request, parent, isMain);
-  } catch (error) {
-    file = null; // let the ordinary loader report it
-  }
-  if (file && PROVIDER_INDEX.test(file)) {
-    if (!lazyByFile.has(file)) lazyByFile.set(file, lazyExports(file));
-    const lazy = lazyByFile.get(file);
-    if (lazy) return lazy;
+function loadProviderIndexLazily(request, parent, isMain) {
+  if (typeof request === "string" && MAYBE_PROVIDER.test(request)) {
+    let file = null;
+    try {
+      file = Module._resolveFilename(request, parent, isMain);
+    } catch (error) {
+      file = null; // let the ordinary loader report it
+    }
+    if (file && PROVIDER_INDEX.test(file)) {
+      if (!lazyByFile.has(file)) lazyByFile.set(file, lazyExports(file));
+      const lazy = lazyByFile.get(file);
+      if (lazy) return lazy;
+    }
   }
   return ordinaryLoad.apply(this, arguments);
-};
+}
+
+if (switchedOn()) Module._load = loadProviderIndexLazily;
 
 module.exports = { lazyExports };

@@ -18,17 +18,14 @@ GPULAB_TYPE_HINT_CACHE=off leaves the modules untouched.
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.machinery
 import os
-import sys
 import types
 import typing
 from collections.abc import Callable
 
+from gpulab.providers.bindings import binding_finder
+
 SWITCH = "GPULAB_TYPE_HINT_CACHE"
-JSII_PACKAGES = ("cdktf", "constructs")
-PROVIDER_PREFIX = "cdktf_cdktf_provider_"
 
 
 def _jsii_cached_type_hints() -> Callable:
@@ -62,48 +59,22 @@ class CachedHintsTyping(types.ModuleType):
         return typing.get_type_hints(obj, globalns, localns, include_extras)
 
 
-def _is_jsii_binding(name: str) -> bool:
-    top = name.split(".", 1)[0]
-    return top in JSII_PACKAGES or top.startswith(PROVIDER_PREFIX)
+class _UseCachedHints:
+    """Swaps a freshly run binding module's `typing` global for the caching stand-in."""
 
-
-class _PatchingLoader(importlib.abc.Loader):
-    """Runs the real loader, then swaps the module's `typing` global for the caching stand-in."""
-
-    def __init__(self, loader: importlib.abc.Loader, stand_in: CachedHintsTyping) -> None:
-        self._loader = loader
-        self._stand_in = stand_in
-
-    def create_module(self, spec):
-        return self._loader.create_module(spec)
-
-    def exec_module(self, module: types.ModuleType) -> None:
-        self._loader.exec_module(module)
-        if module.__dict__.get("typing") is typing:
-            module.typing = self._stand_in
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._loader, name)
-
-
-class _Finder(importlib.abc.MetaPathFinder):
     def __init__(self, stand_in: CachedHintsTyping) -> None:
         self._stand_in = stand_in
 
-    def find_spec(self, name, path, target=None):
-        if not _is_jsii_binding(name):
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is None or spec.loader is None or isinstance(spec.loader, _PatchingLoader):
-            return spec
-        spec.loader = _PatchingLoader(spec.loader, self._stand_in)
-        return spec
+    def __call__(self, module: types.ModuleType) -> None:
+        if module.__dict__.get("typing") is typing:
+            module.typing = self._stand_in
 
 
 def enable_type_hint_cache() -> bool:
     """Install the import hook (once); False when GPULAB_TYPE_HINT_CACHE=off."""
     if os.environ.get(SWITCH, "on").strip().lower() == "off":
         return False
-    if not any(isinstance(finder, _Finder) for finder in sys.meta_path):
-        sys.meta_path.insert(0, _Finder(CachedHintsTyping()))
+    finder = binding_finder()
+    if not any(isinstance(patch, _UseCachedHints) for patch in finder.after_exec):
+        finder.after_exec.append(_UseCachedHints(CachedHintsTyping()))
     return True

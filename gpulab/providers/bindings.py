@@ -1,0 +1,87 @@
+"""One import hook for the jsii binding modules: cdktf, constructs and the cdktf providers.
+
+Two speed-ups change how these modules are loaded, and both need to stand
+between the import system and the module's own loader:
+
+* `lazy_annotations`: run the module from code compiled with string annotations;
+* `type_hints`: after it has run, give it a `typing` whose `get_type_hints` is memoized.
+
+A single meta-path finder wraps the loader of every binding module, so the
+two compose whatever the order they were switched on in. Modules that are not
+jsii bindings are never touched.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import sys
+import types
+
+from gpulab.providers import lazy_annotations
+
+JSII_PACKAGES = ("cdktf", "constructs")
+PROVIDER_PREFIX = "cdktf_cdktf_provider_"
+
+
+def is_jsii_binding(name: str) -> bool:
+    top = name.split(".", 1)[0]
+    return top in JSII_PACKAGES or top.startswith(PROVIDER_PREFIX)
+
+
+class BindingLoader(importlib.abc.Loader):
+    """Runs a binding module (from lazy-annotation code when that is on), then applies the finder's patches."""
+
+    def __init__(self, loader: importlib.abc.Loader, finder: BindingFinder) -> None:
+        self._loader = loader
+        self._finder = finder
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        code = lazy_annotations.lazy_annotation_code(self._loader) if self._finder.lazy_annotations else None
+        if code is None:
+            self._loader.exec_module(module)
+        else:
+            exec(code, module.__dict__)  # noqa: S102 - the module's own code, compiled with one more flag
+        for patch in self._finder.after_exec:
+            patch(module)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._loader, name)
+
+
+class BindingFinder(importlib.abc.MetaPathFinder):
+    """Finds binding modules the ordinary way and wraps their loader in a BindingLoader."""
+
+    def __init__(self) -> None:
+        self.lazy_annotations = False
+        self.after_exec: list = []
+
+    def find_spec(self, name, path, target=None):
+        if not is_jsii_binding(name):
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None or isinstance(spec.loader, BindingLoader):
+            return spec
+        spec.loader = BindingLoader(spec.loader, self)
+        return spec
+
+
+def binding_finder() -> BindingFinder:
+    """The one BindingFinder, installed first on sys.meta_path on first use."""
+    for finder in sys.meta_path:
+        if isinstance(finder, BindingFinder):
+            return finder
+    finder = BindingFinder()
+    sys.meta_path.insert(0, finder)
+    return finder
+
+
+def enable_lazy_annotations() -> bool:
+    """Run binding modules imported from now on with string annotations; False when switched off."""
+    if not lazy_annotations.enabled():
+        return False
+    binding_finder().lazy_annotations = True
+    return True

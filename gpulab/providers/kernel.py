@@ -1,0 +1,288 @@
+"""Start the jsii kernel without its relay process, and before Python needs it.
+
+jsii's Python runtime starts `node bin/jsii-runtime.js`, which is only a
+relay: it spawns the real kernel, `lib/program.js`, as a second Node.js process
+that speaks the jsii protocol on file descriptor 3, and copies every request
+and response between Python's pipes and that channel (and the kernel's
+console output to Python's stderr, as JSON). A synth makes about 1,400 round
+trips, each through two extra hops, and the relay holds about 50 MB. It also
+unpacks its scripts into a fresh temporary folder on every start.
+
+With the direct kernel, jsii's `_NodeProcess` starts `program.js` itself, with
+one end of a socket pair as its descriptor 3 and our stdout and stderr as its
+own, from a copy of the runtime unpacked once per jsii runtime version into
+the user's cache folder. It falls back to jsii's own start-up when jsii's
+layout is not the one it knows (an embedded `lib/program.js` that opens its
+channel on descriptor 3), when JSII_RUNTIME names another runtime, or when the
+cache folder cannot be written. GPULAB_DIRECT_KERNEL=off turns it off.
+
+`start_kernel_early()` spawns that kernel at once, before Python has imported
+jsii, and imports cdktf on a background thread: Node.js boots and loads the
+constructs and cdktf assemblies while the main thread reads the environment
+files. GPULAB_EARLY_KERNEL=off turns it off.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+DIRECT_SWITCH = "GPULAB_DIRECT_KERNEL"
+EARLY_SWITCH = "GPULAB_EARLY_KERNEL"
+PROGRAM = Path("lib") / "program.js"
+CHANNEL_CONTRACT = "readFD:3,writeFD:3"  # how program.js opens its jsii channel
+KERNEL_FD = 3
+NODE_FLAGS = ("--max-old-space-size=4069", "--preserve-symlinks")  # what the relay gives its kernel
+JSII_PROCESS_MODULE = "jsii._kernel.providers.process"
+
+
+def switched_on(name: str) -> bool:
+    """Whether the speed-up behind environment variable `name` is on (anything but `off`)."""
+    return os.environ.get(name, "on").strip().lower() != "off"
+
+
+def cache_home() -> Path:
+    """The user's cache folder (XDG_CACHE_HOME, else ~/.cache)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+
+
+def _embedded_runtime() -> tuple[Path, str] | None:
+    """jsii's embedded runtime folder and runtime version, found without importing jsii."""
+    spec = importlib.util.find_spec("jsii")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    package = Path(next(iter(spec.submodule_search_locations)))
+    try:
+        version = json.loads((package / "_metadata.json").read_text(encoding="utf-8"))["jsii-runtime"]["version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return package / "_embedded" / "jsii", str(version)
+
+
+def unpack_runtime(embedded: Path, version: str) -> Path | None:
+    """The folder holding jsii's runtime scripts, unpacked once per runtime version.
+
+    jsii embeds `lib/program.js` as `lib__program.js`, and so on. Unpacks into
+    a temporary sibling and renames it into place, so a concurrent start never
+    sees half a runtime. None when the layout is unknown (no program.js that
+    opens its channel on descriptor 3) or the cache folder cannot be written.
+    """
+    target = cache_home() / "gpulab" / f"jsii-runtime-{version}"
+    if not (target / PROGRAM).is_file():
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+            for script in embedded.glob("*__*.js*"):
+                destination = staging / script.name.replace("__", os.sep, 1)
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(script, destination)
+            try:
+                os.rename(staging, target)
+            except OSError:  # another process got there first
+                shutil.rmtree(staging, ignore_errors=True)
+        except OSError:
+            return None
+    try:
+        known = CHANNEL_CONTRACT in (target / PROGRAM).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return target if known else None
+
+
+def direct_kernel_program() -> Path | None:
+    """The program.js to start directly, or None when the direct kernel is off or cannot be used."""
+    if not switched_on(DIRECT_SWITCH) or "JSII_RUNTIME" in os.environ:
+        return None
+    embedded = _embedded_runtime()
+    if embedded is None:
+        return None
+    runtime = unpack_runtime(*embedded)
+    return runtime / PROGRAM if runtime else None
+
+
+class KernelChild:
+    """A kernel process and its channel, which `stdin`/`stdout` reach like a Popen's pipes."""
+
+    def __init__(self, program: Path) -> None:
+        env = {**os.environ, "JSII_AGENT": f"Python/{platform.python_version()}"}
+        node = env.get("JSII_NODE", "node")
+        ours, theirs = socket.socketpair()
+        try:
+            with open(os.devnull, "rb") as devnull:
+                self.pid = os.posix_spawnp(
+                    node,
+                    [node, *NODE_FLAGS, str(program)],
+                    env,
+                    file_actions=[
+                        (os.POSIX_SPAWN_DUP2, devnull.fileno(), 0),
+                        (os.POSIX_SPAWN_DUP2, theirs.fileno(), KERNEL_FD),
+                    ],
+                )
+        finally:
+            theirs.close()
+        self._socket = ours
+        self.stdin = ours.makefile("wb")
+        self.stdout = ours.makefile("rb")
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float) -> int:
+        deadline = time.monotonic() + timeout
+        while self.poll() is None:
+            if time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            time.sleep(0.002)
+        return self.returncode
+
+    def stop(self) -> None:
+        """Ask the kernel to exit (closing the channel does too), then make sure it has."""
+        if not self.stdin.closed:
+            try:
+                self.stdin.write(b'{"exit":0}\n')
+                self.stdin.flush()
+            except OSError:
+                pass  # the kernel is gone already
+        for stream in (self.stdin, self.stdout, self._socket):
+            stream.close()
+        try:
+            self.wait(5)
+        except subprocess.TimeoutExpired:
+            os.kill(self.pid, 15)
+            self.wait(5)
+
+
+_spare: KernelChild | None = None  # spawned by start_kernel_early, adopted by jsii's first kernel
+
+
+def _take_spare() -> KernelChild | None:
+    global _spare
+    spare, _spare = _spare, None
+    if spare is not None:
+        atexit.unregister(spare.stop)
+    return spare
+
+
+def _direct_process_class(stock: type) -> type:
+    """A subclass of jsii's `_NodeProcess` that starts (or adopts) a direct kernel."""
+
+    class DirectKernelProcess(stock):
+        """jsii's kernel process, without the relay; see gpulab/providers/kernel.py."""
+
+        def start(self) -> None:
+            child = _take_spare()
+            if child is None:
+                program = direct_kernel_program()
+                if program is None:
+                    return super().start()
+                child = KernelChild(program)
+            self._process = child
+            self._direct, self._stopped = True, False
+            atexit.register(self.stop)
+            self.handshake()
+
+        def stop(self) -> None:
+            if not getattr(self, "_direct", False):
+                return super().stop()
+            if not self._stopped:
+                self._stopped = True
+                atexit.unregister(self.stop)
+                self._process.stop()
+
+    return DirectKernelProcess
+
+
+def _install_direct_kernel(jsii_process) -> None:
+    stock = getattr(jsii_process, "_NodeProcess", None)
+    if stock is not None and all(hasattr(stock, method) for method in ("start", "stop", "handshake")):
+        jsii_process._NodeProcess = _direct_process_class(stock)
+
+
+class _AfterImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Runs `callback(module)` once `name` has been imported, without importing it first."""
+
+    def __init__(self, name: str, callback) -> None:
+        self._name, self._callback, self._loader = name, callback, None
+
+    def find_spec(self, name, path, target=None):
+        if name != self._name:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None:
+            self._loader, spec.loader = spec.loader, self
+        return spec
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module) -> None:
+        self._loader.exec_module(module)
+        sys.meta_path.remove(self)
+        self._callback(module)
+
+
+def enable_direct_kernel() -> bool:
+    """Make jsii start its kernels without the relay; False when switched off.
+
+    jsii is patched when it is imported (at once if it already is), so
+    `gpulab validate`, which never starts a kernel, does not pay for
+    importing jsii. Only kernels started after the patch are direct: gpulab
+    calls this before anything imports cdktf.
+    """
+    if not switched_on(DIRECT_SWITCH):
+        return False
+    if JSII_PROCESS_MODULE in sys.modules:
+        _install_direct_kernel(sys.modules[JSII_PROCESS_MODULE])
+    elif not any(isinstance(hook, _AfterImport) for hook in sys.meta_path):
+        sys.meta_path.insert(0, _AfterImport(JSII_PROCESS_MODULE, _install_direct_kernel))
+    return True
+
+
+_early: threading.Thread | None = None
+
+
+def start_kernel_early() -> bool:
+    """Spawn the kernel now and import cdktf on a background thread; False when switched off.
+
+    The kernel boots while Python imports jsii and reads the environments;
+    jsii adopts it when it starts its first kernel. A main-thread `import
+    cdktf` waits for the background one (the import lock), so nothing talks
+    to the kernel from two threads at once. The thread is not a daemon: the
+    interpreter waits for it before it exits and stops the kernel. An import
+    that fails here fails again, with its real error, on the main thread.
+    """
+    global _early, _spare
+    if _early is not None or not switched_on(EARLY_SWITCH) or "cdktf" in sys.modules:
+        return _early is not None
+    program = direct_kernel_program()
+    if program is not None:
+        _spare = KernelChild(program)
+        atexit.register(_spare.stop)
+
+    def import_cdktf() -> None:
+        try:
+            import cdktf  # noqa: F401
+        except Exception:  # noqa: BLE001 - reported by the main thread's own import
+            pass
+
+    _early = threading.Thread(target=import_cdktf, name="gpulab-early-kernel")
+    _early.start()
+    return True

@@ -1,0 +1,109 @@
+"""Run jsii binding modules with their annotations left as strings, from a bytecode cache.
+
+A jsii binding module defines hundreds of classes whose every method carries
+annotations such as `typing.Optional[typing.Union[builtins.bool,
+IResolvable]]`. Python evaluates each of them when the `def` runs, which is
+most of the time it takes to import the module (21 ms of 25 ms for
+google's compute_instance). Nothing reads those evaluated annotations except
+jsii's argument checks, and they go through `typing.get_type_hints`, which
+evaluates string annotations just the same, in the module's namespace, for
+the few functions that are called.
+
+So binding modules are compiled as if they began with `from __future__
+import annotations`. Compiling a large module takes longer than importing it
+(176 ms for compute_instance), so the code is cached in the user's cache
+folder, keyed by the source's path, size and modification time and by the
+Python version, and written atomically. A module that cannot be read or
+compiled this way is imported the ordinary way. GPULAB_LAZY_ANNOTATIONS=off
+turns this off.
+"""
+
+import __future__
+
+import hashlib
+import importlib.util
+import marshal
+import os
+import sys
+import tempfile
+from pathlib import Path
+from types import CodeType
+
+from gpulab.providers.kernel import cache_home, switched_on
+
+SWITCH = "GPULAB_LAZY_ANNOTATIONS"
+FLAGS = __future__.annotations.compiler_flag
+_HEADER = importlib.util.MAGIC_NUMBER + b"gpulab-lazy-annotations-1\n"
+
+
+def enabled() -> bool:
+    return switched_on(SWITCH)
+
+
+def cache_dir() -> Path:
+    return cache_home() / "gpulab" / "lazy-annotations" / sys.implementation.cache_tag
+
+
+def _cache_file(source: Path) -> Path:
+    digest = hashlib.sha256(os.fsencode(source)).hexdigest()[:32]
+    return cache_dir() / f"{digest}.pyc"
+
+
+def _fingerprint(source: Path) -> bytes | None:
+    try:
+        stat = source.stat()
+    except OSError:
+        return None
+    return _HEADER + f"{stat.st_size} {stat.st_mtime_ns} {source}\n".encode()
+
+
+def lazy_annotation_code(loader: object) -> CodeType | None:
+    """The module's code with string annotations, or None when its loader is not a plain source loader."""
+    get_filename = getattr(loader, "get_filename", None)
+    get_data = getattr(loader, "get_data", None)
+    if get_filename is None or get_data is None:
+        return None
+    source = Path(get_filename())
+    if source.suffix != ".py":
+        return None
+    fingerprint = _fingerprint(source)
+    if fingerprint is None:
+        return None
+    cached = _read_cache(_cache_file(source), fingerprint)
+    if cached is not None:
+        return cached
+    try:
+        code = compile(get_data(str(source)), str(source), "exec", flags=FLAGS, dont_inherit=True)
+    except (OSError, SyntaxError, ValueError):
+        return None
+    _write_cache(_cache_file(source), fingerprint, code)
+    return code
+
+
+def _read_cache(path: Path, fingerprint: bytes) -> CodeType | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(fingerprint):
+        return None
+    try:
+        code = marshal.loads(memoryview(data)[len(fingerprint) :])
+    except (EOFError, ValueError, TypeError):
+        return None
+    return code if isinstance(code, CodeType) else None
+
+
+def _write_cache(path: Path, fingerprint: bytes, code: CodeType) -> None:
+    """Write atomically; a cache that cannot be written only costs the next run a compile."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, staging = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(fingerprint + marshal.dumps(code))
+        os.replace(staging, path)
+    except OSError:
+        Path(staging).unlink(missing_ok=True)

@@ -1,0 +1,21 @@
+"""Every speed-up's switch, in one place: the benchmark and the tests turn them off from here.
+
+Each entry is the environment variable and the value that turns its speed-up
+off; all are on by default. docs/speed.md says what each one does.
+"""
+
+from __future__ import annotations
+
+SPEEDUPS_OFF = {
+    "GPULAB_LAZY_IMPORT": "off",  # both lazy loaders; `python` or `js` keeps one (fast_import.py)
+    "GPULAB_IMPORT_ALL_CLOUDS": "1",  # import every cloud's stack up front (stacks/__init__.py)
+    "GPULAB_TYPE_HINT_CACHE": "off",  # type_hints.py
+    "GPULAB_LAZY_ANNOTATIONS": "off",  # lazy_annotations.py
+    "GPULAB_DIRECT_KERNEL": "off",  # kernel.py
+    "GPULAB_EARLY_KERNEL": "off",  # kernel.py
+}
+
+
+def all_off() -> dict[str, str]:
+    """The environment settings of the baseline: ordinary imports and jsii's own kernel start-up."""
+    return dict(SPEEDUPS_OFF)

@@ -1,0 +1,134 @@
+"""The direct kernel: program.js without jsii's relay, unpacked once, and jsii's own start-up as fallback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from gpulab.providers import kernel
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _embedded(root: Path, program: str) -> Path:
+    """A jsii `_embedded/jsii` folder holding the given program.js and a relay."""
+    root.mkdir(parents=True)
+    (root / "lib__program.js").write_text(program)
+    (root / "bin__jsii-runtime.js").write_text("// relay\n")
+    (root / "__init__.py").write_text("")
+    return root
+
+
+def test_the_runtime_is_unpacked_once_into_the_cache_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    embedded = _embedded(tmp_path / "embedded", "new SyncStdio({errorFD:2,readFD:3,writeFD:3})\n")
+
+    runtime = kernel.unpack_runtime(embedded, "9.9.9")
+
+    assert runtime == tmp_path / "cache" / "gpulab" / "jsii-runtime-9.9.9"
+    assert sorted(str(p.relative_to(runtime)) for p in runtime.rglob("*.js")) == [
+        "bin/jsii-runtime.js",
+        "lib/program.js",
+    ]
+    (embedded / "lib__program.js").write_text("changed, but the version is the same\n")
+    assert kernel.unpack_runtime(embedded, "9.9.9") == runtime
+    assert "readFD:3" in (runtime / "lib" / "program.js").read_text()
+
+
+def test_a_program_that_does_not_talk_on_descriptor_3_is_not_started_directly(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    embedded = _embedded(tmp_path / "embedded", "new SyncStdio({errorFD:2,readFD:0,writeFD:1})\n")
+    assert kernel.unpack_runtime(embedded, "9.9.9") is None
+
+
+def test_an_unwritable_cache_folder_means_the_ordinary_start(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    embedded = _embedded(tmp_path / "embedded", "readFD:3,writeFD:3")
+    assert kernel.unpack_runtime(embedded, "9.9.9") is None
+
+
+@pytest.mark.parametrize("setting", [{"GPULAB_DIRECT_KERNEL": "off"}, {"JSII_RUNTIME": "/custom/jsii-runtime.js"}])
+def test_switched_off_or_a_custom_runtime_means_the_ordinary_start(monkeypatch, setting):
+    for key, value in setting.items():
+        monkeypatch.setenv(key, value)
+    assert kernel.direct_kernel_program() is None
+
+
+# Logs the script each Node.js process runs (its last argument), then runs it.
+NODE_LOGGER = """#!/bin/sh
+echo "$$ $(basename "$(dirname "$(eval echo \\${$#})")")/$(basename "$(eval echo \\${$#})")" >> "{log}"
+exec node "$@"
+"""
+
+SYNTH_ONE_OUTPUT = textwrap.dedent(
+    """
+    import sys
+    import gpulab
+    from cdktf import App, TerraformOutput, TerraformStack
+    app = App(outdir=sys.argv[1])
+    TerraformOutput(TerraformStack(app, "probe"), "answer", value="42")
+    app.synth()
+    """
+)
+
+
+def _node_logger(tmp_path: Path) -> tuple[Path, Path]:
+    log = tmp_path / "node.log"
+    wrapper = tmp_path / "node"
+    wrapper.write_text(NODE_LOGGER.replace("{log}", str(log)))
+    wrapper.chmod(0o755)
+    return wrapper, log
+
+
+@pytest.mark.parametrize(
+    ("setting", "scripts"),
+    [({}, ["lib/program.js"]), ({"GPULAB_DIRECT_KERNEL": "off"}, ["bin/jsii-runtime.js"])],
+)
+def test_jsii_node_starts_the_kernel_itself_not_the_relay(tmp_path, setting, scripts):
+    """JSII_NODE starts the first process only: the relay spawns program.js with its own node binary."""
+    wrapper, log = _node_logger(tmp_path)
+    env = {**os.environ, "JSII_NODE": str(wrapper), "XDG_CACHE_HOME": str(tmp_path / "cache"), **setting}
+    subprocess.run([sys.executable, "-c", SYNTH_ONE_OUTPUT, str(tmp_path / "out")], env=env, check=True, cwd=tmp_path)
+
+    started = [line.split()[1] for line in log.read_text().splitlines()]
+    assert sorted(started) == scripts
+    stack = (tmp_path / "out" / "stacks" / "probe" / "cdk.tf.json").read_text()
+    assert '"value": "42"' in stack
+
+
+def test_bad_input_with_an_early_kernel_exits_2_and_leaves_no_kernel_behind(tmp_path):
+    wrapper, log = _node_logger(tmp_path)
+    (tmp_path / "envs").mkdir()
+    (tmp_path / "envs" / "broken.yaml").write_text("cloud: moon\n")
+    env = {**os.environ, "JSII_NODE": str(wrapper), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    result = subprocess.run(
+        [sys.executable, "main.py", "synth", "--env-dir", str(tmp_path / "envs"), "--out", str(tmp_path / "out")],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode == 2, result.stderr
+    assert "broken.yaml" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+    pids = [int(line.split()[0]) for line in log.read_text().splitlines()]
+    assert pids, "the early kernel was started"
+    time.sleep(0.2)
+    assert not [pid for pid in pids if Path(f"/proc/{pid}").exists() and _is_running(pid)]
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -1,0 +1,98 @@
+"""Lazy annotations: binding modules run with string annotations, from a cache that follows the source."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+# `Undefined` exists nowhere: evaluating this module's annotations raises NameError.
+GENERATED = textwrap.dedent(
+    """
+    import typing
+
+    def _typecheckingstub__x(value: "typing.Optional[int]", other: typing.List[str]) -> None: ...
+
+    def unresolvable(value: Undefined) -> None: ...
+
+    VERSION = 1
+    """
+)
+
+PROBE = textwrap.dedent(
+    """
+    import sys, typing
+    sys.path.insert(0, sys.argv[1])
+    import gpulab  # installs the hook
+    try:
+        import cdktf_cdktf_provider_fake.widget as widget
+    except NameError as error:
+        print("evaluated", error)
+        raise SystemExit(0)
+    hints = typing.get_type_hints(widget._typecheckingstub__x)
+    print("lazy", widget.VERSION, hints == {"value": typing.Optional[int], "other": typing.List[str], "return": type(None)})
+    """
+)
+
+
+def _binding(root: Path, version: int = 1) -> Path:
+    package = root / "cdktf_cdktf_provider_fake"
+    package.mkdir(parents=True, exist_ok=True)
+    (package / "__init__.py").write_text("")
+    (package / "widget.py").write_text(GENERATED.replace("VERSION = 1", f"VERSION = {version}"))
+    return root
+
+
+def _probe(root: Path, cache: Path, **env: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, str(root)],
+        env={**os.environ, "XDG_CACHE_HOME": str(cache), "PYTHONDONTWRITEBYTECODE": "1", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def _cached(cache: Path) -> list[Path]:
+    return sorted((cache / "gpulab" / "lazy-annotations").rglob("*.pyc"))
+
+
+def test_binding_annotations_are_not_evaluated_until_hints_are_asked_for(tmp_path):
+    root, cache = _binding(tmp_path / "src"), tmp_path / "cache"
+    assert _probe(root, cache) == "lazy 1 True"
+    assert len(_cached(cache)) == 2  # the package and the module
+    assert _probe(root, cache) == "lazy 1 True"  # now from the cache
+
+
+def test_switched_off_annotations_are_evaluated_as_usual(tmp_path):
+    root, cache = _binding(tmp_path / "src"), tmp_path / "cache"
+    assert _probe(root, cache, GPULAB_LAZY_ANNOTATIONS="off") == "evaluated name 'Undefined' is not defined"
+    assert _cached(cache) == []
+
+
+def test_a_changed_source_or_a_damaged_cache_is_compiled_again(tmp_path):
+    root, cache = _binding(tmp_path / "src"), tmp_path / "cache"
+    assert _probe(root, cache) == "lazy 1 True"
+    _binding(root, version=22)
+    assert _probe(root, cache) == "lazy 22 True"
+    for path in _cached(cache):
+        path.write_bytes(path.read_bytes()[:-40])
+    assert _probe(root, cache) == "lazy 22 True"
+
+
+def test_modules_that_are_not_bindings_keep_evaluated_annotations(tmp_path):
+    package = tmp_path / "src" / "plainpackage"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("def f(x: int) -> str: ...\n")
+    probe = "import sys; sys.path.insert(0, sys.argv[1]); import gpulab, plainpackage; print(plainpackage.f.__annotations__)"
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path / "src")],
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "{'x': <class 'int'>, 'return': <class 'str'>}"
