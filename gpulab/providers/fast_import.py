@@ -33,6 +33,8 @@ from gpulab.providers.type_hints import enable_type_hint_cache
 SWITCH = "GPULAB_LAZY_IMPORT"
 PROVIDER_PACKAGES = ("cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_azurerm", "cdktf_cdktf_provider_google")
 JS_PRELOAD = Path(__file__).with_name("lazy_provider_index.js")
+TYPE_DEFS_SWITCH = "GPULAB_LAZY_TYPE_DEFS"
+TYPE_DEFS_PRELOAD = Path(__file__).with_name("lazy_type_defs.js")
 _CHOICES = {"both": {"python", "js"}, "python": {"python"}, "js": {"js"}, "off": set()}
 
 
@@ -44,6 +46,14 @@ def enabled_loaders() -> set[str]:
     return _CHOICES[value]
 
 
+def preload_into_kernels(script: Path) -> None:
+    """Preload `script` into every Node.js process started from now on, the jsii kernel included."""
+    option = f"--require={script}"
+    current = os.environ.get("NODE_OPTIONS", "")
+    if option not in current.split():
+        os.environ["NODE_OPTIONS"] = f"{current} {option}".strip()
+
+
 def enable_lazy_js_index() -> bool:
     """Preload the lazy provider index into jsii kernels started from now on.
 
@@ -52,10 +62,15 @@ def enable_lazy_js_index() -> bool:
     """
     if "js" not in enabled_loaders():
         return False
-    option = f"--require={JS_PRELOAD}"
-    current = os.environ.get("NODE_OPTIONS", "")
-    if option not in current.split():
-        os.environ["NODE_OPTIONS"] = f"{current} {option}".strip()
+    preload_into_kernels(JS_PRELOAD)
+    return True
+
+
+def enable_lazy_type_defs() -> bool:
+    """Preload `lazy_type_defs.js`: the kernel reads provider type definitions by range, not whole."""
+    if os.environ.get(TYPE_DEFS_SWITCH, "on").strip().lower() == "off":
+        return False
+    preload_into_kernels(TYPE_DEFS_PRELOAD)
     return True
 
 
@@ -99,6 +114,7 @@ def enable_fast_provider_loading() -> None:
     Provider packages that are not installed are skipped.
     """
     enable_lazy_js_index()
+    enable_lazy_type_defs()
     enable_type_hint_cache()
     enable_lazy_annotations()
     enable_direct_kernel()

@@ -1,0 +1,70 @@
+"use strict";
+/**
+ * Preloaded into the jsii kernel with NODE_OPTIONS=--require (see fast_import.py).
+ *
+ * jsii keeps each provider's type definitions in `.jsii.runtime-defs.v1.jsonl`
+ * (22-37 MB per provider) and reads one definition at a time from it by byte
+ * range: `defs.toString("utf-8", start, end)`. To do that it reads the whole
+ * file into memory on first use and keeps it for the life of the kernel: about
+ * 86 MB for the three providers, for a few hundred definitions of a few KB.
+ *
+ * Here `fs.readFileSync` of such a file returns a stand-in that answers a
+ * ranged `toString` with a positional read of just that range. Any other use
+ * of it reads the whole file once and behaves as the Buffer would, so a jsii
+ * that uses the file differently still works, only without the saving.
+ */
+const fs = require("fs");
+
+const DEFS_FILE = /\.jsii\.runtime-defs\.v\d+\.jsonl$/;
+
+/** Whether GPULAB_LAZY_TYPE_DEFS leaves this on (the kernel inherits it from Python). */
+function switchedOn() {
+  return (process.env.GPULAB_LAZY_TYPE_DEFS || "on").trim().toLowerCase() !== "off";
+}
+
+/** A Buffer stand-in for `file` whose ranged toString reads only that range. */
+function rangeReader(file, ordinaryRead) {
+  let whole = null;
+  const materialize = () => (whole = whole || ordinaryRead());
+  function toString(encoding, start, end) {
+    if (whole || !Number.isInteger(start) || !Number.isInteger(end) || end < start) {
+      return materialize().toString(encoding, start, end);
+    }
+    const bytes = Buffer.allocUnsafe(end - start);
+    const fd = fs.openSync(file, "r");
+    try {
+      let read = 0;
+      while (read < bytes.length) {
+        const n = fs.readSync(fd, bytes, read, bytes.length - read, start + read);
+        if (n === 0) break;
+        read += n;
+      }
+      return bytes.toString(encoding, 0, read);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  return new Proxy(Buffer.alloc(0), {
+    get(target, property) {
+      if (property === "toString") return toString;
+      const real = materialize();
+      const value = Reflect.get(real, property, real);
+      return typeof value === "function" ? value.bind(real) : value;
+    },
+    has: (target, property) => Reflect.has(materialize(), property),
+    ownKeys: () => Reflect.ownKeys(materialize()),
+    getOwnPropertyDescriptor: (target, property) => Reflect.getOwnPropertyDescriptor(materialize(), property),
+  });
+}
+
+const ordinaryReadFileSync = fs.readFileSync;
+function readFileSync(file, options) {
+  if (options === undefined && typeof file === "string" && DEFS_FILE.test(file)) {
+    return rangeReader(file, () => ordinaryReadFileSync(file));
+  }
+  return ordinaryReadFileSync.apply(this, arguments);
+}
+
+if (switchedOn()) fs.readFileSync = readFileSync;
+
+module.exports = { rangeReader };
