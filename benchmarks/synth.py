@@ -55,6 +55,8 @@ SPEEDUPS = {
     "every cloud imported": {"GPULAB_IMPORT_ALL_CLOUDS": "1"},
     "no type-hint cache": {"GPULAB_TYPE_HINT_CACHE": "off"},
     "no lazy annotations": {"GPULAB_LAZY_ANNOTATIONS": "off"},
+    "no lazy type definitions": {"GPULAB_LAZY_TYPE_DEFS": "off"},
+    "no lazy cdktf dependencies": {"GPULAB_LAZY_CDKTF_DEPS": "off"},
     "no direct kernel": {"GPULAB_DIRECT_KERNEL": "off"},
     "no early kernel": {"GPULAB_EARLY_KERNEL": "off"},
 }

@@ -35,6 +35,8 @@ PROVIDER_PACKAGES = ("cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_azurerm",
 JS_PRELOAD = Path(__file__).with_name("lazy_provider_index.js")
 TYPE_DEFS_SWITCH = "GPULAB_LAZY_TYPE_DEFS"
 TYPE_DEFS_PRELOAD = Path(__file__).with_name("lazy_type_defs.js")
+CDKTF_DEPS_SWITCH = "GPULAB_LAZY_CDKTF_DEPS"
+CDKTF_DEPS_PRELOAD = Path(__file__).with_name("lazy_cdktf_dependencies.js")
 _CHOICES = {"both": {"python", "js"}, "python": {"python"}, "js": {"js"}, "off": set()}
 
 
@@ -71,6 +73,14 @@ def enable_lazy_type_defs() -> bool:
     if os.environ.get(TYPE_DEFS_SWITCH, "on").strip().lower() == "off":
         return False
     preload_into_kernels(TYPE_DEFS_PRELOAD)
+    return True
+
+
+def enable_lazy_cdktf_dependencies() -> bool:
+    """Preload `lazy_cdktf_dependencies.js`: cdktf's archiver and semver load on first use."""
+    if os.environ.get(CDKTF_DEPS_SWITCH, "on").strip().lower() == "off":
+        return False
+    preload_into_kernels(CDKTF_DEPS_PRELOAD)
     return True
 
 
@@ -115,6 +125,7 @@ def enable_fast_provider_loading() -> None:
     """
     enable_lazy_js_index()
     enable_lazy_type_defs()
+    enable_lazy_cdktf_dependencies()
     enable_type_hint_cache()
     enable_lazy_annotations()
     enable_direct_kernel()

@@ -10,6 +10,7 @@ SPEEDUPS_OFF = {
     "GPULAB_LAZY_IMPORT": "off",  # both lazy loaders; `python` or `js` keeps one (fast_import.py)
     "GPULAB_IMPORT_ALL_CLOUDS": "1",  # import every cloud's stack up front (stacks/__init__.py)
     "GPULAB_LAZY_TYPE_DEFS": "off",  # lazy_type_defs.js, preloaded by fast_import.py
+    "GPULAB_LAZY_CDKTF_DEPS": "off",  # lazy_cdktf_dependencies.js, preloaded by fast_import.py
     "GPULAB_TYPE_HINT_CACHE": "off",  # type_hints.py
     "GPULAB_LAZY_ANNOTATIONS": "off",  # lazy_annotations.py
     "GPULAB_DIRECT_KERNEL": "off",  # kernel.py

@@ -1,0 +1,64 @@
+"""cdktf's archiver and semver are loaded on first use, and only for cdktf's own files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import textwrap
+from pathlib import Path
+
+from gpulab.providers.fast_import import CDKTF_DEPS_PRELOAD
+
+PROBE = textwrap.dedent(
+    """
+    const { archiverFromCdktf } = require("cdktf/lib/private/fs");
+    const afterRequire = [...(globalThis.loaded || [])];
+    const zipped = archiverFromCdktf("zip", { level: 9 });
+    const afterCall = [...globalThis.loaded];
+    const version = archiverFromCdktf.VERSION;
+    const direct = require("archiver");
+    console.log(JSON.stringify({ afterRequire, afterCall, zipped, version, directIsReal: typeof direct.VERSION }));
+    """
+)
+
+
+def _packages(root: Path) -> Path:
+    """node_modules with a fake archiver that records being loaded, and a cdktf file that requires it."""
+    archiver = root / "node_modules" / "archiver"
+    archiver.mkdir(parents=True)
+    (archiver / "index.js").write_text(
+        'globalThis.loaded = (globalThis.loaded || []).concat("archiver");\n'
+        "module.exports = (format, options) => `${format}:${options.level}`;\n"
+        'module.exports.VERSION = "7.0.1";\n'
+    )
+    fs_js = root / "node_modules" / "cdktf" / "lib" / "private" / "fs.js"
+    fs_js.parent.mkdir(parents=True)
+    fs_js.write_text('exports.archiverFromCdktf = require("archiver");\n')
+    return root
+
+
+def _probe(root: Path, **env: str) -> dict:
+    result = subprocess.run(
+        ["node", f"--require={CDKTF_DEPS_PRELOAD}", "-e", PROBE],
+        cwd=root,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_cdktf_gets_a_stand_in_that_loads_archiver_when_first_used(tmp_path):
+    assert _probe(_packages(tmp_path)) == {
+        "afterRequire": [],
+        "afterCall": ["archiver"],
+        "zipped": "zip:9",
+        "version": "7.0.1",
+        "directIsReal": "string",
+    }
+
+
+def test_switched_off_cdktf_loads_archiver_at_once(tmp_path):
+    assert _probe(_packages(tmp_path), GPULAB_LAZY_CDKTF_DEPS="off")["afterRequire"] == ["archiver"]
