@@ -2,18 +2,19 @@
 
 jsii-generated Python checks every argument of every constructor and method
 at run time (`if __debug__:`): it calls `typing.get_type_hints(stub)` and
-hands the result to typeguard. Resolving those stringized annotations is the
-largest Python-side cost of a synth, and it is repeated for every resource
-although the answer never changes. Newer jsii code generators call
-`jsii._type_checking.cached_type_hints(stub)` instead, which memoizes per
-stub; the prebuilt provider packages were generated before that. This module
-gives their modules the same memoization: after a jsii binding module is
-imported, its `typing` global is replaced by a stand-in whose
-`get_type_hints` is jsii's cached one (any other call goes to `typing`).
+hands the result to typeguard. Resolving those annotations is the largest
+Python-side cost of a synth, and it is repeated for every resource although
+the answer never changes. Newer jsii code generators memoize per stub
+(`jsii._type_checking.cached_type_hints`); the prebuilt provider packages were
+generated before that. After a jsii binding module is imported, its `typing`
+global is replaced by a stand-in whose `get_type_hints(stub)` is memoized per
+stub, and, since the same annotation strings recur across thousands of stubs
+(`"typing.Optional[builtins.str]"`), each distinct annotation is resolved once
+per module. Each annotation is resolved by `typing.get_type_hints` itself, so
+the hints are the ones it would give. Any other call goes to `typing`.
 
 Every check still runs, against the same hints, so behaviour and output are
-unchanged; with a jsii that has no cache, hints are resolved as before.
-GPULAB_TYPE_HINT_CACHE=off leaves the modules untouched.
+unchanged. GPULAB_TYPE_HINT_CACHE=off leaves the modules untouched.
 """
 
 from __future__ import annotations
@@ -21,42 +22,58 @@ from __future__ import annotations
 import os
 import types
 import typing
-from collections.abc import Callable
 
 from gpulab.providers.bindings import binding_finder
 
 SWITCH = "GPULAB_TYPE_HINT_CACHE"
 
 
-def _jsii_cached_type_hints() -> Callable:
-    """jsii's memoizing get_type_hints; plain `typing.get_type_hints` for a jsii without one."""
-    try:
-        from jsii._type_checking import cached_type_hints
-    except ImportError:
-        return typing.get_type_hints
-    return cached_type_hints
-
-
 class CachedHintsTyping(types.ModuleType):
-    """`typing`, except that a plain `get_type_hints(obj)` is answered from jsii's cache.
-
-    jsii is looked up on the first call, when a binding module has imported it
-    anyway, so installing the hook costs nothing for `gpulab validate`.
-    """
+    """`typing`, except that a plain `get_type_hints(function)` is memoized per function and per annotation."""
 
     def __init__(self) -> None:
         super().__init__("typing")
-        self._cached: Callable | None = None
+        self._by_function: dict[types.FunctionType, dict[str, object]] = {}
+        self._by_annotation: dict[int, tuple[dict, dict[object, object]]] = {}
 
     def __getattr__(self, name: str) -> object:
         return getattr(typing, name)
 
     def get_type_hints(self, obj, globalns=None, localns=None, include_extras=False):
-        if globalns is None and localns is None and not include_extras:
-            if self._cached is None:
-                self._cached = _jsii_cached_type_hints()
-            return self._cached(obj)
-        return typing.get_type_hints(obj, globalns, localns, include_extras)
+        plain = globalns is None and localns is None and not include_extras
+        if not (plain and isinstance(obj, types.FunctionType)) or hasattr(obj, "__wrapped__"):
+            return typing.get_type_hints(obj, globalns, localns, include_extras)
+        hints = self._by_function.get(obj)
+        if hints is None:
+            hints = self._by_function[obj] = self._resolve(obj)
+        return hints
+
+    def _resolve(self, function: types.FunctionType) -> dict[str, object]:
+        """`typing.get_type_hints(function)`, one annotation at a time, each looked up in the module's memo."""
+        namespace = function.__globals__
+        _, memo = self._by_annotation.setdefault(id(namespace), (namespace, {}))
+        hints = {}
+        for name, annotation in getattr(function, "__annotations__", {}).items():
+            try:
+                hint = memo[annotation]
+            except (KeyError, TypeError):
+                hint = typing.get_type_hints(_carrying(annotation, namespace))["value"]
+                try:
+                    memo[annotation] = hint
+                except TypeError:
+                    pass  # an unhashable annotation is resolved every time, like typing does
+            hints[name] = hint
+        return hints
+
+
+_CARRIER_CODE = (lambda value: None).__code__
+
+
+def _carrying(annotation: object, namespace: dict) -> types.FunctionType:
+    """A function of `namespace` whose one parameter carries `annotation`: its hints are that annotation's."""
+    carrier = types.FunctionType(_CARRIER_CODE, namespace, "carrier")
+    carrier.__annotations__ = {"value": annotation}
+    return carrier
 
 
 class _UseCachedHints:

@@ -1,4 +1,4 @@
-"""The type-hint cache: jsii binding modules get jsii's memoized get_type_hints, nothing else changes."""
+"""The type-hint cache: jsii binding modules get a memoized get_type_hints with typing's answers, nothing else changes."""
 
 from __future__ import annotations
 
@@ -11,10 +11,17 @@ GENERATED = textwrap.dedent(
     """
     import typing
 
+    class Disk: ...
+
     def _typecheckingstub__x(value: "typing.Optional[int]") -> None: ...
+
+    def _typecheckingstub__y(value: "typing.Optional[int]", disk: "typing.Union['Disk', typing.Dict[str, typing.Any]]", n: None) -> "Disk": ...
 
     def hints():
         return typing.get_type_hints(_typecheckingstub__x)
+
+    def all_hints():
+        return [typing.get_type_hints(stub) for stub in (_typecheckingstub__x, _typecheckingstub__y)]
     """
 )
 
@@ -26,7 +33,9 @@ PROBE = textwrap.dedent(
     import cdktf_cdktf_provider_fake.widget as binding
     import plainpackage.widget as plain
     first, second = binding.hints(), binding.hints()
-    print(type(binding.typing).__name__, plain.typing is typing, first is second, first == plain.hints())
+    stubs = (binding._typecheckingstub__x, binding._typecheckingstub__y)
+    same_as_typing = binding.all_hints() == [typing.get_type_hints(stub) for stub in stubs]
+    print(type(binding.typing).__name__, plain.typing is typing, first is second, first == plain.hints(), same_as_typing)
     """
 )
 
@@ -47,8 +56,8 @@ def _run(tmp_path: Path, **env: str) -> str:
 
 
 def test_jsii_bindings_resolve_each_stubs_hints_once_and_get_the_same_answer(tmp_path):
-    assert _run(tmp_path) == "CachedHintsTyping True True True"
+    assert _run(tmp_path) == "CachedHintsTyping True True True True"
 
 
 def test_switched_off_the_bindings_keep_plain_typing(tmp_path):
-    assert _run(tmp_path, GPULAB_TYPE_HINT_CACHE="off") == "module True False True"
+    assert _run(tmp_path, GPULAB_TYPE_HINT_CACHE="off") == "module True False True True"
