@@ -6,7 +6,14 @@ export CHECKPOINT_DISABLE := 1
 
 .PHONY: install synth test lint scan clean
 
-install: $(VENV)/.installed node_modules/.installed .venv-checkov/.installed
+install: $(VENV)/.installed node_modules/.installed .venv-checkov/.installed $(VENV)/.warm
+
+# The first synth after an install unpacks the provider assemblies into jsii's cache and
+# compiles the binding modules gpulab uses (docs/speed.md): do it once here, not in a test.
+$(VENV)/.warm: $(VENV)/.installed
+	$(BIN)/python main.py synth --out $(VENV)/warm-cdktf.out > /dev/null
+	rm -rf $(VENV)/warm-cdktf.out
+	touch $@
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -1,4 +1,4 @@
-"""The library is pip-installable: the wheel carries the code, the JS preload and its dependencies."""
+"""The library is pip-installable: the wheel carries the code, the JS preloads and its dependencies."""
 
 import subprocess
 import sys
@@ -30,7 +30,10 @@ def test_wheel_holds_the_constructs_the_preload_and_the_console_script(tmp_path)
         names = set(archive.namelist())
         metadata = archive.read(next(n for n in names if n.endswith("METADATA"))).decode()
         entry_points = archive.read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
-    assert {"gpulab/providers/lazy_provider_index.js", "gpulab/constructs/aws/gpu_vm.py", "gpulab/cli.py"} <= names
+    preloads = {
+        f"gpulab/providers/{name}.js" for name in ("lazy_provider_index", "lazy_type_defs", "lazy_cdktf_dependencies")
+    }
+    assert preloads | {"gpulab/constructs/aws/gpu_vm.py", "gpulab/cli.py"} <= names
     assert not any(n.startswith(("tests/", "examples/")) for n in names)
     assert "Requires-Dist: cdktf-cdktf-provider-aws<22,>=21.22" in metadata
     assert "Requires-Dist: cdktf-cdktf-provider-azurerm<15,>=14.23" in metadata

@@ -28,6 +28,7 @@ from types import ModuleType
 
 from gpulab.providers.bindings import enable_lazy_annotations
 from gpulab.providers.kernel import enable_direct_kernel
+from gpulab.providers.switches import switched_on
 from gpulab.providers.type_hints import enable_type_hint_cache
 
 SWITCH = "GPULAB_LAZY_IMPORT"
@@ -70,7 +71,7 @@ def enable_lazy_js_index() -> bool:
 
 def enable_lazy_type_defs() -> bool:
     """Preload `lazy_type_defs.js`: the kernel reads provider type definitions by range, not whole."""
-    if os.environ.get(TYPE_DEFS_SWITCH, "on").strip().lower() == "off":
+    if not switched_on(TYPE_DEFS_SWITCH):
         return False
     preload_into_kernels(TYPE_DEFS_PRELOAD)
     return True
@@ -78,7 +79,7 @@ def enable_lazy_type_defs() -> bool:
 
 def enable_lazy_cdktf_dependencies() -> bool:
     """Preload `lazy_cdktf_dependencies.js`: cdktf's archiver and semver load on first use."""
-    if os.environ.get(CDKTF_DEPS_SWITCH, "on").strip().lower() == "off":
+    if not switched_on(CDKTF_DEPS_SWITCH):
         return False
     preload_into_kernels(CDKTF_DEPS_PRELOAD)
     return True
@@ -115,7 +116,7 @@ def _is_split_jsii_package(spec: importlib.machinery.ModuleSpec) -> bool:
 
 
 def enable_fast_provider_loading() -> None:
-    """Turn on both loaders, the type-hint cache and the direct kernel before anything imports cdktf.
+    """Turn on every speed-up of gpulab/providers before anything imports cdktf (see docs/speed.md).
 
     Called from `gpulab/__init__.py`, which Python runs before any gpulab
     module, so no import order inside gpulab (or a formatter sorting imports)

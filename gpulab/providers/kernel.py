@@ -40,6 +40,9 @@ import threading
 import time
 from pathlib import Path
 
+from gpulab.providers.switches import switched_on
+from gpulab.providers.user_cache import gpulab_cache
+
 DIRECT_SWITCH = "GPULAB_DIRECT_KERNEL"
 EARLY_SWITCH = "GPULAB_EARLY_KERNEL"
 PROGRAM = Path("lib") / "program.js"
@@ -47,16 +50,6 @@ CHANNEL_CONTRACT = "readFD:3,writeFD:3"  # how program.js opens its jsii channel
 KERNEL_FD = 3
 NODE_FLAGS = ("--max-old-space-size=4069", "--preserve-symlinks")  # what the relay gives its kernel
 JSII_PROCESS_MODULE = "jsii._kernel.providers.process"
-
-
-def switched_on(name: str) -> bool:
-    """Whether the speed-up behind environment variable `name` is on (anything but `off`)."""
-    return os.environ.get(name, "on").strip().lower() != "off"
-
-
-def cache_home() -> Path:
-    """The user's cache folder (XDG_CACHE_HOME, else ~/.cache)."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
 
 
 def _embedded_runtime() -> tuple[Path, str] | None:
@@ -80,7 +73,7 @@ def unpack_runtime(embedded: Path, version: str) -> Path | None:
     sees half a runtime. None when the layout is unknown (no program.js that
     opens its channel on descriptor 3) or the cache folder cannot be written.
     """
-    target = cache_home() / "gpulab" / f"jsii-runtime-{version}"
+    target = gpulab_cache() / f"jsii-runtime-{version}"
     if not (target / PROGRAM).is_file():
         try:
             target.parent.mkdir(parents=True, exist_ok=True)

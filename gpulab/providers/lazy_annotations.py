@@ -29,7 +29,8 @@ import tempfile
 from pathlib import Path
 from types import CodeType
 
-from gpulab.providers.kernel import cache_home, switched_on
+from gpulab.providers.switches import switched_on
+from gpulab.providers.user_cache import gpulab_cache
 
 SWITCH = "GPULAB_LAZY_ANNOTATIONS"
 FLAGS = __future__.annotations.compiler_flag
@@ -41,7 +42,7 @@ def enabled() -> bool:
 
 
 def cache_dir() -> Path:
-    return cache_home() / "gpulab" / "lazy-annotations" / sys.implementation.cache_tag
+    return gpulab_cache() / "lazy-annotations" / sys.implementation.cache_tag
 
 
 def _cache_file(source: Path) -> Path:

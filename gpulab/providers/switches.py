@@ -6,6 +6,8 @@ off; all are on by default. docs/speed.md says what each one does.
 
 from __future__ import annotations
 
+import os
+
 SPEEDUPS_OFF = {
     "GPULAB_LAZY_IMPORT": "off",  # both lazy loaders; `python` or `js` keeps one (fast_import.py)
     "GPULAB_IMPORT_ALL_CLOUDS": "1",  # import every cloud's stack up front (stacks/__init__.py)
@@ -21,3 +23,8 @@ SPEEDUPS_OFF = {
 def all_off() -> dict[str, str]:
     """The environment settings of the baseline: ordinary imports and jsii's own kernel start-up."""
     return dict(SPEEDUPS_OFF)
+
+
+def switched_on(name: str) -> bool:
+    """Whether the on/off speed-up behind environment variable `name` is on: anything but `off` is."""
+    return os.environ.get(name, "on").strip().lower() != "off"

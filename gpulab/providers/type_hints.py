@@ -19,11 +19,11 @@ unchanged. GPULAB_TYPE_HINT_CACHE=off leaves the modules untouched.
 
 from __future__ import annotations
 
-import os
 import types
 import typing
 
 from gpulab.providers.bindings import binding_finder
+from gpulab.providers.switches import switched_on
 
 SWITCH = "GPULAB_TYPE_HINT_CACHE"
 
@@ -89,7 +89,7 @@ class _UseCachedHints:
 
 def enable_type_hint_cache() -> bool:
     """Install the import hook (once); False when GPULAB_TYPE_HINT_CACHE=off."""
-    if os.environ.get(SWITCH, "on").strip().lower() == "off":
+    if not switched_on(SWITCH):
         return False
     finder = binding_finder()
     if not any(isinstance(patch, _UseCachedHints) for patch in finder.after_exec):
