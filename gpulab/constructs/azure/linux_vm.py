@@ -151,7 +151,7 @@ class AzureLinuxVm(Construct):
         wait_for = list(disk_encryption.ready) if disk_encryption else None
         self.public_ip: str | None = None
         self.fqdn: str | None = None
-        public_ip_id = None
+        self.public_ip_id: str | None = None
         if public_ip_dns_label:
             address = PublicIp(
                 self,
@@ -165,10 +165,9 @@ class AzureLinuxVm(Construct):
                 zones=zones,
                 tags=tags,
             )
-            public_ip_id = address.id
             self.public_ip = address.ip_address
             self.fqdn = address.fqdn
-            self.public_ip_id: str = address.id
+            self.public_ip_id = address.id
         nic = NetworkInterface(
             self,
             "nic",
@@ -183,7 +182,7 @@ class AzureLinuxVm(Construct):
                     name="primary",
                     subnet_id=subnet_id,
                     private_ip_address_allocation="Dynamic",
-                    public_ip_address_id=public_ip_id,
+                    public_ip_address_id=self.public_ip_id,
                 )
             ],
             tags=tags,
