@@ -26,18 +26,21 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+from gpulab.providers import switches
 from gpulab.providers.bindings import enable_lazy_annotations
 from gpulab.providers.kernel import enable_direct_kernel
-from gpulab.providers.switches import switched_on
 from gpulab.providers.type_hints import enable_type_hint_cache
 
-SWITCH = "GPULAB_LAZY_IMPORT"
+SWITCH = switches.LAZY_IMPORT
 PROVIDER_PACKAGES = ("cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_azurerm", "cdktf_cdktf_provider_google")
 JS_PRELOAD = Path(__file__).with_name("lazy_provider_index.js")
-TYPE_DEFS_SWITCH = "GPULAB_LAZY_TYPE_DEFS"
 TYPE_DEFS_PRELOAD = Path(__file__).with_name("lazy_type_defs.js")
-CDKTF_DEPS_SWITCH = "GPULAB_LAZY_CDKTF_DEPS"
 CDKTF_DEPS_PRELOAD = Path(__file__).with_name("lazy_cdktf_dependencies.js")
+# Kernel preloads with an on/off switch of their own (each also honours it inside the kernel).
+SWITCHED_PRELOADS = {
+    switches.LAZY_TYPE_DEFS: TYPE_DEFS_PRELOAD,  # provider type definitions read by range, not whole
+    switches.LAZY_CDKTF_DEPS: CDKTF_DEPS_PRELOAD,  # cdktf's archiver and semver loaded on first use
+}
 _CHOICES = {"both": {"python", "js"}, "python": {"python"}, "js": {"js"}, "off": set()}
 
 
@@ -69,20 +72,11 @@ def enable_lazy_js_index() -> bool:
     return True
 
 
-def enable_lazy_type_defs() -> bool:
-    """Preload `lazy_type_defs.js`: the kernel reads provider type definitions by range, not whole."""
-    if not switched_on(TYPE_DEFS_SWITCH):
-        return False
-    preload_into_kernels(TYPE_DEFS_PRELOAD)
-    return True
-
-
-def enable_lazy_cdktf_dependencies() -> bool:
-    """Preload `lazy_cdktf_dependencies.js`: cdktf's archiver and semver load on first use."""
-    if not switched_on(CDKTF_DEPS_SWITCH):
-        return False
-    preload_into_kernels(CDKTF_DEPS_PRELOAD)
-    return True
+def enable_switched_preloads() -> None:
+    """Preload each of SWITCHED_PRELOADS into kernels started from now on, unless its switch is off."""
+    for switch, script in SWITCHED_PRELOADS.items():
+        if switches.switched_on(switch):
+            preload_into_kernels(script)
 
 
 def lazy_package(name: str) -> ModuleType:
@@ -125,8 +119,7 @@ def enable_fast_provider_loading() -> None:
     Provider packages that are not installed are skipped.
     """
     enable_lazy_js_index()
-    enable_lazy_type_defs()
-    enable_lazy_cdktf_dependencies()
+    enable_switched_preloads()
     enable_type_hint_cache()
     enable_lazy_annotations()
     enable_direct_kernel()

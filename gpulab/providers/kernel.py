@@ -40,11 +40,11 @@ import threading
 import time
 from pathlib import Path
 
-from gpulab.providers.switches import switched_on
+from gpulab.providers.switches import DIRECT_KERNEL, EARLY_KERNEL, switched_on
 from gpulab.providers.user_cache import gpulab_cache
 
-DIRECT_SWITCH = "GPULAB_DIRECT_KERNEL"
-EARLY_SWITCH = "GPULAB_EARLY_KERNEL"
+DIRECT_SWITCH = DIRECT_KERNEL
+EARLY_SWITCH = EARLY_KERNEL
 PROGRAM = Path("lib") / "program.js"
 CHANNEL_CONTRACT = "readFD:3,writeFD:3"  # how program.js opens its jsii channel
 KERNEL_FD = 3
@@ -74,25 +74,27 @@ def unpack_runtime(embedded: Path, version: str) -> Path | None:
     opens its channel on descriptor 3) or the cache folder cannot be written.
     """
     target = gpulab_cache() / f"jsii-runtime-{version}"
-    if not (target / PROGRAM).is_file():
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-            for script in embedded.glob("*__*.js*"):
-                destination = staging / script.name.replace("__", os.sep, 1)
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(script, destination)
-            try:
-                os.rename(staging, target)
-            except OSError:  # another process got there first
-                shutil.rmtree(staging, ignore_errors=True)
-        except OSError:
-            return None
+    if (target / PROGRAM).is_file():
+        return target  # checked before it was put in place
+    staging = None
     try:
-        known = CHANNEL_CONTRACT in (target / PROGRAM).read_text(encoding="utf-8")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+        for script in embedded.glob("*__*.js*"):
+            destination = staging / script.name.replace("__", os.sep, 1)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(script, destination)
+        if CHANNEL_CONTRACT not in (staging / PROGRAM).read_text(encoding="utf-8"):
+            return None
+        os.rename(staging, target)
+        staging = None
     except OSError:
-        return None
-    return target if known else None
+        if not (target / PROGRAM).is_file():  # unless another process got there first
+            return None
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    return target
 
 
 def direct_kernel_program() -> Path | None:

@@ -29,10 +29,10 @@ import tempfile
 from pathlib import Path
 from types import CodeType
 
-from gpulab.providers.switches import switched_on
+from gpulab.providers.switches import LAZY_ANNOTATIONS, switched_on
 from gpulab.providers.user_cache import gpulab_cache
 
-SWITCH = "GPULAB_LAZY_ANNOTATIONS"
+SWITCH = LAZY_ANNOTATIONS
 FLAGS = __future__.annotations.compiler_flag
 _HEADER = importlib.util.MAGIC_NUMBER + b"gpulab-lazy-annotations-1\n"
 

@@ -1,22 +1,31 @@
 """Every speed-up's switch, in one place: the benchmark and the tests turn them off from here.
 
-Each entry is the environment variable and the value that turns its speed-up
-off; all are on by default. docs/speed.md says what each one does.
+Each switch is an environment variable; SPEEDUPS_OFF holds the value that
+turns each speed-up off. All are on by default. docs/speed.md says what each one does.
 """
 
 from __future__ import annotations
 
 import os
 
+LAZY_IMPORT = "GPULAB_LAZY_IMPORT"  # both lazy loaders; `python` or `js` keeps one (fast_import.py)
+IMPORT_ALL_CLOUDS = "GPULAB_IMPORT_ALL_CLOUDS"  # `1` imports every cloud's stack up front (stacks/__init__.py)
+LAZY_TYPE_DEFS = "GPULAB_LAZY_TYPE_DEFS"  # lazy_type_defs.js, preloaded by fast_import.py
+LAZY_CDKTF_DEPS = "GPULAB_LAZY_CDKTF_DEPS"  # lazy_cdktf_dependencies.js, preloaded by fast_import.py
+TYPE_HINT_CACHE = "GPULAB_TYPE_HINT_CACHE"  # type_hints.py
+LAZY_ANNOTATIONS = "GPULAB_LAZY_ANNOTATIONS"  # lazy_annotations.py
+DIRECT_KERNEL = "GPULAB_DIRECT_KERNEL"  # kernel.py
+EARLY_KERNEL = "GPULAB_EARLY_KERNEL"  # kernel.py
+
 SPEEDUPS_OFF = {
-    "GPULAB_LAZY_IMPORT": "off",  # both lazy loaders; `python` or `js` keeps one (fast_import.py)
-    "GPULAB_IMPORT_ALL_CLOUDS": "1",  # import every cloud's stack up front (stacks/__init__.py)
-    "GPULAB_LAZY_TYPE_DEFS": "off",  # lazy_type_defs.js, preloaded by fast_import.py
-    "GPULAB_LAZY_CDKTF_DEPS": "off",  # lazy_cdktf_dependencies.js, preloaded by fast_import.py
-    "GPULAB_TYPE_HINT_CACHE": "off",  # type_hints.py
-    "GPULAB_LAZY_ANNOTATIONS": "off",  # lazy_annotations.py
-    "GPULAB_DIRECT_KERNEL": "off",  # kernel.py
-    "GPULAB_EARLY_KERNEL": "off",  # kernel.py
+    LAZY_IMPORT: "off",
+    IMPORT_ALL_CLOUDS: "1",
+    LAZY_TYPE_DEFS: "off",
+    LAZY_CDKTF_DEPS: "off",
+    TYPE_HINT_CACHE: "off",
+    LAZY_ANNOTATIONS: "off",
+    DIRECT_KERNEL: "off",
+    EARLY_KERNEL: "off",
 }
 
 

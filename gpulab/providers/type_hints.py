@@ -23,9 +23,9 @@ import types
 import typing
 
 from gpulab.providers.bindings import binding_finder
-from gpulab.providers.switches import switched_on
+from gpulab.providers.switches import TYPE_HINT_CACHE, switched_on
 
-SWITCH = "GPULAB_TYPE_HINT_CACHE"
+SWITCH = TYPE_HINT_CACHE
 
 
 class CachedHintsTyping(types.ModuleType):
@@ -34,7 +34,7 @@ class CachedHintsTyping(types.ModuleType):
     def __init__(self) -> None:
         super().__init__("typing")
         self._by_function: dict[types.FunctionType, dict[str, object]] = {}
-        self._by_annotation: dict[int, tuple[dict, dict[object, object]]] = {}
+        self._by_annotation: dict[tuple[str, object], object] = {}  # (module name, annotation) -> hint
 
     def __getattr__(self, name: str) -> object:
         return getattr(typing, name)
@@ -51,15 +51,18 @@ class CachedHintsTyping(types.ModuleType):
     def _resolve(self, function: types.FunctionType) -> dict[str, object]:
         """`typing.get_type_hints(function)`, one annotation at a time, each looked up in the module's memo."""
         namespace = function.__globals__
-        _, memo = self._by_annotation.setdefault(id(namespace), (namespace, {}))
+        module = namespace.get("__name__")
+        if not isinstance(module, str):
+            return typing.get_type_hints(function)  # no module to key the memo by
         hints = {}
         for name, annotation in getattr(function, "__annotations__", {}).items():
+            key = (module, annotation)
             try:
-                hint = memo[annotation]
+                hint = self._by_annotation[key]
             except (KeyError, TypeError):
                 hint = typing.get_type_hints(_carrying(annotation, namespace))["value"]
                 try:
-                    memo[annotation] = hint
+                    self._by_annotation[key] = hint
                 except TypeError:
                     pass  # an unhashable annotation is resolved every time, like typing does
             hints[name] = hint

@@ -13,6 +13,7 @@ from cdktf import TerraformStack
 from constructs import Construct
 
 from gpulab.config.model import Environment
+from gpulab.providers.switches import IMPORT_ALL_CLOUDS
 
 STACK_MODULES = {
     "aws": ("gpulab.stacks.aws", "AwsPlatformStack"),
@@ -21,13 +22,11 @@ STACK_MODULES = {
 }
 
 
-# Set to 1 to import every cloud's stack (and provider) up front: the benchmark's measure of
-# what importing a cloud only when it is used saves.
-IMPORT_ALL_CLOUDS = "GPULAB_IMPORT_ALL_CLOUDS"
-
-
 def import_stack_modules() -> None:
-    """Import every cloud's stack module now when GPULAB_IMPORT_ALL_CLOUDS=1; otherwise on first use."""
+    """Import every cloud's stack module now when GPULAB_IMPORT_ALL_CLOUDS=1; otherwise on first use.
+
+    The switch is the benchmark's measure of what importing a cloud only when it is used saves.
+    """
     if os.environ.get(IMPORT_ALL_CLOUDS) == "1":
         for module_name, _ in STACK_MODULES.values():
             importlib.import_module(module_name)
