@@ -29,6 +29,7 @@ from types import ModuleType
 from gpulab.providers import switches
 from gpulab.providers.bindings import enable_lazy_annotations
 from gpulab.providers.kernel import enable_direct_kernel
+from gpulab.providers.type_checks import enable_type_check_memo
 from gpulab.providers.type_hints import enable_type_hint_cache
 
 SWITCH = switches.LAZY_IMPORT
@@ -36,10 +37,12 @@ PROVIDER_PACKAGES = ("cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_azurerm",
 JS_PRELOAD = Path(__file__).with_name("lazy_provider_index.js")
 TYPE_DEFS_PRELOAD = Path(__file__).with_name("lazy_type_defs.js")
 CDKTF_DEPS_PRELOAD = Path(__file__).with_name("lazy_cdktf_dependencies.js")
+STACK_TRACES_PRELOAD = Path(__file__).with_name("lazy_stack_traces.js")
 # Kernel preloads with an on/off switch of their own (each also honours it inside the kernel).
 SWITCHED_PRELOADS = {
     switches.LAZY_TYPE_DEFS: TYPE_DEFS_PRELOAD,  # provider type definitions read by range, not whole
     switches.LAZY_CDKTF_DEPS: CDKTF_DEPS_PRELOAD,  # cdktf's archiver and semver loaded on first use
+    switches.LAZY_STACK_TRACES: STACK_TRACES_PRELOAD,  # cdktf's token creation stacks formatted when read
 }
 _CHOICES = {"both": {"python", "js"}, "python": {"python"}, "js": {"js"}, "off": set()}
 
@@ -121,6 +124,7 @@ def enable_fast_provider_loading() -> None:
     enable_lazy_js_index()
     enable_switched_preloads()
     enable_type_hint_cache()
+    enable_type_check_memo()
     enable_lazy_annotations()
     enable_direct_kernel()
     if "python" not in enabled_loaders():

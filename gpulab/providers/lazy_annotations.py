@@ -12,8 +12,10 @@ the few functions that are called.
 So binding modules are compiled as if they began with `from __future__
 import annotations`. Compiling a large module takes longer than importing it
 (176 ms for compute_instance), so the code is cached in the user's cache
-folder, keyed by the source's path, size and modification time and by the
-Python version, and written atomically. A module that cannot be read or
+folder, keyed by the source's path, size and modification time, by the
+Python version and by the optimization level (`python -O` drops the `if
+__debug__:` argument checks, as Python's own bytecode cache does), and written
+atomically. A module that cannot be read or
 compiled this way is imported the ordinary way. GPULAB_LAZY_ANNOTATIONS=off
 turns this off.
 """
@@ -47,7 +49,7 @@ def cache_dir() -> Path:
 
 def _cache_file(source: Path) -> Path:
     digest = hashlib.sha256(os.fsencode(source)).hexdigest()[:32]
-    return cache_dir() / f"{digest}.pyc"
+    return cache_dir() / f"{digest}.opt-{sys.flags.optimize}.pyc"
 
 
 def _fingerprint(source: Path) -> bytes | None:
@@ -55,7 +57,7 @@ def _fingerprint(source: Path) -> bytes | None:
         stat = source.stat()
     except OSError:
         return None
-    return _HEADER + f"{stat.st_size} {stat.st_mtime_ns} {source}\n".encode()
+    return _HEADER + f"{stat.st_size} {stat.st_mtime_ns} {sys.flags.optimize} {source}\n".encode()
 
 
 def lazy_annotation_code(loader: object) -> CodeType | None:

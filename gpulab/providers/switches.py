@@ -12,7 +12,9 @@ LAZY_IMPORT = "GPULAB_LAZY_IMPORT"  # both lazy loaders; `python` or `js` keeps 
 IMPORT_ALL_CLOUDS = "GPULAB_IMPORT_ALL_CLOUDS"  # `1` imports every cloud's stack up front (stacks/__init__.py)
 LAZY_TYPE_DEFS = "GPULAB_LAZY_TYPE_DEFS"  # lazy_type_defs.js, preloaded by fast_import.py
 LAZY_CDKTF_DEPS = "GPULAB_LAZY_CDKTF_DEPS"  # lazy_cdktf_dependencies.js, preloaded by fast_import.py
+LAZY_STACK_TRACES = "GPULAB_LAZY_STACK_TRACES"  # lazy_stack_traces.js, preloaded by fast_import.py
 TYPE_HINT_CACHE = "GPULAB_TYPE_HINT_CACHE"  # type_hints.py
+TYPE_CHECK_MEMO = "GPULAB_TYPE_CHECK_MEMO"  # type_checks.py
 LAZY_ANNOTATIONS = "GPULAB_LAZY_ANNOTATIONS"  # lazy_annotations.py
 DIRECT_KERNEL = "GPULAB_DIRECT_KERNEL"  # kernel.py
 EARLY_KERNEL = "GPULAB_EARLY_KERNEL"  # kernel.py
@@ -22,7 +24,9 @@ SPEEDUPS_OFF = {
     IMPORT_ALL_CLOUDS: "1",
     LAZY_TYPE_DEFS: "off",
     LAZY_CDKTF_DEPS: "off",
+    LAZY_STACK_TRACES: "off",
     TYPE_HINT_CACHE: "off",
+    TYPE_CHECK_MEMO: "off",
     LAZY_ANNOTATIONS: "off",
     DIRECT_KERNEL: "off",
     EARLY_KERNEL: "off",

@@ -18,6 +18,7 @@ GENERATED = textwrap.dedent(
     def unresolvable(value: Undefined) -> None: ...
 
     VERSION = 1
+    DEBUG = __debug__
     """
 )
 
@@ -32,7 +33,7 @@ PROBE = textwrap.dedent(
         print("evaluated", error)
         raise SystemExit(0)
     hints = typing.get_type_hints(widget._typecheckingstub__x)
-    print("lazy", widget.VERSION, hints == {"value": typing.Optional[int], "other": typing.List[str], "return": type(None)})
+    print("lazy" if widget.DEBUG else "lazy -O", widget.VERSION, hints == {"value": typing.Optional[int], "other": typing.List[str], "return": type(None)})
     """
 )
 
@@ -45,9 +46,9 @@ def _binding(root: Path, version: int = 1) -> Path:
     return root
 
 
-def _probe(root: Path, cache: Path, **env: str) -> str:
+def _probe(root: Path, cache: Path, *flags: str, **env: str) -> str:
     result = subprocess.run(
-        [sys.executable, "-c", PROBE, str(root)],
+        [sys.executable, *flags, "-c", PROBE, str(root)],
         env={**os.environ, "XDG_CACHE_HOME": str(cache), "PYTHONDONTWRITEBYTECODE": "1", **env},
         capture_output=True,
         text=True,
@@ -65,6 +66,14 @@ def test_binding_annotations_are_not_evaluated_until_hints_are_asked_for(tmp_pat
     assert _probe(root, cache) == "lazy 1 True"
     assert len(_cached(cache)) == 2  # the package and the module
     assert _probe(root, cache) == "lazy 1 True"  # now from the cache
+
+
+def test_optimized_and_debug_code_are_cached_apart(tmp_path):
+    root, cache = _binding(tmp_path / "src"), tmp_path / "cache"
+    assert _probe(root, cache) == "lazy 1 True"
+    assert _probe(root, cache, "-O") == "lazy -O 1 True"
+    assert _probe(root, cache) == "lazy 1 True"
+    assert len(_cached(cache)) == 4
 
 
 def test_switched_off_annotations_are_evaluated_as_usual(tmp_path):
