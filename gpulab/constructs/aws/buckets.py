@@ -72,6 +72,15 @@ class BucketSpec:
     access_logs: bool = False
 
 
+@dataclass(frozen=True)
+class _BucketRefs:
+    """A bucket's id and ARN, each read from the jsii kernel once (every read is a round trip)."""
+
+    resource: S3Bucket
+    id: str
+    arn: str
+
+
 class AwsBuckets(Construct):
     """A set of locked-down S3 buckets, and their access-log bucket if asked.
 
@@ -128,7 +137,7 @@ class AwsBuckets(Construct):
                 expire_days=access_log_expire_days,
             )
             self._policy("access-logs", log_bucket, extra=[self._log_delivery_statement(log_bucket)])
-            self.access_log_bucket_name = log_bucket.bucket
+            self.access_log_bucket_name = log_bucket.resource.bucket
 
         for spec in buckets:
             bucket = self._locked_bucket(spec.key, spec.name, kms_key_arn=kms_key_arn)
@@ -156,13 +165,13 @@ class AwsBuckets(Construct):
                     key=prefix,
                     content="",
                 )
-            self.bucket_names[spec.key] = bucket.bucket
+            self.bucket_names[spec.key] = bucket.resource.bucket
             self.bucket_arns[spec.key] = bucket.arn
             self.bucket_ids[spec.key] = bucket.id
 
-    def _locked_bucket(self, key: str, name: str, *, kms_key_arn: str | None) -> S3Bucket:
+    def _locked_bucket(self, key: str, name: str, *, kms_key_arn: str | None) -> _BucketRefs:
         lifecycle = TerraformResourceLifecycle(prevent_destroy=True) if self._protect else None
-        bucket = S3Bucket(
+        resource = S3Bucket(
             self,
             key,
             bucket=name,
@@ -170,6 +179,7 @@ class AwsBuckets(Construct):
             lifecycle=lifecycle,
             tags={"Name": name},
         )
+        bucket = _BucketRefs(resource, resource.id, resource.arn)
         S3BucketPublicAccessBlock(
             self,
             f"{key}-public-access-block",
@@ -213,7 +223,7 @@ class AwsBuckets(Construct):
         )
         return bucket
 
-    def _policy(self, key: str, bucket: S3Bucket, extra: list | None = None) -> None:
+    def _policy(self, key: str, bucket: _BucketRefs, extra: list | None = None) -> None:
         objects = [bucket.arn, f"{bucket.arn}/*"]
         statements = [
             statement(
@@ -237,7 +247,7 @@ class AwsBuckets(Construct):
         policy = document(self, f"{key}-policy-doc", statements)
         S3BucketPolicy(self, f"{key}-policy", bucket=bucket.id, policy=policy.json)
 
-    def _log_delivery_statement(self, log_bucket: S3Bucket):
+    def _log_delivery_statement(self, log_bucket: _BucketRefs):
         assert self._account is not None
         return statement(
             "AllowS3ServerAccessLogDelivery",
@@ -250,7 +260,7 @@ class AwsBuckets(Construct):
     def _lifecycle(
         self,
         key: str,
-        bucket: S3Bucket,
+        bucket: _BucketRefs,
         *,
         archive_after_days: int | None,
         noncurrent_expire_days: int,

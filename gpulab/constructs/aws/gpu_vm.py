@@ -127,12 +127,13 @@ class AwsGpuVm(Construct):
             vpc_id=vpc_id,
             tags={"Name": f"{name}-sg"},
         )
+        self.security_group_id = self.security_group.id
         for port_name, port in sorted(ports.items()):
             for index, cidr in enumerate(ingress_cidrs):
                 VpcSecurityGroupIngressRule(
                     self,
                     f"in-{port_name}-{index}",
-                    security_group_id=self.security_group.id,
+                    security_group_id=self.security_group_id,
                     ip_protocol="tcp",
                     from_port=port,
                     to_port=port,
@@ -142,7 +143,7 @@ class AwsGpuVm(Construct):
         VpcSecurityGroupEgressRule(
             self,
             "out-all",
-            security_group_id=self.security_group.id,
+            security_group_id=self.security_group_id,
             ip_protocol="-1",
             cidr_ipv4="0.0.0.0/0",
             description="Outbound for packages, AWS APIs and datasets",
@@ -159,6 +160,7 @@ class AwsGpuVm(Construct):
             tags={"Name": f"{name}-data"},
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True) if protect_data else None,
         )
+        self.data_volume_id = data_volume.id
         image = DataAwsSsmParameter(self, "image", name=image_ssm_parameter)
         market = None
         if spot:
@@ -176,7 +178,7 @@ class AwsGpuVm(Construct):
             ami=image.insecure_value,
             instance_type=instance_type,
             subnet_id=subnet_id,
-            vpc_security_group_ids=[self.security_group.id],
+            vpc_security_group_ids=[self.security_group_id],
             iam_instance_profile=instance_profile_name,
             associate_public_ip_address=public_ip,
             ebs_optimized=True,
@@ -193,7 +195,7 @@ class AwsGpuVm(Construct):
             ),
             instance_market_options=market,
             user_data=user_data.render(
-                volume_id=data_volume.id,
+                volume_id=self.data_volume_id,
                 mount_point=DATA_MOUNT,
                 metric_namespace=metric_namespace,
                 log_group_name=log_group_name,
@@ -203,19 +205,17 @@ class AwsGpuVm(Construct):
             tags={"Name": name},
             lifecycle=TerraformResourceLifecycle(ignore_changes=["ami"]),
         )
+        self.instance_id = self.instance.id
         VolumeAttachment(
             self,
             "data-attachment",
             device_name=DATA_DEVICE,
-            volume_id=data_volume.id,
-            instance_id=self.instance.id,
+            volume_id=self.data_volume_id,
+            instance_id=self.instance_id,
             stop_instance_before_detaching=True,
         )
-        self.instance_id = self.instance.id
         self.private_ip = self.instance.private_ip
         self.public_ip = self.instance.public_ip if public_ip else None
-        self.security_group_id = self.security_group.id
-        self.data_volume_id = data_volume.id
         self.instance_type = instance_type
         if idle_stop_minutes:
             self._idle_stop_alarm(name, metric_namespace, gpu, idle_stop_minutes, idle_percent, alarm_topic_arn)
@@ -237,7 +237,7 @@ class AwsGpuVm(Construct):
             ),
             namespace=metric_namespace,
             metric_name=metric,
-            dimensions={"InstanceId": self.instance.id},
+            dimensions={"InstanceId": self.instance_id},
             statistic="Maximum",
             period=300,
             evaluation_periods=max(1, minutes // 5),

@@ -67,11 +67,11 @@ class AwsMonitoring(Construct):
         self._name = name
         self._namespace = metric_namespace
         self._watched: list[WatchedInstance] = []
-        self._region = DataAwsRegion(self, "region")
+        self._region = DataAwsRegion(self, "region").region
         topic = SnsTopic(self, "alerts", name=f"{name}-alerts", kms_master_key_id=kms_key_arn)
-        if alarm_email:
-            SnsTopicSubscription(self, "alerts-email", topic_arn=topic.arn, protocol="email", endpoint=alarm_email)
         self.topic_arn = topic.arn
+        if alarm_email:
+            SnsTopicSubscription(self, "alerts-email", topic_arn=self.topic_arn, protocol="email", endpoint=alarm_email)
         self.log_group_names: dict[str, str] = {}
         self.log_group_arns: dict[str, str] = {}
         for entry in log_groups:
@@ -105,7 +105,7 @@ class AwsMonitoring(Construct):
         """
         if not 1 <= cpu_alarm_percent <= 100:
             raise ValueError(f"cpu_alarm_percent must be between 1 and 100, got {cpu_alarm_percent}")
-        region = self._region.region
+        region = self._region
         notify = [self.topic_arn]
         CloudwatchMetricAlarm(
             self,
@@ -212,7 +212,7 @@ class AwsMonitoring(Construct):
                 "metrics": metrics,
                 "period": 300,
                 "stat": "Average",
-                "region": self._region.region,
+                "region": self._region,
                 "view": "timeSeries",
             },
         }

@@ -109,28 +109,28 @@ class AwsNetwork(Construct):
         DefaultSecurityGroup(
             self,
             "default-sg",
-            vpc_id=self.vpc.id,
+            vpc_id=self.vpc_id,
             ingress=[],
             egress=[],
             tags={"Name": f"{name}-default-locked"},
         )
-        igw = InternetGateway(self, "igw", vpc_id=self.vpc.id, tags={"Name": f"{name}-igw"})
+        igw = InternetGateway(self, "igw", vpc_id=self.vpc_id, tags={"Name": f"{name}-igw"})
 
         public = self._subnets("public", public_cidrs, zone_names, name)
         private = self._subnets("private", private_cidrs, zone_names, name)
         self.public_subnet_ids = [s.id for s in public]
         self.private_subnet_ids = [s.id for s in private]
 
-        public_routes = RouteTable(self, "public-rt", vpc_id=self.vpc.id, tags={"Name": f"{name}-public"})
+        public_routes_id = RouteTable(self, "public-rt", vpc_id=self.vpc_id, tags={"Name": f"{name}-public"}).id
         Route(
             self,
             "public-default",
-            route_table_id=public_routes.id,
+            route_table_id=public_routes_id,
             destination_cidr_block="0.0.0.0/0",
             gateway_id=igw.id,
         )
-        for i, subnet in enumerate(public):
-            RouteTableAssociation(self, f"public-rta-{i}", subnet_id=subnet.id, route_table_id=public_routes.id)
+        for i, subnet_id in enumerate(self.public_subnet_ids):
+            RouteTableAssociation(self, f"public-rta-{i}", subnet_id=subnet_id, route_table_id=public_routes_id)
 
         nat_count = {"none": 0, "single": 1, "per_az": zone_count}[nat]
         nats = []
@@ -141,37 +141,36 @@ class AwsNetwork(Construct):
                     self,
                     f"nat-{i}",
                     allocation_id=eip.id,
-                    subnet_id=public[i].id,
+                    subnet_id=self.public_subnet_ids[i],
                     tags={"Name": f"{name}-nat-{i}"},
                     depends_on=[igw],
                 )
             )
         self.nat_gateway_ids = [n.id for n in nats]
 
-        private_tables = []
-        for i, subnet in enumerate(private):
-            table = RouteTable(self, f"private-rt-{i}", vpc_id=self.vpc.id, tags={"Name": f"{name}-private-{i}"})
+        self.private_route_table_ids = []
+        for i, subnet_id in enumerate(self.private_subnet_ids):
+            table_id = RouteTable(self, f"private-rt-{i}", vpc_id=self.vpc_id, tags={"Name": f"{name}-private-{i}"}).id
             if nats:
                 Route(
                     self,
                     f"private-default-{i}",
-                    route_table_id=table.id,
+                    route_table_id=table_id,
                     destination_cidr_block="0.0.0.0/0",
-                    nat_gateway_id=nats[i % len(nats)].id,
+                    nat_gateway_id=self.nat_gateway_ids[i % len(nats)],
                 )
-            RouteTableAssociation(self, f"private-rta-{i}", subnet_id=subnet.id, route_table_id=table.id)
-            private_tables.append(table)
-        self.private_route_table_ids = [t.id for t in private_tables]
+            RouteTableAssociation(self, f"private-rta-{i}", subnet_id=subnet_id, route_table_id=table_id)
+            self.private_route_table_ids.append(table_id)
 
         if s3_endpoint:
             region = DataAwsRegion(self, "region")
             VpcEndpoint(
                 self,
                 "s3-endpoint",
-                vpc_id=self.vpc.id,
+                vpc_id=self.vpc_id,
                 service_name=f"com.amazonaws.{region.region}.s3",
                 vpc_endpoint_type="Gateway",
-                route_table_ids=[public_routes.id, *self.private_route_table_ids],
+                route_table_ids=[public_routes_id, *self.private_route_table_ids],
                 tags={"Name": f"{name}-s3"},
             )
 
@@ -186,7 +185,7 @@ class AwsNetwork(Construct):
             Subnet(
                 self,
                 f"{tier}-{i}",
-                vpc_id=self.vpc.id,
+                vpc_id=self.vpc_id,
                 cidr_block=block,
                 availability_zone=zone_names[i],
                 map_public_ip_on_launch=False,
@@ -203,6 +202,7 @@ class AwsNetwork(Construct):
             retention_in_days=retention_days,
             kms_key_id=kms_key_arn,
         )
+        group_arn = group.arn
         account = DataAwsCallerIdentity(self, "account")
         trust = assume_role_document(
             self, "flow-log-trust", service="vpc-flow-logs.amazonaws.com", source_account=account.account_id
@@ -215,7 +215,7 @@ class AwsNetwork(Construct):
                 statement(
                     "WriteFlowLogs",
                     ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                    [f"{group.arn}:*"],
+                    [f"{group_arn}:*"],
                 )
             ],
         )
@@ -223,13 +223,13 @@ class AwsNetwork(Construct):
         FlowLog(
             self,
             "flow-log",
-            vpc_id=self.vpc.id,
+            vpc_id=self.vpc_id,
             traffic_type="ALL",
             log_destination_type="cloud-watch-logs",
-            log_destination=group.arn,
+            log_destination=group_arn,
             iam_role_arn=role.arn,
             max_aggregation_interval=60,
             tags={"Name": f"{name}-flow-log"},
         )
         self.flow_log_group_name = group.name
-        self.flow_log_group_arn = group.arn
+        self.flow_log_group_arn = group_arn

@@ -86,15 +86,16 @@ class AzureHeadquarters(Construct):
         if domain:
             dns_zone = DnsZone(self, "dns-zone", name=domain, resource_group_name=resource_group_name, tags=tags)
             self.name_servers = dns_zone.name_servers
+            zone_name, public_ip_id = dns_zone.name, self.machine.public_ip_id
             for record in ("@", *subdomains):
                 DnsARecord(
                     self,
                     f"dns-{'apex' if record == '@' else record}",
                     name=record,
-                    zone_name=dns_zone.name,
+                    zone_name=zone_name,
                     resource_group_name=resource_group_name,
                     ttl=DNS_TTL_SECONDS,
-                    target_resource_id=self.machine.public_ip_id,
+                    target_resource_id=public_ip_id,
                     tags=tags,
                 )
                 self.site_names.append(domain if record == "@" else f"{record}.{domain}")

@@ -168,18 +168,18 @@ class AzureStorage(Construct):
                 self,
                 f"container-{spec.name}",
                 name=spec.name,
-                storage_account_id=self.account.id,
+                storage_account_id=self.account_id,
                 container_access_type="private",
             )
             self.container_ids[spec.name] = container.id
         rules = [_lifecycle_rule(spec) for spec in containers]
         if rules:
-            StorageManagementPolicy(self, "lifecycle", storage_account_id=self.account.id, rule=rules)
+            StorageManagementPolicy(self, "lifecycle", storage_account_id=self.account_id, rule=rules)
         if diagnostics is not None:
             send_diagnostics(
                 self,
                 "blob-diagnostics",
-                target_resource_id=f"{self.account.id}/blobServices/default",
+                target_resource_id=f"{self.account_id}/blobServices/default",
                 to=diagnostics,
             )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from cdktf import ITerraformDependable, TerraformResourceLifecycle
 from cdktf_cdktf_provider_google.compute_disk import ComputeDisk, ComputeDiskDiskEncryptionKey
@@ -191,8 +192,30 @@ class GcpGpuVm(Construct):
             lifecycle=TerraformResourceLifecycle(ignore_changes=["desired_status"]) if stopped_between_runs else None,
             labels=labels,
         )
-        self.instance_id: str = self.instance.instance_id
-        self.name: str = self.instance.name
-        self.self_link: str = self.instance.self_link
-        self.internal_ip: str = self.instance.network_interface.get(0).network_ip
-        self.data_disk_id: str = data_disk.id
+        self.data_disk = data_disk
+
+    # Read from the jsii kernel on first use: each read is a round trip, and a fleet has many machines.
+    @cached_property
+    def instance_id(self) -> str:
+        """The instance's numeric ID."""
+        return self.instance.instance_id
+
+    @cached_property
+    def name(self) -> str:
+        """The instance's name."""
+        return self.instance.name
+
+    @cached_property
+    def self_link(self) -> str:
+        """The instance's URI, for resource policies and IAM bindings."""
+        return self.instance.self_link
+
+    @cached_property
+    def internal_ip(self) -> str:
+        """The first network interface's internal IP."""
+        return self.instance.get_string_attribute("network_interface[0].network_ip")
+
+    @cached_property
+    def data_disk_id(self) -> str:
+        """The data disk's ID."""
+        return self.data_disk.id

@@ -45,6 +45,6 @@ class GcpFleetIdentity(Construct):
         self.email: str = self.account.email
         self.member: str = self.account.member
         for role in AGENT_ROLES:
-            ProjectIamMember(self, role.split("/")[1], project=project, role=role, member=self.account.member)
+            ProjectIamMember(self, role.split("/")[1], project=project, role=role, member=self.member)
         for index, bucket in enumerate(bucket_names):
-            StorageBucketIamMember(self, f"bucket-{index}", bucket=bucket, role=BUCKET_ROLE, member=self.account.member)
+            StorageBucketIamMember(self, f"bucket-{index}", bucket=bucket, role=BUCKET_ROLE, member=self.member)

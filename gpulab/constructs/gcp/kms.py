@@ -52,7 +52,7 @@ class GcpKmsKey(Construct):
         }
         self.grants: list[KmsCryptoKeyIamMember] = [
             KmsCryptoKeyIamMember(
-                self, f"{agent_id}-may-use-key", crypto_key_id=self.key.id, role=ENCRYPTER_DECRYPTER, member=member
+                self, f"{agent_id}-may-use-key", crypto_key_id=self.key_id, role=ENCRYPTER_DECRYPTER, member=member
             )
             for agent_id, member in agents.items()
         ]

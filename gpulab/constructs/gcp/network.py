@@ -80,7 +80,7 @@ class GcpNetwork(Construct):
             name=f"{name}-subnet",
             project=project,
             region=region,
-            network=self.network.id,
+            network=self.network_id,
             ip_cidr_range=cidr,
             private_ip_google_access=True,
             log_config=(
@@ -101,7 +101,7 @@ class GcpNetwork(Construct):
             ]
             self.nat_ips = [a.address for a in addresses]
             router = ComputeRouter(
-                self, "router", name=f"{name}-router", project=project, region=region, network=self.network.id
+                self, "router", name=f"{name}-router", project=project, region=region, network=self.network_id
             )
             ComputeRouterNat(
                 self,
@@ -124,7 +124,7 @@ class GcpNetwork(Construct):
                 "deny-egress",
                 name=f"{name}-deny-egress",
                 project=project,
-                network=self.network.id,
+                network=self.network_id,
                 direction="EGRESS",
                 priority=65000,
                 deny=[ComputeFirewallDeny(protocol="all")],
@@ -150,7 +150,7 @@ class GcpNetwork(Construct):
             f"{rule}-{suffix}",
             name=f"{self._name}-{rule}-{suffix}",
             project=self._project,
-            network=self.network.id,
+            network=self.network_id,
             direction=direction,
             priority=1000,
             allow=[ComputeFirewallAllow(protocol="tcp", ports=list(ports))],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from cdktf import App, TerraformStack
+from cdktf import App, TerraformOutput, TerraformStack
 from cdktf import Testing as CdktfTesting
 from cdktf_cdktf_provider_google.provider import GoogleProvider
 
@@ -173,3 +173,21 @@ def test_monitoring_watches_gpus_only_on_gpu_fleets():
     assert with_gpu == ["t: CPU above 80 %", "t: GPU idle below 5 % for an hour", "t: a VM has run more than 13 hours"]
     without = [p["display_name"] for p in synth(build(False))["google_monitoring_alert_policy"].values()]
     assert "t: GPU idle below 5 % for an hour" not in without
+
+
+def test_vm_attributes_reference_the_instance_and_its_data_disk():
+    stack = TerraformStack(App(), "test")
+    GoogleProvider(stack, "google", project=P, region="europe-west4")
+    machine = vm(stack)
+    for attribute in ("instance_id", "name", "self_link", "internal_ip", "data_disk_id"):
+        TerraformOutput(stack, attribute, value=getattr(machine, attribute))
+    outputs = {name: output["value"] for name, output in json.loads(CdktfTesting.synth(stack))["output"].items()}
+    instance, disk = "google_compute_instance.vm_instance_71BDD644", "google_compute_disk.vm_data-disk_287A6E99"
+    assert outputs == {
+        "instance_id": f"${{{instance}.instance_id}}",
+        "name": f"${{{instance}.name}}",
+        "self_link": f"${{{instance}.self_link}}",
+        "internal_ip": f"${{{instance}.network_interface[0].network_ip}}",
+        "data_disk_id": f"${{{disk}.id}}",
+    }
+    assert machine.internal_ip is machine.internal_ip, "read from the kernel once"
