@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from gpulab.providers import fast_import
+from tests.providers.node_probe import run_preloaded
 
 PRELOAD = fast_import.JS_PRELOAD
 
@@ -41,10 +42,7 @@ def _fake_js_provider(root: Path, index_extra: str = "") -> Path:
 
 
 def _node(root: Path, script: str) -> dict:
-    result = subprocess.run(
-        ["node", f"--require={PRELOAD}", "-e", script], cwd=root, capture_output=True, text=True, check=True
-    )
-    return json.loads(result.stdout)
+    return json.loads(run_preloaded(PRELOAD, script, cwd=root))
 
 
 PROBE = textwrap.dedent(

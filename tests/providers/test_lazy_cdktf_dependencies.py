@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import textwrap
 from pathlib import Path
 
 from gpulab.providers.fast_import import CDKTF_DEPS_PRELOAD
+from tests.providers.node_probe import run_preloaded
 
 PROBE = textwrap.dedent(
     """
@@ -39,15 +38,7 @@ def _packages(root: Path) -> Path:
 
 
 def _probe(root: Path, **env: str) -> dict:
-    result = subprocess.run(
-        ["node", f"--require={CDKTF_DEPS_PRELOAD}", "-e", PROBE],
-        cwd=root,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(result.stdout)
+    return json.loads(run_preloaded(CDKTF_DEPS_PRELOAD, PROBE, cwd=root, **env))
 
 
 def test_cdktf_gets_a_stand_in_that_loads_archiver_when_first_used(tmp_path):

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import textwrap
 from pathlib import Path
 
 from gpulab.providers.fast_import import STACK_TRACES_PRELOAD
+from tests.providers.node_probe import run_preloaded
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -39,15 +38,7 @@ PROBE = textwrap.dedent(
 
 
 def _probe(**env: str) -> dict:
-    result = subprocess.run(
-        ["node", f"--require={STACK_TRACES_PRELOAD}", "-e", PROBE],
-        cwd=REPO,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(result.stdout)
+    return json.loads(run_preloaded(STACK_TRACES_PRELOAD, PROBE, cwd=REPO, **env))
 
 
 def test_creation_stacks_are_cdktfs_own_lines_formatted_only_when_read():
@@ -64,16 +55,5 @@ def test_other_files_named_stack_trace_are_left_alone(tmp_path):
     module = tmp_path / "node_modules" / "other" / "lib" / "tokens" / "private" / "stack-trace.js"
     module.parent.mkdir(parents=True)
     module.write_text("exports.captureStackTrace = function own() { return ['own']; };\n")
-    result = subprocess.run(
-        [
-            "node",
-            f"--require={STACK_TRACES_PRELOAD}",
-            "-e",
-            'console.log(require("other/lib/tokens/private/stack-trace").captureStackTrace.name)',
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert result.stdout.strip() == "own"
+    script = 'console.log(require("other/lib/tokens/private/stack-trace").captureStackTrace.name)'
+    assert run_preloaded(STACK_TRACES_PRELOAD, script, cwd=tmp_path).strip() == "own"

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import textwrap
 
 from gpulab.providers.fast_import import TYPE_DEFS_PRELOAD
+from tests.providers.node_probe import run_preloaded
 
 PROBE = textwrap.dedent(
     """
@@ -30,14 +29,7 @@ def _probe(tmp_path, **env):
     defs.write_text('{"a":1}\n{"b":22}\n')
     other = tmp_path / "other.jsonl"
     other.write_text("x")
-    result = subprocess.run(
-        ["node", f"--require={TYPE_DEFS_PRELOAD}", "-e", PROBE, str(defs), str(other)],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(result.stdout)
+    return json.loads(run_preloaded(TYPE_DEFS_PRELOAD, PROBE, str(defs), str(other), **env))
 
 
 def test_a_ranged_read_returns_exactly_that_range_and_other_uses_see_the_whole_file(tmp_path):
