@@ -17,6 +17,7 @@ import importlib.abc
 import importlib.machinery
 import sys
 import types
+from collections.abc import Callable
 
 from gpulab.providers import lazy_annotations
 
@@ -77,6 +78,13 @@ def binding_finder() -> BindingFinder:
     finder = BindingFinder()
     sys.meta_path.insert(0, finder)
     return finder
+
+
+def patch_bindings(patch: Callable[[types.ModuleType], None]) -> None:
+    """Apply `patch` to every binding module run from now on; a second patch of the same kind is ignored."""
+    finder = binding_finder()
+    if not any(type(existing) is type(patch) for existing in finder.after_exec):
+        finder.after_exec.append(patch)
 
 
 def enable_lazy_annotations() -> bool:

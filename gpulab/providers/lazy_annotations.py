@@ -57,7 +57,7 @@ def _fingerprint(source: Path) -> bytes | None:
         stat = source.stat()
     except OSError:
         return None
-    return _HEADER + f"{stat.st_size} {stat.st_mtime_ns} {sys.flags.optimize} {source}\n".encode()
+    return _HEADER + f"{stat.st_size} {stat.st_mtime_ns} {source}\n".encode()
 
 
 def lazy_annotation_code(loader: object) -> CodeType | None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import types
 from collections.abc import Callable
 
-from gpulab.providers.bindings import binding_finder
+from gpulab.providers.bindings import patch_bindings
 from gpulab.providers.switches import TYPE_CHECK_MEMO, switched_on
 
 SWITCH = TYPE_CHECK_MEMO
@@ -68,7 +68,5 @@ def enable_type_check_memo() -> bool:
     """Install the import hook (once); False when GPULAB_TYPE_CHECK_MEMO=off."""
     if not switched_on(SWITCH):
         return False
-    finder = binding_finder()
-    if not any(isinstance(patch, _MemoizeCheckType) for patch in finder.after_exec):
-        finder.after_exec.append(_MemoizeCheckType())
+    patch_bindings(_MemoizeCheckType())
     return True

@@ -22,7 +22,7 @@ from __future__ import annotations
 import types
 import typing
 
-from gpulab.providers.bindings import binding_finder
+from gpulab.providers.bindings import patch_bindings
 from gpulab.providers.switches import TYPE_HINT_CACHE, switched_on
 
 SWITCH = TYPE_HINT_CACHE
@@ -94,7 +94,5 @@ def enable_type_hint_cache() -> bool:
     """Install the import hook (once); False when GPULAB_TYPE_HINT_CACHE=off."""
     if not switched_on(SWITCH):
         return False
-    finder = binding_finder()
-    if not any(isinstance(patch, _UseCachedHints) for patch in finder.after_exec):
-        finder.after_exec.append(_UseCachedHints(CachedHintsTyping()))
+    patch_bindings(_UseCachedHints(CachedHintsTyping()))
     return True
