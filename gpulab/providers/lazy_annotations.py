@@ -22,6 +22,7 @@ turns this off.
 
 import __future__
 
+import ast
 import hashlib
 import importlib.util
 import marshal
@@ -31,6 +32,7 @@ import tempfile
 from pathlib import Path
 from types import CodeType
 
+from gpulab.providers import cast_elision
 from gpulab.providers.switches import LAZY_ANNOTATIONS, switched_on
 from gpulab.providers.user_cache import gpulab_cache
 
@@ -47,9 +49,10 @@ def cache_dir() -> Path:
     return gpulab_cache() / "lazy-annotations" / sys.implementation.cache_tag
 
 
-def _cache_file(source: Path) -> Path:
+def _cache_file(source: Path, casts_elided: bool) -> Path:
     digest = hashlib.sha256(os.fsencode(source)).hexdigest()[:32]
-    return cache_dir() / f"{digest}.opt-{sys.flags.optimize}.pyc"
+    variant = ".nocast" if casts_elided else ""
+    return cache_dir() / f"{digest}.opt-{sys.flags.optimize}{variant}.pyc"
 
 
 def _fingerprint(source: Path) -> bytes | None:
@@ -72,15 +75,24 @@ def lazy_annotation_code(loader: object) -> CodeType | None:
     fingerprint = _fingerprint(source)
     if fingerprint is None:
         return None
-    cached = _read_cache(_cache_file(source), fingerprint)
+    casts_elided = cast_elision.enabled()
+    cache_file = _cache_file(source, casts_elided)
+    cached = _read_cache(cache_file, fingerprint)
     if cached is not None:
         return cached
     try:
-        code = compile(get_data(str(source)), str(source), "exec", flags=FLAGS, dont_inherit=True)
+        code = _compile(get_data(str(source)), str(source), casts_elided)
     except (OSError, SyntaxError, ValueError):
         return None
-    _write_cache(_cache_file(source), fingerprint, code)
+    _write_cache(cache_file, fingerprint, code)
     return code
+
+
+def _compile(source: bytes, filename: str, casts_elided: bool) -> CodeType:
+    if not casts_elided:
+        return compile(source, filename, "exec", flags=FLAGS, dont_inherit=True)
+    tree = cast_elision.elide_casts(ast.parse(source, filename))
+    return compile(tree, filename, "exec", flags=FLAGS, dont_inherit=True)
 
 
 def _read_cache(path: Path, fingerprint: bytes) -> CodeType | None:

@@ -16,6 +16,7 @@ LAZY_STACK_TRACES = "GPULAB_LAZY_STACK_TRACES"  # lazy_stack_traces.js, preloade
 TYPE_HINT_CACHE = "GPULAB_TYPE_HINT_CACHE"  # type_hints.py
 TYPE_CHECK_MEMO = "GPULAB_TYPE_CHECK_MEMO"  # type_checks.py
 LAZY_ANNOTATIONS = "GPULAB_LAZY_ANNOTATIONS"  # lazy_annotations.py
+ELIDE_CASTS = "GPULAB_ELIDE_CASTS"  # cast_elision.py, applied by lazy_annotations.py
 DIRECT_KERNEL = "GPULAB_DIRECT_KERNEL"  # kernel.py
 EARLY_KERNEL = "GPULAB_EARLY_KERNEL"  # kernel.py
 
@@ -28,6 +29,7 @@ SPEEDUPS_OFF = {
     TYPE_HINT_CACHE: "off",
     TYPE_CHECK_MEMO: "off",
     LAZY_ANNOTATIONS: "off",
+    ELIDE_CASTS: "off",
     DIRECT_KERNEL: "off",
     EARLY_KERNEL: "off",
 }
