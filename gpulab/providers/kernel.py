@@ -16,6 +16,11 @@ layout is not the one it knows (an embedded `lib/program.js` that opens its
 channel on descriptor 3), when JSII_RUNTIME names another runtime, or when the
 cache folder cannot be written. GPULAB_DIRECT_KERNEL=off turns it off.
 
+`The copy's `program.js` asks a hook for each assembly tarball's digest
+before it hashes the tarball itself (`tarball_digests.js` answers from a
+memo); a `program.js` whose digest function is not the one it knows is left
+as it is.
+
 `start_kernel_early()` spawns that kernel at once, before Python has imported
 jsii, and imports cdktf on a background thread: Node.js boots and loads the
 constructs and cdktf assemblies while the main thread reads the environment
@@ -50,6 +55,13 @@ CHANNEL_CONTRACT = "readFD:3,writeFD:3"  # how program.js opens its jsii channel
 KERNEL_FD = 3
 NODE_FLAGS = ("--max-old-space-size=4069", "--preserve-symlinks")  # what the relay gives its kernel
 JSII_PROCESS_MODULE = "jsii._kernel.providers.process"
+RUNTIME_COPY_VERSION = "gpulab-2"  # part of the copy's folder name; bump it when the patches change (1: none)
+# jsii's tarball digest in program.js, and the same function asking tarball_digests.js's hook first.
+DIGEST_FUNCTION = "p.digestFile=function digestFile(e,...p){return readFileChunks(e,()=>{},...p)}"
+HOOKED_DIGEST_FUNCTION = (
+    "p.digestFile=function digestFile(e,...p){const hash=()=>readFileChunks(e,()=>{},...p);"
+    'return"function"==typeof globalThis.gpulabTarballDigest?globalThis.gpulabTarballDigest(e,p,hash):hash()}'
+)
 
 
 def _embedded_runtime() -> tuple[Path, str] | None:
@@ -69,11 +81,12 @@ def unpack_runtime(embedded: Path, version: str) -> Path | None:
     """The folder holding jsii's runtime scripts, unpacked once per runtime version.
 
     jsii embeds `lib/program.js` as `lib__program.js`, and so on. Unpacks into
-    a temporary sibling and renames it into place, so a concurrent start never
-    sees half a runtime. None when the layout is unknown (no program.js that
-    opens its channel on descriptor 3) or the cache folder cannot be written.
+    a temporary sibling, hooks the tarball digest, and renames it into place,
+    so a concurrent start never sees half a runtime. None when the layout is
+    unknown (no program.js that opens its channel on descriptor 3) or the
+    cache folder cannot be written.
     """
-    target = gpulab_cache() / f"jsii-runtime-{version}"
+    target = gpulab_cache() / f"jsii-runtime-{version}-{RUNTIME_COPY_VERSION}"
     if (target / PROGRAM).is_file():
         return target  # checked before it was put in place
     staging = None
@@ -84,8 +97,11 @@ def unpack_runtime(embedded: Path, version: str) -> Path | None:
             destination = staging / script.name.replace("__", os.sep, 1)
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(script, destination)
-        if CHANNEL_CONTRACT not in (staging / PROGRAM).read_text(encoding="utf-8"):
+        program = (staging / PROGRAM).read_text(encoding="utf-8")
+        if CHANNEL_CONTRACT not in program:
             return None
+        if program.count(DIGEST_FUNCTION) == 1:
+            (staging / PROGRAM).write_text(program.replace(DIGEST_FUNCTION, HOOKED_DIGEST_FUNCTION), encoding="utf-8")
         os.rename(staging, target)
         staging = None
     except OSError:

@@ -31,7 +31,7 @@ def test_the_runtime_is_unpacked_once_into_the_cache_folder(tmp_path, monkeypatc
 
     runtime = kernel.unpack_runtime(embedded, "9.9.9")
 
-    assert runtime == tmp_path / "cache" / "gpulab" / "jsii-runtime-9.9.9"
+    assert runtime == tmp_path / "cache" / "gpulab" / f"jsii-runtime-9.9.9-{kernel.RUNTIME_COPY_VERSION}"
     assert sorted(str(p.relative_to(runtime)) for p in runtime.rglob("*.js")) == [
         "bin/jsii-runtime.js",
         "lib/program.js",
@@ -39,6 +39,25 @@ def test_the_runtime_is_unpacked_once_into_the_cache_folder(tmp_path, monkeypatc
     (embedded / "lib__program.js").write_text("changed, but the version is the same\n")
     assert kernel.unpack_runtime(embedded, "9.9.9") == runtime
     assert "readFD:3" in (runtime / "lib" / "program.js").read_text()
+
+
+def test_the_copy_asks_the_digest_hook_before_it_hashes_a_tarball(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    embedded = kernel._embedded_runtime()
+    assert embedded is not None, "jsii's embedded runtime is missing"
+
+    program = (kernel.unpack_runtime(*embedded) / "lib" / "program.js").read_text()
+
+    assert kernel.DIGEST_FUNCTION in (embedded[0] / "lib__program.js").read_text()  # the pinned jsii's
+    assert program.count(kernel.HOOKED_DIGEST_FUNCTION) == 1
+    assert kernel.DIGEST_FUNCTION not in program
+
+
+def test_a_program_with_another_digest_function_is_copied_as_it_is(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source = "readFD:3,writeFD:3;p.digestFile=function digestFile(a,...b){return other(a)}\n"
+    embedded = _embedded(tmp_path / "embedded", source)
+    assert (kernel.unpack_runtime(embedded, "9.9.9") / "lib" / "program.js").read_text() == source
 
 
 def test_a_program_that_does_not_talk_on_descriptor_3_is_not_started_directly(tmp_path, monkeypatch):
