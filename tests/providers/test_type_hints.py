@@ -61,3 +61,53 @@ def test_jsii_bindings_resolve_each_stubs_hints_once_and_get_the_same_answer(tmp
 
 def test_switched_off_the_bindings_keep_plain_typing(tmp_path):
     assert _run(tmp_path, GPULAB_TYPE_HINT_CACHE="off") == "module True False True True"
+
+
+SHARING = textwrap.dedent(
+    """
+    import typing
+
+    class Disk: ...
+
+    def _typecheckingstub__x(shared: "typing.Optional[typing.List[int]]", own: "typing.Optional[Disk]") -> None: ...
+
+    def hints():
+        return typing.get_type_hints(_typecheckingstub__x)
+    """
+)
+
+SHARING_PROBE = textwrap.dedent(
+    """
+    import sys, typing
+    sys.path.insert(0, sys.argv[1])
+    import gpulab  # installs the hook
+    resolved = []
+    real = typing.get_type_hints
+    def counting(obj, *args, **kwargs):
+        resolved.append(obj)
+        return real(obj, *args, **kwargs)
+    typing.get_type_hints = counting
+    from cdktf_cdktf_provider_fake import first, second
+    one, other = first.hints(), second.hints()
+    print(one["shared"] == other["shared"] == typing.Optional[typing.List[int]])
+    print(one["own"] == typing.Optional[first.Disk], other["own"] == typing.Optional[second.Disk])
+    print(len(resolved), "resolved")
+    """
+)
+
+
+def test_modules_binding_an_annotations_names_alike_share_its_resolution(tmp_path):
+    package = tmp_path / "cdktf_cdktf_provider_fake"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for module in ("first", "second"):
+        (package / f"{module}.py").write_text(SHARING)
+    result = subprocess.run(
+        [sys.executable, "-c", SHARING_PROBE, str(tmp_path)],
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    # `shared` and the `None` return once for both modules; `own` once per module, since `Disk` differs.
+    assert result.stdout.splitlines() == ["True", "True True", "4 resolved"]
