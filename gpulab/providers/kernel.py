@@ -45,6 +45,7 @@ import threading
 import time
 from pathlib import Path
 
+from gpulab.providers.async_loads import AsyncLoads
 from gpulab.providers.switches import DIRECT_KERNEL, EARLY_KERNEL, switched_on
 from gpulab.providers.user_cache import gpulab_cache
 
@@ -195,8 +196,8 @@ def _take_spare() -> KernelChild | None:
 def _direct_process_class(stock: type) -> type:
     """A subclass of jsii's `_NodeProcess` that starts (or adopts) a direct kernel."""
 
-    class DirectKernelProcess(stock):
-        """jsii's kernel process, without the relay; see gpulab/providers/kernel.py."""
+    class DirectKernelProcess(AsyncLoads, stock):
+        """jsii's kernel process without the relay, loading assemblies asynchronously (async_loads.py)."""
 
         def start(self) -> None:
             child = _take_spare()

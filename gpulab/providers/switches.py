@@ -20,6 +20,7 @@ LAZY_ANNOTATIONS = "GPULAB_LAZY_ANNOTATIONS"  # lazy_annotations.py
 ELIDE_CASTS = "GPULAB_ELIDE_CASTS"  # cast_elision.py, applied by lazy_annotations.py
 DIRECT_KERNEL = "GPULAB_DIRECT_KERNEL"  # kernel.py
 EARLY_KERNEL = "GPULAB_EARLY_KERNEL"  # kernel.py
+ASYNC_LOADS = "GPULAB_ASYNC_LOADS"  # async_loads.py, used by kernel.py's direct kernel
 
 SPEEDUPS_OFF = {
     LAZY_IMPORT: "off",
@@ -34,6 +35,7 @@ SPEEDUPS_OFF = {
     ELIDE_CASTS: "off",
     DIRECT_KERNEL: "off",
     EARLY_KERNEL: "off",
+    ASYNC_LOADS: "off",
 }
 
 
