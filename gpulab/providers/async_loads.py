@@ -10,10 +10,11 @@ and the kernel handles requests in the order they arrive.
 So the direct kernel's process (kernel.py) writes a `load` request and
 returns at once; Python runs the binding module while the kernel loads. The
 answers owed are read, in order, before the next request is sent: a load
-that failed raises the error jsii would have raised there, naming the assembly. Only a tarball
-that lives in an installed `_jsii` package is loaded this way, since the
-temporary copy `importlib.resources.as_file` makes for a zipped package is
-deleted as soon as `load` returns. GPULAB_ASYNC_LOADS=off turns this off.
+that failed raises the error jsii would have raised, there, naming the
+assembly. Only a tarball that lives in an installed `_jsii` package is loaded
+this way, since the temporary copy `importlib.resources.as_file` makes for a
+zipped package is deleted as soon as `load` returns. GPULAB_ASYNC_LOADS=off
+turns this off.
 """
 
 from __future__ import annotations

@@ -16,10 +16,11 @@ layout is not the one it knows (an embedded `lib/program.js` that opens its
 channel on descriptor 3), when JSII_RUNTIME names another runtime, or when the
 cache folder cannot be written. GPULAB_DIRECT_KERNEL=off turns it off.
 
-`The copy's `program.js` asks a hook for each assembly tarball's digest
+The copy's `program.js` asks a hook for each assembly tarball's digest
 before it hashes the tarball itself (`tarball_digests.js` answers from a
 memo); a `program.js` whose digest function is not the one it knows is left
-as it is.
+as it is. The direct kernel's process sends assembly loads without waiting
+for their answers (`async_loads.py`).
 
 `start_kernel_early()` spawns that kernel at once, before Python has imported
 jsii, and imports cdktf on a background thread: Node.js boots and loads the

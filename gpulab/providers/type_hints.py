@@ -97,11 +97,13 @@ def _bound_objects(annotation: object, namespace: dict) -> tuple[object, ...]:
 
     The identifiers are a superset of the names evaluating the annotation
     looks up (attribute names and quoted forward references included), so
-    equal strings whose bindings are the same objects evaluate alike. A
-    non-string annotation needs no namespace: it is its own key.
+    equal strings whose bindings are the same objects evaluate alike. An
+    annotation that is not a string (evaluated, when lazy annotations are off)
+    may hold forward references whose names cannot be listed: it is keyed by
+    the whole namespace, so it is shared within its module only.
     """
     if not isinstance(annotation, str):
-        return ()
+        return (namespace,)
     names = ["__builtins__", *sorted(set(_IDENTIFIER.findall(annotation)))]
     return tuple(namespace.get(name) for name in names)
 
