@@ -15,7 +15,8 @@ Each measurement is one fresh process: wall time, and peak RSS of the whole
 process tree (Python and the jsii kernel together, sampled every 20 ms from
 /proc). Variants of a section run alternately within each repetition, so a
 noisy machine slows them alike; the table shows median and min–max, and the
-ratios are computed per repetition, then their median taken.
+ratios are computed per repetition, then their median taken. A fixed Python
+loop, timed before and after, says how fast the machine was during the run.
 """
 
 from __future__ import annotations
@@ -205,6 +206,23 @@ def widened_env(scratch: Path, machines: int) -> Path:
     return folder
 
 
+# A fixed amount of pure-Python work: its time says how fast the (shared, drifting) machine is right now.
+REFERENCE_LOOP = """
+import time
+start = time.perf_counter()
+x = 0
+for i in range(20_000_000):
+    x += i
+print(time.perf_counter() - start)
+"""
+
+
+def reference_loop_seconds() -> float:
+    """Seconds a fresh Python takes for REFERENCE_LOOP: runs on one machine compare through it."""
+    result = subprocess.run([sys.executable, "-c", REFERENCE_LOOP], capture_output=True, text=True, check=True)
+    return float(result.stdout)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=3, help="repetitions of each variant (default 3)")
@@ -214,6 +232,7 @@ def main() -> None:
     sections = set(options.only.split(","))
     report: dict[str, dict] = {}
     lines = [f"python main.py synth, warm cache, {options.reps} alternating repetitions; median (min–max)", ""]
+    loop_before = reference_loop_seconds()
     with tempfile.TemporaryDirectory(prefix="gpulab-bench-") as folder:
         scratch = Path(folder)
         # One synth first: the jsii cache, gpulab's caches, Python's bytecode cache and the page cache
@@ -268,6 +287,9 @@ def main() -> None:
             lines += ["", f"each extra {unit}: {slope:.0f} ms (least squares over the medians)", ""]
             report[section] = {k: vars(v) for k, v in results.items()}
 
+    loop_after = reference_loop_seconds()
+    lines.append(f"machine speed: the reference loop took {loop_before:.2f} s before and {loop_after:.2f} s after")
+    report["reference_loop_seconds"] = {"before": loop_before, "after": loop_after}
     print("\n".join(lines))
     if options.json:
         options.json.write_text(json.dumps(report, indent=2))
