@@ -114,7 +114,7 @@ def _node_logger(tmp_path: Path) -> tuple[Path, Path]:
 def test_jsii_node_starts_the_kernel_itself_not_the_relay(tmp_path, setting, scripts):
     """JSII_NODE starts the first process only: the relay spawns program.js with its own node binary."""
     wrapper, log = _node_logger(tmp_path)
-    env = {**os.environ, "JSII_NODE": str(wrapper), "XDG_CACHE_HOME": str(tmp_path / "cache"), **setting}
+    env = {**os.environ, "JSII_NODE": str(wrapper), **setting}
     subprocess.run([sys.executable, "-c", SYNTH_ONE_OUTPUT, str(tmp_path / "out")], env=env, check=True, cwd=tmp_path)
 
     started = [line.split()[1] for line in log.read_text().splitlines()]
@@ -127,7 +127,7 @@ def test_bad_input_with_an_early_kernel_exits_2_and_leaves_no_kernel_behind(tmp_
     wrapper, log = _node_logger(tmp_path)
     (tmp_path / "envs").mkdir()
     (tmp_path / "envs" / "broken.yaml").write_text("cloud: moon\n")
-    env = {**os.environ, "JSII_NODE": str(wrapper), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env = {**os.environ, "JSII_NODE": str(wrapper)}
     result = subprocess.run(
         [sys.executable, "main.py", "synth", "--env-dir", str(tmp_path / "envs"), "--out", str(tmp_path / "out")],
         env=env,
