@@ -63,6 +63,25 @@ class AsyncLoads:
         self._process.stdin.write(b"%b\n" % (data,))
         self._process.stdin.flush()
 
+    def settle_owed_loads(self) -> None:
+        """Wait for every load still owed, whatever its outcome: called before the kernel is stopped.
+
+        A program that imports a binding package and exits at once would
+        otherwise tell the kernel to exit, and close its channel, while the
+        kernel is still loading: its answer then fails with EPIPE, and Node.js
+        prints the error with a line of the (minified) kernel to stderr.
+        """
+        from jsii.errors import JSIIError
+
+        while self._owed_loads:
+            try:
+                self.collect_owed_loads()
+            except (JSIIError, RuntimeError):
+                continue  # a failed load: there is no caller left to tell
+            except (OSError, ValueError):
+                self._owed_loads.clear()  # the kernel is gone
+                return
+
     def collect_owed_loads(self) -> None:
         """Read the answers of the loads sent so far, in order; a failed load raises jsii's error."""
         from jsii._kernel.providers import process

@@ -213,6 +213,7 @@ def _direct_process_class(stock: type) -> type:
             self.handshake()
 
         def stop(self) -> None:
+            self.settle_owed_loads()
             if not getattr(self, "_direct", False):
                 return super().stop()
             if not self._stopped:

@@ -83,3 +83,18 @@ def test_only_tarballs_of_installed_packages_are_loaded_asynchronously(tmp_path)
     temporary_copy.write_bytes(b"")
     assert not is_installed_tarball(str(temporary_copy))
     assert not is_installed_tarball(str(Path(package / "missing.tgz")))
+
+
+def test_exiting_right_after_the_imports_waits_for_the_loads(tmp_path):
+    """The kernel is stopped only once it has answered every load: no EPIPE dump on stderr, no failed exit.
+
+    An empty jsii package cache makes the kernel unpack cdktf, so the loads are still running at exit.
+    """
+    result = subprocess.run(
+        [sys.executable, "-c", "import gpulab, cdktf"],
+        env={**os.environ, "JSII_RUNTIME_PACKAGE_CACHE_ROOT": str(tmp_path / "package-cache")},
+        capture_output=True,
+        text=True,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert list((tmp_path / "package-cache").iterdir()), "the kernel unpacked the assemblies before it stopped"
