@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 from gpulab.providers.async_loads import is_installed_tarball
+from tests.providers.binding_probe import run_python
 
 # Imports cdktf (loading the constructs and cdktf assemblies), then makes one request.
 PROBE = textwrap.dedent(
@@ -39,14 +40,7 @@ FAILING_PROBE = textwrap.dedent(
 
 
 def _run(probe: str, *args: str, **env: str) -> list[str]:
-    result = subprocess.run(
-        [sys.executable, "-c", probe, *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.splitlines()
+    return run_python(probe, *args, env={**os.environ, **env}).splitlines()
 
 
 def test_loads_are_answered_before_the_next_request(tmp_path):

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import ast
 import os
-import subprocess
-import sys
 import textwrap
 
 import pytest
 
 from gpulab.providers.cast_elision import elide_casts
+from tests.providers.binding_probe import run_python, write_package
 
 
 def _elided(source: str) -> str:
@@ -81,18 +80,9 @@ PROBE = textwrap.dedent(
 
 
 def _run_probe(tmp_path, **env: str) -> list[str]:
-    package = tmp_path / "src" / "cdktf_cdktf_provider_fake"
-    package.mkdir(parents=True, exist_ok=True)
-    (package / "__init__.py").write_text("")
-    (package / "getters.py").write_text(GENERATED)
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, str(tmp_path / "src")],
-        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONDONTWRITEBYTECODE": "1", **env},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.splitlines()
+    root = write_package(tmp_path / "src", {"getters": GENERATED})
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONDONTWRITEBYTECODE": "1", **env}
+    return run_python(PROBE, str(root), env=env).splitlines()
 
 
 def test_binding_modules_run_without_their_casts(tmp_path):

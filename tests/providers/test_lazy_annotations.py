@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
+
+from tests.providers.binding_probe import run_python, write_package
 
 # `Undefined` exists nowhere: evaluating this module's annotations raises NameError.
 GENERATED = textwrap.dedent(
@@ -39,22 +39,12 @@ PROBE = textwrap.dedent(
 
 
 def _binding(root: Path, version: int = 1) -> Path:
-    package = root / "cdktf_cdktf_provider_fake"
-    package.mkdir(parents=True, exist_ok=True)
-    (package / "__init__.py").write_text("")
-    (package / "widget.py").write_text(GENERATED.replace("VERSION = 1", f"VERSION = {version}"))
-    return root
+    return write_package(root, {"widget": GENERATED.replace("VERSION = 1", f"VERSION = {version}")})
 
 
 def _probe(root: Path, cache: Path, *flags: str, **env: str) -> str:
-    result = subprocess.run(
-        [sys.executable, *flags, "-c", PROBE, str(root)],
-        env={**os.environ, "XDG_CACHE_HOME": str(cache), "PYTHONDONTWRITEBYTECODE": "1", **env},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip()
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "PYTHONDONTWRITEBYTECODE": "1", **env}
+    return run_python(PROBE, str(root), env=env, flags=flags).strip()
 
 
 def _cached(cache: Path) -> list[Path]:
@@ -93,15 +83,7 @@ def test_a_changed_source_or_a_damaged_cache_is_compiled_again(tmp_path):
 
 
 def test_modules_that_are_not_bindings_keep_evaluated_annotations(tmp_path):
-    package = tmp_path / "src" / "plainpackage"
-    package.mkdir(parents=True)
-    (package / "__init__.py").write_text("def f(x: int) -> str: ...\n")
+    root = write_package(tmp_path / "src", {"__init__": "def f(x: int) -> str: ...\n"}, name="plainpackage")
     probe = "import sys; sys.path.insert(0, sys.argv[1]); import gpulab, plainpackage; print(plainpackage.f.__annotations__)"
-    result = subprocess.run(
-        [sys.executable, "-c", probe, str(tmp_path / "src")],
-        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert result.stdout.strip() == "{'x': <class 'int'>, 'return': <class 'str'>}"
+    output = run_python(probe, str(root), env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert output.strip() == "{'x': <class 'int'>, 'return': <class 'str'>}"

@@ -6,12 +6,11 @@ import hashlib
 import importlib.util
 import json
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 from gpulab.providers.fast_import import TARBALL_DIGESTS_PRELOAD
+from tests.providers.binding_probe import run_python
 from tests.providers.node_probe import run_preloaded
 
 # Asks the hook for the digest of argv[1] with the salts in argv[2] (JSON); prints it and how often it hashed.
@@ -105,7 +104,7 @@ def test_the_kernel_remembers_the_digests_of_the_assemblies_it_loads(tmp_path):
         "JSII_RUNTIME_PACKAGE_CACHE_ROOT": str(package_cache),  # jsii's own cache stays where it is
         "GPULAB_LAZY_ANNOTATIONS": "off",  # no compile into the empty cache folder
     }
-    subprocess.run([sys.executable, "-c", "import gpulab, cdktf"], env=env, check=True, capture_output=True)
+    run_python("import gpulab, cdktf", env=env)
 
     remembered = {json.loads(memo.read_text())["digest"] for memo in _memos(cache)}
     assert len(remembered) == 2

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
+
+from tests.providers.binding_probe import FAKE_BINDING, run_python, write_package
 
 GENERATED = textwrap.dedent(
     """
@@ -41,18 +41,9 @@ PROBE = textwrap.dedent(
 
 
 def _run(tmp_path: Path, **env: str) -> str:
-    for package in ("cdktf_cdktf_provider_fake", "plainpackage"):
-        (tmp_path / package).mkdir()
-        (tmp_path / package / "__init__.py").write_text("")
-        (tmp_path / package / "widget.py").write_text(GENERATED)
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, str(tmp_path)],
-        env={**env, "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip()
+    for package in (FAKE_BINDING, "plainpackage"):
+        write_package(tmp_path, {"widget": GENERATED}, name=package)
+    return run_python(PROBE, str(tmp_path), env={**env, "PATH": "/usr/bin:/bin"}).strip()
 
 
 def test_jsii_bindings_resolve_each_stubs_hints_once_and_get_the_same_answer(tmp_path):
@@ -97,17 +88,7 @@ SHARING_PROBE = textwrap.dedent(
 
 
 def test_modules_binding_an_annotations_names_alike_share_its_resolution(tmp_path):
-    package = tmp_path / "cdktf_cdktf_provider_fake"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    for module in ("first", "second"):
-        (package / f"{module}.py").write_text(SHARING)
-    result = subprocess.run(
-        [sys.executable, "-c", SHARING_PROBE, str(tmp_path)],
-        env={"PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    write_package(tmp_path, {"first": SHARING, "second": SHARING})
+    output = run_python(SHARING_PROBE, str(tmp_path), env={"PATH": "/usr/bin:/bin"})
     # `shared` and the `None` return once for both modules; `own` once per module, since `Disk` differs.
-    assert result.stdout.splitlines() == ["True", "True True", "4 resolved"]
+    assert output.splitlines() == ["True", "True True", "4 resolved"]

@@ -1,0 +1,30 @@
+"""Fake jsii binding packages, and a fresh Python to probe them in, for the tests of gpulab/providers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+FAKE_BINDING = "cdktf_cdktf_provider_fake"  # named like a provider package: gpulab's import hook treats it as one
+
+
+def write_package(root: Path, modules: Mapping[str, str], name: str = FAKE_BINDING) -> Path:
+    """Package `name` under `root` holding `modules` (module name -> source; `__init__` is empty unless given).
+
+    Returns `root`, the folder to put on `sys.path`. Writing again overwrites.
+    """
+    package = root / name
+    package.mkdir(parents=True, exist_ok=True)
+    for module, source in {"__init__": "", **modules}.items():
+        (package / f"{module}.py").write_text(source)
+    return root
+
+
+def run_python(probe: str, *args: str, env: Mapping[str, str], flags: Sequence[str] = ()) -> str:
+    """`python <flags> -c <probe> <args>` with exactly `env`; its standard output. A failing probe fails the test."""
+    result = subprocess.run(
+        [sys.executable, *flags, "-c", probe, *args], env=dict(env), capture_output=True, text=True, check=True
+    )
+    return result.stdout
