@@ -13,11 +13,11 @@ So binding modules are compiled as if they began with `from __future__
 import annotations`. Compiling a large module takes longer than importing it
 (176 ms for compute_instance), so the code is cached in the user's cache
 folder, keyed by the source's path, size and modification time, by the
-Python version and by the optimization level (`python -O` drops the `if
-__debug__:` argument checks, as Python's own bytecode cache does), and written
-atomically. A module that cannot be read or
-compiled this way is imported the ordinary way. GPULAB_LAZY_ANNOTATIONS=off
-turns this off.
+Python version, by the optimization level (`python -O` drops the `if
+__debug__:` argument checks, as Python's own bytecode cache does) and by
+whether `typing.cast` calls were elided (cast_elision.py), and written
+atomically. A module that cannot be read or compiled this way is imported
+the ordinary way. GPULAB_LAZY_ANNOTATIONS=off turns this off.
 """
 
 import __future__
