@@ -52,7 +52,8 @@ class AsyncLoads:
                 self._owed_loads = deque()
             self._owed_loads.append(request)
             return None  # Kernel.load, the only caller, discards the answer
-        self.collect_owed_loads()
+        if self._owed_loads:
+            self.collect_owed_loads()
         return super().send(request, response_type)
 
     def _write_request(self, request) -> None:
