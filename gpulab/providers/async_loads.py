@@ -4,23 +4,19 @@ Importing a binding package's `_jsii` module asks the kernel to load its
 assembly and waits for the answer: for cdktf about 0.1 s of the kernel
 unpacking and requiring the package while Python sits idle, and Python only
 then goes on to run the package's own module, about as long again, while the
-kernel sits idle. Nothing reads that answer (`Kernel.load` returns nothing),
-and the kernel handles requests in the order they arrive.
+kernel sits idle. Nothing reads that answer (`Kernel.load` returns nothing).
 
-So the direct kernel's process (kernel.py) writes a `load` request and
-returns at once; Python runs the binding module while the kernel loads. The
-answers owed are read, in order, before the next request is sent: a load
-that failed raises the error jsii would have raised, there, naming the
-assembly. Only a tarball that lives in an installed `_jsii` package is loaded
-this way, since the temporary copy `importlib.resources.as_file` makes for a
-zipped package is deleted as soon as `load` returns. GPULAB_ASYNC_LOADS=off
-turns this off.
+So the direct kernel's process writes a `load` request and returns at once
+(owed_answers.py); Python runs the binding module while the kernel loads. A
+load that failed raises the error jsii would have raised, when its answer is
+read, naming the assembly. Only a tarball that lives in an installed `_jsii`
+package is loaded this way, since the temporary copy
+`importlib.resources.as_file` makes for a zipped package is deleted as soon as
+`load` returns. GPULAB_ASYNC_LOADS=off turns this off.
 """
 
 from __future__ import annotations
 
-import json
-from collections import deque
 from pathlib import Path
 
 from gpulab.providers.switches import ASYNC_LOADS, switched_on
@@ -38,60 +34,21 @@ def is_installed_tarball(path: str) -> bool:
     return tarball.parent.name == "_jsii" and (tarball.parent / "__init__.py").is_file() and tarball.is_file()
 
 
-class AsyncLoads:
-    """A mixin for jsii's `_NodeProcess`: `load` requests are written at once, their answers read later."""
+def loads_later(request) -> bool:
+    """Whether this `load` request may be written without waiting for its answer."""
+    return enabled() and is_installed_tarball(request.tarball)
 
-    _owed_loads: deque | None = None
 
-    def send(self, request, response_type):
-        from jsii._kernel.types import LoadRequest
+class OwedLoad:
+    """A `load` written ahead: any answer but an error will do."""
 
-        if isinstance(request, LoadRequest) and enabled() and is_installed_tarball(request.tarball):
-            self._write_request(request)
-            if self._owed_loads is None:
-                self._owed_loads = deque()
-            self._owed_loads.append(request)
-            return None  # Kernel.load, the only caller, discards the answer
-        if self._owed_loads:
-            self.collect_owed_loads()
-        return super().send(request, response_type)
+    def __init__(self, request) -> None:
+        self.request = request
 
-    def _write_request(self, request) -> None:
-        """Write `request` the way jsii's `send` does, without reading the answer."""
-        from jsii._kernel.providers.process import jdefault
+    def accept(self, answer) -> None:
+        pass
 
-        data = json.dumps(self._serializer.unstructure(request), default=jdefault).encode("utf8")
-        self._process.stdin.write(b"%b\n" % (data,))
-        self._process.stdin.flush()
+    def failure(self, error: str, name: str, stack: str) -> Exception:
+        from gpulab.providers.owed_answers import jsii_error
 
-    def settle_owed_loads(self) -> None:
-        """Wait for every load still owed, whatever its outcome: called before the kernel is stopped.
-
-        A program that imports a binding package and exits at once would
-        otherwise tell the kernel to exit, and close its channel, while the
-        kernel is still loading: its answer then fails with EPIPE, and Node.js
-        prints the error with a line of the (minified) kernel to stderr.
-        """
-        from jsii.errors import JSIIError
-
-        while self._owed_loads:
-            try:
-                self.collect_owed_loads()
-            except (JSIIError, RuntimeError):
-                continue  # a failed load: there is no caller left to tell
-            except (OSError, ValueError):
-                self._owed_loads.clear()  # the kernel is gone
-                return
-
-    def collect_owed_loads(self) -> None:
-        """Read the answers of the loads sent so far, in order; a failed load raises jsii's error."""
-        from jsii._kernel.providers import process
-        from jsii.errors import JavaScriptError, JSIIError
-
-        while self._owed_loads:
-            request = self._owed_loads.popleft()
-            response = self._serializer.structure(self._next_message(), process._ProcessResponse)
-            if isinstance(response, process._ErrorResponse):
-                message = f"loading assembly {request.name}@{request.version} failed: {response.error}"
-                error_type = JSIIError if response.name == process.ErrorType.JSII_FAULT.value else RuntimeError
-                raise error_type(message) from JavaScriptError(response.stack)
+        return jsii_error(f"loading assembly {self.request.name}@{self.request.version} failed: {error}", name, stack)

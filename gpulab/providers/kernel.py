@@ -16,11 +16,11 @@ layout is not the one it knows (an embedded `lib/program.js` that opens its
 channel on descriptor 3), when JSII_RUNTIME names another runtime, or when the
 cache folder cannot be written. GPULAB_DIRECT_KERNEL=off turns it off.
 
-The copy's `program.js` asks a hook for each assembly tarball's digest
-before it hashes the tarball itself (`tarball_digests.js` answers from a
-memo); a `program.js` whose digest function is not the one it knows is left
-as it is. The direct kernel's process sends assembly loads without waiting
-for their answers (`async_loads.py`).
+The copy's `program.js` carries the patches of `program_patches.py` that fit
+it: a hook for each assembly tarball's digest (`tarball_digests.js` answers
+from a memo) and ids claimed by `create` requests. The direct kernel's
+process sends assembly loads, and creates under claimed ids, without waiting
+for their answers (`owed_answers.py`).
 
 `start_kernel_early()` spawns that kernel at once, before Python has imported
 jsii, and imports cdktf on a background thread: Node.js boots and loads the
@@ -46,7 +46,9 @@ import threading
 import time
 from pathlib import Path
 
-from gpulab.providers.async_loads import AsyncLoads
+from gpulab.providers import async_creates
+from gpulab.providers.owed_answers import OwedAnswers
+from gpulab.providers.program_patches import APPLIED_FILE, CLAIMED_OBJECT_IDS, applied_patches, patch_program
 from gpulab.providers.switches import DIRECT_KERNEL, EARLY_KERNEL, switched_on
 from gpulab.providers.user_cache import gpulab_cache
 
@@ -57,13 +59,7 @@ CHANNEL_CONTRACT = "readFD:3,writeFD:3"  # how program.js opens its jsii channel
 KERNEL_FD = 3
 NODE_FLAGS = ("--max-old-space-size=4069", "--preserve-symlinks")  # what the relay gives its kernel
 JSII_PROCESS_MODULE = "jsii._kernel.providers.process"
-RUNTIME_COPY_VERSION = "gpulab-2"  # part of the copy's folder name; bump it when the patches change (1: none)
-# jsii's tarball digest in program.js, and the same function asking tarball_digests.js's hook first.
-DIGEST_FUNCTION = "p.digestFile=function digestFile(e,...p){return readFileChunks(e,()=>{},...p)}"
-HOOKED_DIGEST_FUNCTION = (
-    "p.digestFile=function digestFile(e,...p){const hash=()=>readFileChunks(e,()=>{},...p);"
-    'return"function"==typeof globalThis.gpulabTarballDigest?globalThis.gpulabTarballDigest(e,p,hash):hash()}'
-)
+RUNTIME_COPY_VERSION = "gpulab-3"  # part of the copy's folder name; bump it when the patches change (1: none)
 
 
 def _embedded_runtime() -> tuple[Path, str] | None:
@@ -83,8 +79,9 @@ def unpack_runtime(embedded: Path, version: str) -> Path | None:
     """The folder holding jsii's runtime scripts, unpacked once per runtime version.
 
     jsii embeds `lib/program.js` as `lib__program.js`, and so on. Unpacks into
-    a temporary sibling, hooks the tarball digest, and renames it into place,
-    so a concurrent start never sees half a runtime. None when the layout is
+    a temporary sibling, applies the patches that fit (program_patches.py)
+    and records which, and renames it into place, so a concurrent start
+    never sees half a runtime. None when the layout is
     unknown (no program.js that opens its channel on descriptor 3) or the
     cache folder cannot be written.
     """
@@ -102,8 +99,9 @@ def unpack_runtime(embedded: Path, version: str) -> Path | None:
         program = (staging / PROGRAM).read_text(encoding="utf-8")
         if CHANNEL_CONTRACT not in program:
             return None
-        if program.count(DIGEST_FUNCTION) == 1:
-            (staging / PROGRAM).write_text(program.replace(DIGEST_FUNCTION, HOOKED_DIGEST_FUNCTION), encoding="utf-8")
+        patched, applied = patch_program(program)
+        (staging / PROGRAM).write_text(patched, encoding="utf-8")
+        (staging / PROGRAM).with_name(APPLIED_FILE).write_text(json.dumps(applied), encoding="utf-8")
         os.rename(staging, target)
         staging = None
     except OSError:
@@ -146,6 +144,7 @@ class KernelChild:
                 )
         finally:
             theirs.close()
+        self.program = program
         self._socket = ours
         self.stdin = ours.makefile("wb")
         self.stdout = ours.makefile("rb")
@@ -197,8 +196,8 @@ def _take_spare() -> KernelChild | None:
 def _direct_process_class(stock: type) -> type:
     """A subclass of jsii's `_NodeProcess` that starts (or adopts) a direct kernel."""
 
-    class DirectKernelProcess(AsyncLoads, stock):
-        """jsii's kernel process without the relay, loading assemblies asynchronously (async_loads.py)."""
+    class DirectKernelProcess(OwedAnswers, stock):
+        """jsii's kernel process without the relay, sending loads and creates ahead (owed_answers.py)."""
 
         def start(self) -> None:
             child = _take_spare()
@@ -209,11 +208,13 @@ def _direct_process_class(stock: type) -> type:
                 child = KernelChild(program)
             self._process = child
             self._direct, self._stopped = True, False
+            if async_creates.enabled() and CLAIMED_OBJECT_IDS.name in applied_patches(child.program):
+                self.object_ids = async_creates.ObjectIdClaims()
             atexit.register(self.stop)
             self.handshake()
 
         def stop(self) -> None:
-            self.settle_owed_loads()
+            self.settle_owed_answers()
             if not getattr(self, "_direct", False):
                 return super().stop()
             if not self._stopped:

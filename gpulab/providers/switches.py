@@ -21,6 +21,7 @@ ELIDE_CASTS = "GPULAB_ELIDE_CASTS"  # cast_elision.py, applied by lazy_annotatio
 DIRECT_KERNEL = "GPULAB_DIRECT_KERNEL"  # kernel.py
 EARLY_KERNEL = "GPULAB_EARLY_KERNEL"  # kernel.py
 ASYNC_LOADS = "GPULAB_ASYNC_LOADS"  # async_loads.py, used by kernel.py's direct kernel
+ASYNC_CREATES = "GPULAB_ASYNC_CREATES"  # async_creates.py, used by kernel.py's direct kernel
 
 SPEEDUPS_OFF = {
     LAZY_IMPORT: "off",
@@ -36,6 +37,7 @@ SPEEDUPS_OFF = {
     DIRECT_KERNEL: "off",
     EARLY_KERNEL: "off",
     ASYNC_LOADS: "off",
+    ASYNC_CREATES: "off",
 }
 
 

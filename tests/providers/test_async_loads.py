@@ -11,16 +11,16 @@ from pathlib import Path
 from gpulab.providers.async_loads import is_installed_tarball
 from tests.providers.binding_probe import run_python
 
-# Imports cdktf (loading the constructs and cdktf assemblies), then makes one request.
+# Imports cdktf (loading the constructs and cdktf assemblies), then makes a request that waits for its answer.
 PROBE = textwrap.dedent(
     """
     import sys
     import gpulab, cdktf
     from jsii._runtime import kernel
     process = kernel.provider._process
-    print("owed after import", len(process._owed_loads or ()))
-    cdktf.App(outdir=sys.argv[1])
-    print("owed after a request", len(process._owed_loads or ()))
+    print("owed after import", len(process._owed or ()))
+    cdktf.App(outdir=sys.argv[1]).outdir
+    print("owed after a request", len(process._owed or ()))
     """
 )
 
@@ -32,7 +32,7 @@ FAILING_PROBE = textwrap.dedent(
     from jsii._runtime import kernel
     try:
         print("load returned", kernel.load("@example/broken", "1.0.0", sys.argv[2]))
-        cdktf.App(outdir=sys.argv[1])
+        cdktf.App(outdir=sys.argv[1]).outdir
     except Exception as error:
         print(type(error).__name__, str(error).splitlines()[0])
     """

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from gpulab.providers import kernel
+from gpulab.providers.program_patches import PATCHES, applied_patches
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -41,23 +42,28 @@ def test_the_runtime_is_unpacked_once_into_the_cache_folder(tmp_path, monkeypatc
     assert "readFD:3" in (runtime / "lib" / "program.js").read_text()
 
 
-def test_the_copy_asks_the_digest_hook_before_it_hashes_a_tarball(tmp_path, monkeypatch):
+def test_the_copy_of_the_pinned_jsii_holds_every_patch_and_says_so(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     embedded = kernel._embedded_runtime()
     assert embedded is not None, "jsii's embedded runtime is missing"
 
-    program = (kernel.unpack_runtime(*embedded) / "lib" / "program.js").read_text()
+    program_file = kernel.unpack_runtime(*embedded) / "lib" / "program.js"
+    program = program_file.read_text()
 
-    assert kernel.DIGEST_FUNCTION in (embedded[0] / "lib__program.js").read_text()  # the pinned jsii's
-    assert program.count(kernel.HOOKED_DIGEST_FUNCTION) == 1
-    assert kernel.DIGEST_FUNCTION not in program
+    assert applied_patches(program_file) == {patch.name for patch in PATCHES}
+    for patch in PATCHES:
+        for original, patched in patch.replacements:
+            assert original in (embedded[0] / "lib__program.js").read_text()  # the pinned jsii's
+            assert (program.count(patched), program.count(original)) == (1, 0), patch.name
 
 
-def test_a_program_with_another_digest_function_is_copied_as_it_is(tmp_path, monkeypatch):
+def test_a_program_the_patches_do_not_fit_is_copied_as_it_is(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     source = "readFD:3,writeFD:3;p.digestFile=function digestFile(a,...b){return other(a)}\n"
     embedded = _embedded(tmp_path / "embedded", source)
-    assert (kernel.unpack_runtime(embedded, "9.9.9") / "lib" / "program.js").read_text() == source
+    program_file = kernel.unpack_runtime(embedded, "9.9.9") / "lib" / "program.js"
+    assert program_file.read_text() == source
+    assert applied_patches(program_file) == frozenset()
 
 
 def test_a_program_that_does_not_talk_on_descriptor_3_is_not_started_directly(tmp_path, monkeypatch):

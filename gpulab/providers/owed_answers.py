@@ -1,0 +1,120 @@
+"""Write some jsii requests without waiting for their answers, and read those answers later, in order.
+
+jsii's Python runtime writes each request and waits for its answer, so
+Python and the kernel take turns, each idle while the other works. Two kinds
+of request can go on without their answers: an assembly `load`, whose answer
+nobody reads (async_loads.py), and the `create` of an object whose id Python
+claims itself (async_creates.py). The direct kernel's process (kernel.py)
+writes those and returns at once.
+
+The kernel handles requests in the order they arrive, so the answers owed
+are read, in order, before any other request is sent (its answer comes after
+them) and before the kernel is stopped. An owed answer that is an error
+raises, there, the error jsii would have raised for its request, with a note
+naming that request; the answers owed after it are read first, so the channel
+stays in step.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from typing import Protocol
+
+from gpulab.providers import async_creates, async_loads
+
+
+class Owed(Protocol):
+    """A request written without waiting for its answer."""
+
+    def accept(self, answer) -> None:
+        """Check the kernel's answer; raise jsii's error if it is not the one expected."""
+
+    def failure(self, error: str, name: str, stack: str) -> Exception:
+        """The error jsii would have raised had the kernel answered this error at once."""
+
+
+def jsii_error(message: str, name: str, stack: str) -> Exception:
+    """The exception jsii's `send` raises for an error answer, with the JavaScript stack as its cause."""
+    from jsii._kernel.providers.process import ErrorType
+    from jsii.errors import JavaScriptError, JSIIError
+
+    error = JSIIError(message) if name == ErrorType.JSII_FAULT.value else RuntimeError(message)
+    error.__cause__ = JavaScriptError(stack)
+    return error
+
+
+class OwedAnswers:
+    """A mixin for jsii's `_NodeProcess`: loads and claimed creates are written at once, their answers read later."""
+
+    _owed: deque[Owed] | None = None
+    object_ids: async_creates.ObjectIdClaims | None = None  # set when the kernel takes claimed ids
+
+    def send(self, request, response_type):
+        from jsii._kernel.types import CreateRequest, LoadRequest
+
+        if isinstance(request, LoadRequest) and async_loads.loads_later(request):
+            self._write_owed(request, async_loads.OwedLoad(request))
+            return None  # Kernel.load, the only caller, discards the answer
+        if isinstance(request, CreateRequest) and self.object_ids is not None:
+            ref = self.object_ids.claim(request)
+            if ref is not None:
+                self._write_owed(request, async_creates.OwedCreate(request, ref), {async_creates.CLAIM_KEY: ref.ref})
+                return ref
+        if self._owed:
+            self.collect_owed_answers()
+        return super().send(request, response_type)
+
+    def _write_owed(self, request, owed: Owed, extra: dict | None = None) -> None:
+        """Write `request` the way jsii's `send` does (plus `extra` keys), without reading the answer."""
+        from jsii._kernel.providers.process import capture_stack_trace, jdefault
+        from jsii._stack_trace import is_enabled as stack_traces_enabled
+
+        data = self._serializer.unstructure(request)
+        if extra:
+            data.update(extra)
+        if stack_traces_enabled() and (stack_trace := capture_stack_trace()):
+            data["$jsii.stacktrace"] = stack_trace
+        self._process.stdin.write(b"%b\n" % (json.dumps(data, default=jdefault).encode("utf8"),))
+        self._process.stdin.flush()
+        if self._owed is None:
+            self._owed = deque()
+        self._owed.append(owed)
+
+    def collect_owed_answers(self) -> None:
+        """Read every answer owed, in order; the first that is an error (or unexpected) raises."""
+        from jsii._kernel.providers import process
+        from jsii.errors import JSIIError
+
+        first_error: Exception | None = None
+        while self._owed:
+            owed = self._owed.popleft()
+            answer = self._serializer.structure(self._next_message(), process._ProcessResponse)
+            try:
+                if isinstance(answer, process._OkayResponse):
+                    owed.accept(answer.ok)
+                elif isinstance(answer, process._ErrorResponse):
+                    raise owed.failure(answer.error, answer.name, answer.stack)
+                else:  # a callback: cannot happen while no object calls back (async_creates.py)
+                    raise JSIIError(f"the kernel called back while answering a request sent ahead: {answer!r}")
+            except (JSIIError, RuntimeError) as error:
+                first_error = first_error or error
+        if first_error is not None:
+            raise first_error
+
+    def settle_owed_answers(self) -> None:
+        """Wait for every answer still owed, whatever it is: called before the kernel is stopped.
+
+        A program that imports a binding package and exits at once would
+        otherwise tell the kernel to exit, and close its channel, while the
+        kernel is still loading: its answer then fails with EPIPE, and Node.js
+        prints the error with a line of the (minified) kernel to stderr.
+        """
+        from jsii.errors import JSIIError
+
+        try:
+            self.collect_owed_answers()
+        except (JSIIError, RuntimeError):
+            pass  # there is no caller left to tell
+        except (OSError, ValueError):
+            self._owed.clear()  # the kernel is gone

@@ -1,0 +1,135 @@
+"""Async creates: new objects get ids Python claims, their answers are read later, and errors still surface."""
+
+from __future__ import annotations
+
+import os
+import re
+import textwrap
+
+from tests.providers.binding_probe import run_python
+
+# Creates an app and a stack, then reads a property (a request that waits for its answer).
+PROBE = textwrap.dedent(
+    """
+    import sys
+    import gpulab, cdktf
+    from jsii._runtime import kernel
+    process = kernel.provider._process
+    app = cdktf.App(outdir=sys.argv[1])
+    stack = cdktf.TerraformStack(app, "first")
+    print("refs", app.__jsii_ref__.ref, stack.__jsii_ref__.ref)
+    print("owed", *[type(owed).__name__ for owed in process._owed or ()])
+    print("stack id", stack.node.id)
+    print("owed", *[type(owed).__name__ for owed in process._owed or ()])
+    """
+)
+
+# A stack that overrides a jsii method, so the kernel calls back into Python when it synthesizes.
+OVERRIDING_PROBE = textwrap.dedent(
+    """
+    import json, sys
+    import gpulab, cdktf
+
+    class NamingStack(cdktf.TerraformStack):
+        def _allocate_logical_id(self, element):
+            return "named_by_python"
+
+    app = cdktf.App(outdir=sys.argv[1])
+    named = NamingStack(app, "named")
+    plain = cdktf.TerraformStack(app, "plain")
+    cdktf.TerraformOutput(named, "out", value="x")
+    print("refs", app.__jsii_ref__.ref, named.__jsii_ref__.ref, plain.__jsii_ref__.ref)
+    app.synth()
+    with open(f"{sys.argv[1]}/stacks/named/cdk.tf.json") as stack:
+        print("outputs", *json.load(stack)["output"])
+    """
+)
+
+# Creates two stacks with one id in one scope, which the kernel rejects, then makes two requests that wait.
+REJECTED_PROBE = textwrap.dedent(
+    """
+    import sys
+    import gpulab, cdktf
+    app = cdktf.App(outdir=sys.argv[1])
+    cdktf.TerraformStack(app, "twin")
+    try:
+        cdktf.TerraformStack(app, "twin")
+        print("created")
+        app.outdir
+    except Exception as error:
+        print("raised", type(error).__name__, str(error).splitlines()[0])
+        print("notes", *getattr(error, "__notes__", []))
+    print("afterwards", app.outdir == sys.argv[1])
+    """
+)
+
+# Sends creates with claims the kernel must refuse: a taken id, and ids not of the form <fqn>@<name>.
+REFUSED_CLAIMS_PROBE = textwrap.dedent(
+    """
+    import sys
+    import gpulab, cdktf
+    from jsii._runtime import kernel
+    from jsii._kernel.types import CreateRequest, CreateResponse
+    from gpulab.providers.async_creates import CLAIM_KEY, OwedCreate
+    process = kernel.provider._process
+    taken = cdktf.App(outdir=sys.argv[1]).__jsii_ref__.ref
+    for claim in (taken, "cdktf.Other@gpulab99", "cdktf.App@gpulab@99"):
+        request = CreateRequest(fqn="cdktf.App", args=[])
+        process._write_owed(request, OwedCreate(request, CreateResponse(ref=claim)), {CLAIM_KEY: claim})
+        try:
+            process.collect_owed_answers()
+            print("accepted", claim)
+        except Exception as error:
+            print("refused", type(error).__name__, str(error).splitlines()[0])
+    """
+)
+
+
+def _run(probe: str, *args: str, **env: str) -> list[str]:
+    return run_python(probe, *args, env={**os.environ, **env}).splitlines()
+
+
+def test_creates_are_sent_ahead_under_claimed_ids_and_answered_before_a_waiting_request(tmp_path):
+    assert _run(PROBE, str(tmp_path / "out")) == [
+        "refs cdktf.App@gpulab1 cdktf.TerraformStack@gpulab2",
+        "owed OwedLoad OwedLoad OwedCreate OwedCreate",
+        "stack id first",
+        "owed",
+    ]
+
+
+def test_switched_off_every_create_waits_and_the_kernel_makes_the_ids(tmp_path):
+    lines = _run(PROBE, str(tmp_path / "out"), GPULAB_ASYNC_CREATES="off")
+    assert re.fullmatch(r"refs cdktf\.App@\d+ cdktf\.TerraformStack@\d+", lines[0]), lines[0]
+    assert lines[1:] == ["owed", "stack id first", "owed"]  # the first create waited for the loads too
+
+
+def test_once_an_object_can_call_back_every_create_waits_and_callbacks_work(tmp_path):
+    lines = _run(OVERRIDING_PROBE, str(tmp_path / "out"))
+    assert re.fullmatch(r"refs cdktf\.App@gpulab1 cdktf\.TerraformStack@\d+ cdktf\.TerraformStack@\d+", lines[0]), (
+        lines[0]
+    )
+    assert lines[1] == "outputs named_by_python"
+
+
+def test_a_rejected_create_raises_jsiis_error_at_the_next_waiting_request(tmp_path):
+    kernel_error = "There is already a Construct with name 'twin' in App"
+    lines = _run(REJECTED_PROBE, str(tmp_path / "out"))
+    assert lines[:2] == ["created", f"raised RuntimeError {kernel_error}"]
+    assert re.fullmatch(
+        r"notes gpulab: raised for creating a cdktf\.TerraformStack \(cdktf\.TerraformStack@gpulab3\), .*", lines[2]
+    )
+    assert "GPULAB_ASYNC_CREATES=off raises it where it was created" in lines[2]
+    assert lines[3] == "afterwards True", "the answers after the error were read: the channel is in step"
+
+    waiting = _run(REJECTED_PROBE, str(tmp_path / "out"), GPULAB_ASYNC_CREATES="off")
+    assert waiting == [f"raised RuntimeError {kernel_error}", "notes", "afterwards True"]
+
+
+def test_the_kernel_refuses_a_taken_or_malformed_claim(tmp_path):
+    refusal = "refused JSIIError Cannot register a cdktf.App as {}: a claimed id must be a free cdktf.App@<name>"
+    assert _run(REFUSED_CLAIMS_PROBE, str(tmp_path / "out")) == [
+        refusal.format('"cdktf.App@gpulab1"'),
+        refusal.format('"cdktf.Other@gpulab99"'),
+        refusal.format('"cdktf.App@gpulab@99"'),
+    ]
