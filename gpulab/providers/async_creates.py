@@ -14,7 +14,15 @@ and goes on with that id at once; the answer is read later (owed_answers.py)
 and must carry the same id. So the kernel builds one resource while Python
 prepares the next.
 
-This is only safe while the kernel cannot call back into Python: a kernel
+Only classes whose constructors work in the kernel's memory alone are
+created this way: every class of a provider assembly (`@cdktf/provider-*`,
+generated code that stores its configuration) and the cdktf and constructs
+classes in `IN_MEMORY_CLASSES`, whose constructors were read in the pinned
+cdktf 0.21.0. Any other class waits for its answer, as it must when its
+constructor touches the world Python also sees: `cdktf.App` creates its
+output folder, a `TerraformAsset` reads the files it is given.
+
+It is also only safe while the kernel cannot call back into Python: a kernel
 that calls back in the middle of a `create` reads the requests sent ahead as
 if the callback had made them. The kernel calls back only into objects
 created with overrides (Python subclasses overriding jsii members, Python
@@ -37,10 +45,27 @@ from gpulab.providers.switches import ASYNC_CREATES, switched_on
 SWITCH = ASYNC_CREATES
 CLAIM_KEY = "gpulab.objid"  # the request key program_patches.py's kernel reads
 CLAIM_PREFIX = "gpulab"  # claimed ids are <fqn>@gpulab<n>; the kernel's own are <fqn>@<n>
+PROVIDER_ASSEMBLY_PREFIX = "@cdktf/provider-"
+IN_MEMORY_CLASSES = frozenset(
+    {
+        "constructs.Construct",
+        "cdktf.TerraformStack",
+        "cdktf.TerraformOutput",
+        "cdktf.LocalBackend",
+        "cdktf.S3Backend",
+        "cdktf.AzurermBackend",
+        "cdktf.GcsBackend",
+    }
+)
 
 
 def enabled() -> bool:
     return switched_on(SWITCH)
+
+
+def constructs_in_memory(fqn: str) -> bool:
+    """Whether creating a `fqn` only changes the kernel's memory (no files, no other side effects)."""
+    return fqn.startswith(PROVIDER_ASSEMBLY_PREFIX) or fqn in IN_MEMORY_CLASSES
 
 
 class ObjectIdClaims:
@@ -56,7 +81,7 @@ class ObjectIdClaims:
 
         if request.overrides:
             self._callbacks_possible = True
-        if self._callbacks_possible:
+        if self._callbacks_possible or not constructs_in_memory(request.fqn):
             return None
         return CreateResponse(ref=f"{request.fqn}@{CLAIM_PREFIX}{next(self._numbers)}")
 

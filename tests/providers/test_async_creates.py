@@ -6,6 +6,8 @@ import os
 import re
 import textwrap
 
+import pytest
+
 from tests.providers.binding_probe import run_python
 
 # Creates an app and a stack, then reads a property (a request that waits for its answer).
@@ -35,10 +37,11 @@ OVERRIDING_PROBE = textwrap.dedent(
             return "named_by_python"
 
     app = cdktf.App(outdir=sys.argv[1])
+    before = cdktf.TerraformStack(app, "before")
     named = NamingStack(app, "named")
-    plain = cdktf.TerraformStack(app, "plain")
+    after = cdktf.TerraformStack(app, "after")
     cdktf.TerraformOutput(named, "out", value="x")
-    print("refs", app.__jsii_ref__.ref, named.__jsii_ref__.ref, plain.__jsii_ref__.ref)
+    print("refs", *[obj.__jsii_ref__.ref for obj in (app, before, named, after)])
     app.synth()
     with open(f"{sys.argv[1]}/stacks/named/cdk.tf.json") as stack:
         print("outputs", *json.load(stack)["output"])
@@ -73,6 +76,7 @@ REFUSED_CLAIMS_PROBE = textwrap.dedent(
     from gpulab.providers.async_creates import CLAIM_KEY, OwedCreate
     process = kernel.provider._process
     taken = cdktf.App(outdir=sys.argv[1]).__jsii_ref__.ref
+    print("taken", taken)
     for claim in (taken, "cdktf.Other@gpulab99", "cdktf.App@gpulab@99"):
         request = CreateRequest(fqn="cdktf.App", args=[])
         process._write_owed(request, OwedCreate(request, CreateResponse(ref=claim)), {CLAIM_KEY: claim})
@@ -90,25 +94,22 @@ def _run(probe: str, *args: str, **env: str) -> list[str]:
 
 
 def test_creates_are_sent_ahead_under_claimed_ids_and_answered_before_a_waiting_request(tmp_path):
-    assert _run(PROBE, str(tmp_path / "out")) == [
-        "refs cdktf.App@gpulab1 cdktf.TerraformStack@gpulab2",
-        "owed OwedLoad OwedLoad OwedCreate OwedCreate",
-        "stack id first",
-        "owed",
-    ]
+    lines = _run(PROBE, str(tmp_path / "out"))
+    # The app waits (its constructor makes the output folder), and so collects the loads owed.
+    assert re.fullmatch(r"refs cdktf\.App@\d+ cdktf\.TerraformStack@gpulab1", lines[0]), lines[0]
+    assert lines[1:] == ["owed OwedCreate", "stack id first", "owed"]
 
 
 def test_switched_off_every_create_waits_and_the_kernel_makes_the_ids(tmp_path):
     lines = _run(PROBE, str(tmp_path / "out"), GPULAB_ASYNC_CREATES="off")
     assert re.fullmatch(r"refs cdktf\.App@\d+ cdktf\.TerraformStack@\d+", lines[0]), lines[0]
-    assert lines[1:] == ["owed", "stack id first", "owed"]  # the first create waited for the loads too
+    assert lines[1:] == ["owed", "stack id first", "owed"]
 
 
 def test_once_an_object_can_call_back_every_create_waits_and_callbacks_work(tmp_path):
     lines = _run(OVERRIDING_PROBE, str(tmp_path / "out"))
-    assert re.fullmatch(r"refs cdktf\.App@gpulab1 cdktf\.TerraformStack@\d+ cdktf\.TerraformStack@\d+", lines[0]), (
-        lines[0]
-    )
+    stacks = r"cdktf\.TerraformStack@gpulab1 cdktf\.TerraformStack@\d+ cdktf\.TerraformStack@\d+"
+    assert re.fullmatch(rf"refs cdktf\.App@\d+ {stacks}", lines[0]), lines[0]
     assert lines[1] == "outputs named_by_python"
 
 
@@ -116,10 +117,9 @@ def test_a_rejected_create_raises_jsiis_error_at_the_next_waiting_request(tmp_pa
     kernel_error = "There is already a Construct with name 'twin' in App"
     lines = _run(REJECTED_PROBE, str(tmp_path / "out"))
     assert lines[:2] == ["created", f"raised RuntimeError {kernel_error}"]
-    assert re.fullmatch(
-        r"notes gpulab: raised for creating a cdktf\.TerraformStack \(cdktf\.TerraformStack@gpulab3\), .*", lines[2]
-    )
-    assert "GPULAB_ASYNC_CREATES=off raises it where it was created" in lines[2]
+    note = "notes gpulab: raised for creating a cdktf.TerraformStack (cdktf.TerraformStack@gpulab2), "
+    assert lines[2].startswith(note), lines[2]
+    assert lines[2].endswith("GPULAB_ASYNC_CREATES=off raises it where it was created")
     assert lines[3] == "afterwards True", "the answers after the error were read: the channel is in step"
 
     waiting = _run(REJECTED_PROBE, str(tmp_path / "out"), GPULAB_ASYNC_CREATES="off")
@@ -128,8 +128,26 @@ def test_a_rejected_create_raises_jsiis_error_at_the_next_waiting_request(tmp_pa
 
 def test_the_kernel_refuses_a_taken_or_malformed_claim(tmp_path):
     refusal = "refused JSIIError Cannot register a cdktf.App as {}: a claimed id must be a free cdktf.App@<name>"
-    assert _run(REFUSED_CLAIMS_PROBE, str(tmp_path / "out")) == [
-        refusal.format('"cdktf.App@gpulab1"'),
+    lines = _run(REFUSED_CLAIMS_PROBE, str(tmp_path / "out"))
+    taken = lines[0].removeprefix("taken ")
+    assert lines[1:] == [
+        refusal.format(f'"{taken}"'),
         refusal.format('"cdktf.Other@gpulab99"'),
         refusal.format('"cdktf.App@gpulab@99"'),
     ]
+
+
+def test_an_answer_must_carry_the_claimed_id_and_its_interfaces_are_taken_as_jsii_would():
+    from jsii._kernel.types import CreateRequest, CreateResponse, ObjRef
+    from jsii.errors import JSIIError
+
+    from gpulab.providers.async_creates import OwedCreate
+
+    request = CreateRequest(fqn="example.Thing", args=[])
+    claimed = CreateResponse(ref="example.Thing@gpulab7")
+    owed = OwedCreate(request, claimed)
+
+    owed.accept(ObjRef(ref="example.Thing@gpulab7", interfaces=["example.IExtra"]))
+    assert claimed.interfaces == ["example.IExtra"]
+    with pytest.raises(JSIIError, match="claimed as example.Thing@gpulab7 as example.Thing@10001"):
+        owed.accept(ObjRef(ref="example.Thing@10001"))
