@@ -31,6 +31,7 @@ from gpulab.providers.bindings import enable_lazy_annotations
 from gpulab.providers.kernel import enable_direct_kernel
 from gpulab.providers.type_checks import enable_type_check_memo
 from gpulab.providers.type_hints import enable_type_hint_cache
+from gpulab.providers.typeguard_mock import enable_lazy_mock
 
 SWITCH = switches.LAZY_IMPORT
 PROVIDER_PACKAGES = ("cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_azurerm", "cdktf_cdktf_provider_google")
@@ -129,6 +130,7 @@ def enable_fast_provider_loading() -> None:
     enable_type_check_memo()
     enable_lazy_annotations()
     enable_direct_kernel()
+    enable_lazy_mock()
     if "python" not in enabled_loaders():
         return  # the providers are imported the ordinary way, when first used
     for package in PROVIDER_PACKAGES:

@@ -22,6 +22,7 @@ DIRECT_KERNEL = "GPULAB_DIRECT_KERNEL"  # kernel.py
 EARLY_KERNEL = "GPULAB_EARLY_KERNEL"  # kernel.py
 ASYNC_LOADS = "GPULAB_ASYNC_LOADS"  # async_loads.py, used by kernel.py's direct kernel
 ASYNC_CREATES = "GPULAB_ASYNC_CREATES"  # async_creates.py, used by kernel.py's direct kernel
+LAZY_MOCK = "GPULAB_LAZY_MOCK"  # typeguard_mock.py
 
 SPEEDUPS_OFF = {
     LAZY_IMPORT: "off",
@@ -38,6 +39,7 @@ SPEEDUPS_OFF = {
     EARLY_KERNEL: "off",
     ASYNC_LOADS: "off",
     ASYNC_CREATES: "off",
+    LAZY_MOCK: "off",
 }
 
 

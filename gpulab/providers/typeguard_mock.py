@@ -1,0 +1,88 @@
+"""Import typeguard without importing `unittest.mock`.
+
+typeguard 2, which jsii's generated code uses for its runtime type checks,
+imports `unittest.mock` when it is imported, for a single test in
+`check_type`: `isinstance(value, Mock)`. That import brings asyncio, ssl,
+unittest and pprint with it: about 40 ms of CPU on every run, before the
+first resource is built.
+
+While typeguard is imported (and only if `unittest.mock` is not imported
+yet), `sys.modules["unittest.mock"]` holds a stand-in whose `Mock` answers
+`isinstance` exactly as `unittest.mock.Mock` would: no object can be an
+instance of that class before its module has been imported, so the answer
+is False until then, and the real class's answer after. The stand-in is
+taken out of `sys.modules` as soon as typeguard has run, so any later
+`import unittest.mock` gets the real module. GPULAB_LAZY_MOCK=off turns
+this off.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import sys
+import types
+
+from gpulab.providers.switches import LAZY_MOCK, switched_on
+
+SWITCH = LAZY_MOCK
+TYPEGUARD = "typeguard"
+MOCK_MODULE = "unittest.mock"
+
+
+def enabled() -> bool:
+    return switched_on(SWITCH)
+
+
+class _AsksTheRealMock(type):
+    def __instancecheck__(cls, value: object) -> bool:
+        real = sys.modules.get(MOCK_MODULE)
+        return real is not None and real is not STAND_IN and isinstance(value, real.Mock)
+
+
+class Mock(metaclass=_AsksTheRealMock):
+    """What typeguard binds as `Mock`: `isinstance(value, Mock)` is `isinstance(value, unittest.mock.Mock)`."""
+
+
+STAND_IN = types.ModuleType(MOCK_MODULE, "gpulab's stand-in for unittest.mock while typeguard is imported")
+STAND_IN.Mock = Mock
+
+
+class TypeguardLoader(importlib.abc.Loader):
+    """Runs typeguard with the stand-in in place of `unittest.mock`, then takes the stand-in out."""
+
+    def __init__(self, loader: importlib.abc.Loader) -> None:
+        self._loader = loader
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        placed = sys.modules.setdefault(MOCK_MODULE, STAND_IN) is STAND_IN
+        try:
+            self._loader.exec_module(module)
+        finally:
+            if placed and sys.modules.get(MOCK_MODULE) is STAND_IN:
+                del sys.modules[MOCK_MODULE]
+
+
+class TypeguardFinder(importlib.abc.MetaPathFinder):
+    """Finds typeguard the ordinary way and wraps its loader; removes itself once used."""
+
+    def find_spec(self, name, path, target=None):
+        if name != TYPEGUARD:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None:
+            spec.loader = TypeguardLoader(spec.loader)
+        return spec
+
+
+def enable_lazy_mock() -> bool:
+    """Import typeguard, when something first does, without `unittest.mock`; False when off or too late."""
+    if not enabled() or TYPEGUARD in sys.modules or MOCK_MODULE in sys.modules:
+        return False
+    if not any(isinstance(finder, TypeguardFinder) for finder in sys.meta_path):
+        sys.meta_path.insert(0, TypeguardFinder())
+    return True
