@@ -1,13 +1,14 @@
 """One import hook for the jsii binding modules: cdktf, constructs and the cdktf providers.
 
-Two speed-ups change how these modules are loaded, and both need to stand
+Three speed-ups change how these modules are loaded, and all need to stand
 between the import system and the module's own loader:
 
 * `lazy_annotations`: run the module from code compiled with string annotations;
-* `type_hints`: after it has run, give it a `typing` whose `get_type_hints` is memoized.
+* `type_hints`: after it has run, give it a `typing` whose `get_type_hints` is memoized;
+* `version_memo`: while it runs, `importlib.metadata.version` answers from a memo.
 
 A single meta-path finder wraps the loader of every binding module, so the
-two compose whatever the order they were switched on in. Modules that are not
+three compose whatever the order they were switched on in. Modules that are not
 jsii bindings are never touched.
 """
 
@@ -18,8 +19,9 @@ import importlib.machinery
 import sys
 import types
 from collections.abc import Callable
+from contextlib import nullcontext
 
-from gpulab.providers import lazy_annotations
+from gpulab.providers import lazy_annotations, version_memo
 
 JSII_PACKAGES = ("cdktf", "constructs")
 PROVIDER_PREFIX = "cdktf_cdktf_provider_"
@@ -42,10 +44,11 @@ class BindingLoader(importlib.abc.Loader):
 
     def exec_module(self, module: types.ModuleType) -> None:
         code = lazy_annotations.lazy_annotation_code(self._loader) if self._finder.lazy_annotations else None
-        if code is None:
-            self._loader.exec_module(module)
-        else:
-            exec(code, module.__dict__)  # noqa: S102 - the module's own code, compiled with one more flag
+        with version_memo.remembered_versions() if self._finder.version_memo else nullcontext():
+            if code is None:
+                self._loader.exec_module(module)
+            else:
+                exec(code, module.__dict__)  # noqa: S102 - the module's own code, compiled with one more flag
         for patch in self._finder.after_exec:
             patch(module)
 
@@ -58,6 +61,7 @@ class BindingFinder(importlib.abc.MetaPathFinder):
 
     def __init__(self) -> None:
         self.lazy_annotations = False
+        self.version_memo = False
         self.after_exec: list = []
 
     def find_spec(self, name, path, target=None):
@@ -92,4 +96,12 @@ def enable_lazy_annotations() -> bool:
     if not lazy_annotations.enabled():
         return False
     binding_finder().lazy_annotations = True
+    return True
+
+
+def enable_version_memo() -> bool:
+    """Let binding modules run from now on ask each distribution's version once; False when switched off."""
+    if not version_memo.enabled():
+        return False
+    binding_finder().version_memo = True
     return True

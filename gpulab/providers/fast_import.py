@@ -27,7 +27,7 @@ from pathlib import Path
 from types import ModuleType
 
 from gpulab.providers import switches
-from gpulab.providers.bindings import enable_lazy_annotations
+from gpulab.providers.bindings import enable_lazy_annotations, enable_version_memo
 from gpulab.providers.kernel import enable_direct_kernel
 from gpulab.providers.type_checks import enable_type_check_memo
 from gpulab.providers.type_hints import enable_type_hint_cache
@@ -129,6 +129,7 @@ def enable_fast_provider_loading() -> None:
     enable_type_hint_cache()
     enable_type_check_memo()
     enable_lazy_annotations()
+    enable_version_memo()
     enable_direct_kernel()
     enable_lazy_mock()
     if "python" not in enabled_loaders():

@@ -23,6 +23,7 @@ EARLY_KERNEL = "GPULAB_EARLY_KERNEL"  # kernel.py
 ASYNC_LOADS = "GPULAB_ASYNC_LOADS"  # async_loads.py, used by kernel.py's direct kernel
 ASYNC_CREATES = "GPULAB_ASYNC_CREATES"  # async_creates.py, used by kernel.py's direct kernel
 LAZY_MOCK = "GPULAB_LAZY_MOCK"  # typeguard_mock.py
+VERSION_MEMO = "GPULAB_VERSION_MEMO"  # version_memo.py, applied by bindings.py
 
 SPEEDUPS_OFF = {
     LAZY_IMPORT: "off",
@@ -40,6 +41,7 @@ SPEEDUPS_OFF = {
     ASYNC_LOADS: "off",
     ASYNC_CREATES: "off",
     LAZY_MOCK: "off",
+    VERSION_MEMO: "off",
 }
 
 
