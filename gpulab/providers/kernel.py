@@ -80,10 +80,9 @@ def unpack_runtime(embedded: Path, version: str) -> Path | None:
 
     jsii embeds `lib/program.js` as `lib__program.js`, and so on. Unpacks into
     a temporary sibling, applies the patches that fit (program_patches.py)
-    and records which, and renames it into place, so a concurrent start
-    never sees half a runtime. None when the layout is
-    unknown (no program.js that opens its channel on descriptor 3) or the
-    cache folder cannot be written.
+    and records which, and renames it into place, so a concurrent start never
+    sees half a runtime. None when the layout is unknown (no program.js that
+    opens its channel on descriptor 3) or the cache folder cannot be written.
     """
     target = gpulab_cache() / f"jsii-runtime-{version}-{RUNTIME_COPY_VERSION}"
     if (target / PROGRAM).is_file():

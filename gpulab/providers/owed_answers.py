@@ -10,9 +10,9 @@ writes those and returns at once.
 The kernel handles requests in the order they arrive, so the answers owed
 are read, in order, before any other request is sent (its answer comes after
 them) and before the kernel is stopped. An owed answer that is an error
-raises, there, the error jsii would have raised for its request, with a note
-naming that request; the answers owed after it are read first, so the channel
-stays in step.
+raises, there, the error jsii would have raised for its request, naming that
+request (a load in its message, a create in a note); the answers owed after
+it are read first, so the channel stays in step.
 """
 
 from __future__ import annotations
