@@ -20,7 +20,8 @@ The copy's `program.js` carries the patches of `program_patches.py` that fit
 it: a hook for each assembly tarball's digest (`tarball_digests.js` answers
 from a memo) and ids claimed by `create` requests. The direct kernel's
 process sends assembly loads, and creates under claimed ids, without waiting
-for their answers (`owed_answers.py`).
+for their answers (`owed_answers.py`), and encodes its frequent requests in one
+pass of the C JSON encoder (`request_encoding.py`).
 
 `start_kernel_early()` spawns that kernel at once, before Python has imported
 jsii, and imports cdktf on a background thread: Node.js boots and loads the
@@ -46,7 +47,7 @@ import threading
 import time
 from pathlib import Path
 
-from gpulab.providers import async_creates
+from gpulab.providers import async_creates, request_encoding
 from gpulab.providers.owed_answers import OwedAnswers
 from gpulab.providers.program_patches import APPLIED_FILE, CLAIMED_OBJECT_IDS, applied_patches, patch_program
 from gpulab.providers.switches import DIRECT_KERNEL, EARLY_KERNEL, switched_on
@@ -209,6 +210,9 @@ def _direct_process_class(stock: type) -> type:
             self._direct, self._stopped = True, False
             if async_creates.enabled() and CLAIMED_OBJECT_IDS.name in applied_patches(child.program):
                 self.object_ids = async_creates.ObjectIdClaims()
+            if request_encoding.enabled():
+                request_encoding.install(sys.modules[JSII_PROCESS_MODULE])
+                self._serializer = request_encoding.FastRequestConverter(self._serializer)
             atexit.register(self.stop)
             self.handshake()
 

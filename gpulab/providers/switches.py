@@ -24,6 +24,7 @@ ASYNC_LOADS = "GPULAB_ASYNC_LOADS"  # async_loads.py, used by kernel.py's direct
 ASYNC_CREATES = "GPULAB_ASYNC_CREATES"  # async_creates.py, used by kernel.py's direct kernel
 LAZY_MOCK = "GPULAB_LAZY_MOCK"  # typeguard_mock.py
 VERSION_MEMO = "GPULAB_VERSION_MEMO"  # version_memo.py, applied by bindings.py
+FAST_REQUESTS = "GPULAB_FAST_REQUESTS"  # request_encoding.py, used by kernel.py's direct kernel
 
 SPEEDUPS_OFF = {
     LAZY_IMPORT: "off",
@@ -42,6 +43,7 @@ SPEEDUPS_OFF = {
     ASYNC_CREATES: "off",
     LAZY_MOCK: "off",
     VERSION_MEMO: "off",
+    FAST_REQUESTS: "off",
 }
 
 

@@ -1,0 +1,100 @@
+"""Fast request encoding: the frequent requests reach the kernel as the same JSON jsii's converter makes."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import json
+import os
+import textwrap
+
+import pytest
+
+from gpulab.providers import request_encoding
+from tests.conftest import REPO
+from tests.providers.binding_probe import run_python
+
+# Synthesizes one environment per cloud; every request the kernel gets is also encoded jsii's way and compared.
+PROBE = textwrap.dedent(
+    """
+    import json, os, runpy, sys
+    os.chdir(sys.argv[2])
+    import gpulab
+    from gpulab.providers import request_encoding
+    from jsii._kernel.providers import process
+
+    counts = {"fast": 0, "stock": 0, "different": 0}
+    fast_unstructure = request_encoding.FastRequestConverter.unstructure
+
+    def compared(self, obj, *args, **kwargs):
+        data = fast_unstructure(self, obj, *args, **kwargs)
+        fast = json.loads(json.dumps(data, default=request_encoding.wire_form))
+        stock = json.loads(json.dumps(self._converter.unstructure(obj), default=request_encoding._jsii_jdefault))
+        shallow = type(obj) in request_encoding._api_names() and not getattr(obj, "overrides", None)
+        counts["fast" if shallow else "stock"] += 1
+        counts["different"] += fast != stock
+        return data
+
+    request_encoding.FastRequestConverter.unstructure = compared
+    sys.argv = ["main.py", "synth", "dev", "echoes", "tiny", "--out", sys.argv[1]]
+    try:
+        runpy.run_path("main.py", run_name="__main__")
+    except SystemExit:
+        pass
+    print(json.dumps(counts))
+    """
+)
+
+
+def test_every_request_of_a_synth_encodes_to_the_json_jsiis_converter_makes(tmp_path):
+    output = run_python(PROBE, str(tmp_path / "out"), str(REPO), env=os.environ).splitlines()
+    counts = json.loads(output[-1])
+    assert counts["different"] == 0
+    assert counts["fast"] > 150, "the frequent requests took the fast path"
+
+
+class Color(enum.Enum):
+    """Shaped like a jsii enum."""
+
+    RED = "RED"
+
+
+Color.__jsii_type__ = "example.Color"
+
+
+def _jsii_converter():
+    """The cattrs converter jsii's process builds, from a process that is never started."""
+    from jsii._kernel.providers import process
+
+    unstarted = process._NodeProcess()
+    unstarted.stop = lambda: None  # its __del__ stops it
+    return unstarted._serializer
+
+
+def test_wire_forms_match_jsiis_converter_hooks():
+    from jsii._kernel.providers import process
+    from jsii._kernel.types import ObjRef
+
+    request_encoding.install(process)
+    converter = _jsii_converter()
+    for value in (ObjRef(ref="a.B@1"), ObjRef(ref="a.B@2", interfaces=["a.IC"]), Color.RED):
+        assert request_encoding.wire_form(value) == converter.unstructure(value)
+    moment = datetime.datetime(2026, 11, 22, tzinfo=datetime.UTC)
+    assert request_encoding.wire_form(moment) == {"$jsii.date": moment.isoformat()}
+    with pytest.raises(TypeError, match="Naive datetimes"):
+        request_encoding.wire_form(datetime.datetime(2026, 11, 22))
+    with pytest.raises(TypeError, match="Don't know how to convert"):
+        request_encoding.wire_form(object())
+
+
+def test_other_requests_and_creates_with_overrides_go_through_jsiis_converter():
+    from jsii._kernel.types import CreateRequest, GetRequest, LoadRequest, ObjRef, Override
+
+    stock = _jsii_converter()
+    fast = request_encoding.FastRequestConverter(stock)
+    load = LoadRequest(name="a", version="1.0.0", tarball="/x.tgz")
+    overriding = CreateRequest(fqn="a.B", overrides=[Override(method="m", cookie="m")])
+    assert fast.unstructure(load) == stock.unstructure(load)
+    assert fast.unstructure(overriding) == stock.unstructure(overriding)
+    get = GetRequest(objref=ObjRef(ref="a.B@1"), property="p")
+    assert fast.unstructure(get) == {"objref": ObjRef(ref="a.B@1"), "property": "p", "api": "get"}
