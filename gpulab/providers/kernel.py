@@ -32,8 +32,6 @@ files. GPULAB_EARLY_KERNEL=off turns it off.
 from __future__ import annotations
 
 import atexit
-import importlib.abc
-import importlib.machinery
 import importlib.util
 import json
 import os
@@ -48,6 +46,7 @@ import time
 from pathlib import Path
 
 from gpulab.providers import async_creates, request_encoding
+from gpulab.providers.import_hook import ModuleImportHook, hook_import
 from gpulab.providers.owed_answers import OwedAnswers
 from gpulab.providers.program_patches import APPLIED_FILE, CLAIMED_OBJECT_IDS, applied_patches, patch_program
 from gpulab.providers.switches import DIRECT_KERNEL, EARLY_KERNEL, switched_on
@@ -234,29 +233,6 @@ def _install_direct_kernel(jsii_process) -> None:
         jsii_process._NodeProcess = _direct_process_class(stock)
 
 
-class _AfterImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Runs `callback(module)` once `name` has been imported, without importing it first."""
-
-    def __init__(self, name: str, callback) -> None:
-        self._name, self._callback, self._loader = name, callback, None
-
-    def find_spec(self, name, path, target=None):
-        if name != self._name:
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is not None and spec.loader is not None:
-            self._loader, spec.loader = spec.loader, self
-        return spec
-
-    def create_module(self, spec):
-        return self._loader.create_module(spec)
-
-    def exec_module(self, module) -> None:
-        self._loader.exec_module(module)
-        sys.meta_path.remove(self)
-        self._callback(module)
-
-
 def enable_direct_kernel() -> bool:
     """Make jsii start its kernels without the relay; False when switched off.
 
@@ -269,8 +245,8 @@ def enable_direct_kernel() -> bool:
         return False
     if JSII_PROCESS_MODULE in sys.modules:
         _install_direct_kernel(sys.modules[JSII_PROCESS_MODULE])
-    elif not any(isinstance(hook, _AfterImport) for hook in sys.meta_path):
-        sys.meta_path.insert(0, _AfterImport(JSII_PROCESS_MODULE, _install_direct_kernel))
+    else:
+        hook_import(ModuleImportHook(JSII_PROCESS_MODULE, after=_install_direct_kernel))
     return True
 
 

@@ -18,11 +18,12 @@ this off.
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.machinery
 import sys
 import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from gpulab.providers.import_hook import ModuleImportHook, hook_import
 from gpulab.providers.switches import LAZY_MOCK, switched_on
 
 SWITCH = LAZY_MOCK
@@ -48,41 +49,20 @@ STAND_IN = types.ModuleType(MOCK_MODULE, "gpulab's stand-in for unittest.mock wh
 STAND_IN.Mock = Mock
 
 
-class TypeguardLoader(importlib.abc.Loader):
-    """Runs typeguard with the stand-in in place of `unittest.mock`, then takes the stand-in out."""
-
-    def __init__(self, loader: importlib.abc.Loader) -> None:
-        self._loader = loader
-
-    def create_module(self, spec):
-        return self._loader.create_module(spec)
-
-    def exec_module(self, module: types.ModuleType) -> None:
-        placed = sys.modules.setdefault(MOCK_MODULE, STAND_IN) is STAND_IN
-        try:
-            self._loader.exec_module(module)
-        finally:
-            if placed and sys.modules.get(MOCK_MODULE) is STAND_IN:
-                del sys.modules[MOCK_MODULE]
-
-
-class TypeguardFinder(importlib.abc.MetaPathFinder):
-    """Finds typeguard the ordinary way and wraps its loader; removes itself once used."""
-
-    def find_spec(self, name, path, target=None):
-        if name != TYPEGUARD:
-            return None
-        sys.meta_path.remove(self)
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is not None and spec.loader is not None:
-            spec.loader = TypeguardLoader(spec.loader)
-        return spec
+@contextmanager
+def _stand_in_for_mock() -> Iterator[None]:
+    """`sys.modules["unittest.mock"]` is the stand-in inside this block, unless the real module is imported."""
+    placed = sys.modules.setdefault(MOCK_MODULE, STAND_IN) is STAND_IN
+    try:
+        yield
+    finally:
+        if placed and sys.modules.get(MOCK_MODULE) is STAND_IN:
+            del sys.modules[MOCK_MODULE]
 
 
 def enable_lazy_mock() -> bool:
     """Import typeguard, when something first does, without `unittest.mock`; False when off or too late."""
     if not enabled() or TYPEGUARD in sys.modules or MOCK_MODULE in sys.modules:
         return False
-    if not any(isinstance(finder, TypeguardFinder) for finder in sys.meta_path):
-        sys.meta_path.insert(0, TypeguardFinder())
+    hook_import(ModuleImportHook(TYPEGUARD, around=_stand_in_for_mock))
     return True

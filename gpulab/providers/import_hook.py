@@ -1,0 +1,58 @@
+"""A hook around the next import of one module, installed without importing that module first.
+
+kernel.py patches jsii's process module once it has run (so `gpulab validate`,
+which never starts a kernel, does not pay for importing jsii), and
+typeguard_mock.py runs typeguard with a stand-in for `unittest.mock` in place.
+Both need the same thing: find the module the ordinary way, run it inside
+some context, then do something with it, once.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import sys
+import types
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+
+
+class ModuleImportHook(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Runs module `name` inside `around()`, then `after(module)`.
+
+    It leaves sys.meta_path once the module has run; a run that raises leaves
+    it in place for the next attempt to import the module.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        around: Callable[[], AbstractContextManager] = nullcontext,
+        after: Callable[[types.ModuleType], None] | None = None,
+    ) -> None:
+        self.name, self._around, self._after, self._loader = name, around, after, None
+
+    def find_spec(self, name, path, target=None):
+        if name != self.name:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None:
+            self._loader, spec.loader = spec.loader, self
+        return spec
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        with self._around():
+            self._loader.exec_module(module)
+        sys.meta_path.remove(self)
+        if self._after is not None:
+            self._after(module)
+
+
+def hook_import(hook: ModuleImportHook) -> None:
+    """Put `hook` first on sys.meta_path, unless a hook for the same module is there already."""
+    if not any(isinstance(other, ModuleImportHook) and other.name == hook.name for other in sys.meta_path):
+        sys.meta_path.insert(0, hook)
