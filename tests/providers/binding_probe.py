@@ -28,3 +28,18 @@ def run_python(probe: str, *args: str, env: Mapping[str, str], flags: Sequence[s
         [sys.executable, *flags, "-c", probe, *args], env=dict(env), capture_output=True, text=True, check=True
     )
     return result.stdout
+
+
+PLAIN_PACKAGE = "plainpackage"  # not a binding: gpulab's import hooks must leave it alone
+
+
+def run_beside_a_plain_package(root: Path, widget: str, probe: str, **env: str) -> str:
+    """Write `widget` as module `widget` of both the fake binding and PLAIN_PACKAGE under `root`, then run `probe`.
+
+    The probe gets `root` as its first argument and an environment holding
+    only PATH and `env` (no GPULAB_* switch unless given); returns its
+    stripped standard output.
+    """
+    for package in (FAKE_BINDING, PLAIN_PACKAGE):
+        write_package(root, {"widget": widget}, name=package)
+    return run_python(probe, str(root), env={**env, "PATH": "/usr/bin:/bin"}).strip()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from tests.providers.binding_probe import FAKE_BINDING, run_python, write_package
+from tests.providers.binding_probe import run_beside_a_plain_package, run_python, write_package
 
 GENERATED = textwrap.dedent(
     """
@@ -41,9 +41,7 @@ PROBE = textwrap.dedent(
 
 
 def _run(tmp_path: Path, **env: str) -> str:
-    for package in (FAKE_BINDING, "plainpackage"):
-        write_package(tmp_path, {"widget": GENERATED}, name=package)
-    return run_python(PROBE, str(tmp_path), env={**env, "PATH": "/usr/bin:/bin"}).strip()
+    return run_beside_a_plain_package(tmp_path, GENERATED, PROBE, **env)
 
 
 def test_jsii_bindings_resolve_each_stubs_hints_once_and_get_the_same_answer(tmp_path):

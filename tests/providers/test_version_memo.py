@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gpulab.providers import version_memo
-from tests.providers.binding_probe import FAKE_BINDING, run_python, write_package
+from tests.providers.binding_probe import run_beside_a_plain_package
 
 # What every jsii binding module does first, plus a record of which function answered.
 GENERATED = textwrap.dedent(
@@ -35,9 +35,7 @@ PROBE = textwrap.dedent(
 
 
 def _run(tmp_path: Path, **env: str) -> str:
-    for package in (FAKE_BINDING, "plainpackage"):
-        write_package(tmp_path, {"widget": GENERATED}, name=package)
-    return run_python(PROBE, str(tmp_path), env={**env, "PATH": "/usr/bin:/bin"}).strip()
+    return run_beside_a_plain_package(tmp_path, GENERATED, PROBE, **env)
 
 
 def test_only_binding_modules_get_the_memo_and_it_gives_the_same_answer(tmp_path):
