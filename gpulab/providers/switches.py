@@ -13,6 +13,7 @@ IMPORT_ALL_CLOUDS = "GPULAB_IMPORT_ALL_CLOUDS"  # `1` imports every cloud's stac
 LAZY_TYPE_DEFS = "GPULAB_LAZY_TYPE_DEFS"  # lazy_type_defs.js, preloaded by fast_import.py
 LAZY_CDKTF_DEPS = "GPULAB_LAZY_CDKTF_DEPS"  # lazy_cdktf_dependencies.js, preloaded by fast_import.py
 LAZY_STACK_TRACES = "GPULAB_LAZY_STACK_TRACES"  # lazy_stack_traces.js, preloaded by fast_import.py
+FAST_TOKEN_RESOLUTION = "GPULAB_FAST_TOKEN_RESOLUTION"  # fast_token_resolution.js, preloaded by fast_import.py
 TARBALL_DIGESTS = "GPULAB_TARBALL_DIGESTS"  # tarball_digests.js, preloaded by fast_import.py, asked by kernel.py's copy
 TYPE_HINT_CACHE = "GPULAB_TYPE_HINT_CACHE"  # type_hints.py
 TYPE_CHECK_MEMO = "GPULAB_TYPE_CHECK_MEMO"  # type_checks.py
@@ -32,6 +33,7 @@ SPEEDUPS_OFF = {
     LAZY_TYPE_DEFS: "off",
     LAZY_CDKTF_DEPS: "off",
     LAZY_STACK_TRACES: "off",
+    FAST_TOKEN_RESOLUTION: "off",
     TARBALL_DIGESTS: "off",
     TYPE_HINT_CACHE: "off",
     TYPE_CHECK_MEMO: "off",

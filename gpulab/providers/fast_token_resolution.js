@@ -1,0 +1,231 @@
+"use strict";
+/**
+ * Preloaded into the jsii kernel with NODE_OPTIONS=--require (see fast_import.py).
+ *
+ * cdktf resolves every element of a stack twice when it synthesizes (once to
+ * prepare cross-stack references, once to write), with `resolve()` of
+ * `cdktf/lib/tokens/private/resolve.js`. For every value of that walk, down
+ * to each key and each plain string, it builds a resolution context (an
+ * object, two closures, a post-processor and an array), spreads its options
+ * into a new object, copies the key path, joins the path into a string that
+ * only an error message reads, and scans the string with three token regular
+ * expressions. That is about half of cdktf's synthesis time.
+ *
+ * `resolveFast` is the same walk, branch for branch and call for call, with
+ * the waste left out:
+ * - the key path is a linked list, joined only for an error message;
+ * - a context that can be seen (passed to a resolver, a token or a
+ *   post-processor) is made exactly as cdktf makes it, at the same moment;
+ *   one that cdktf makes only to recurse (into a list item, a map key or a
+ *   map value) is replaced by the four fields the recursion reads from it
+ *   (`suppressBraces`, `ignoreEscapes`, `warnEscapes`, `iteratorContext`),
+ *   copied at the same moment;
+ * - a string is scanned for string, list and map tokens only if it holds
+ *   "{TfToken[", which each of those three patterns needs.
+ * Resolvers, tokens and post-processors are called with the same arguments in
+ * the same order, and errors are cdktf's own, with the same paths.
+ *
+ * The module is replaced only when it is the one this was written against:
+ * its `resolve` has exactly the source text of cdktf 0.21.0's (RESOLVE_DIGEST).
+ */
+const crypto = require("crypto");
+const Module = require("module");
+
+const RESOLVE_FILE = /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]resolve\.js$/;
+const RESOLVE_DIGEST = "c994da7dc9aece4b95bffbf35fd85f4955af1ed66f225914ac27089192ce14da";
+const TOKEN_MARKER = "{TfToken[";
+
+/** Whether GPULAB_FAST_TOKEN_RESOLUTION leaves this on (the kernel inherits it from Python). */
+function switchedOn() {
+  return (process.env.GPULAB_FAST_TOKEN_RESOLUTION || "on").trim().toLowerCase() !== "off";
+}
+
+/** SHA-256 of a function's source text. */
+function sourceDigest(fn) {
+  return crypto.createHash("sha256").update(Function.prototype.toString.call(fn)).digest("hex");
+}
+
+/** One step of a key path: `parent`'s path plus `key`, `depth` keys long. */
+function pathStep(parent, key) {
+  return { parent, key, depth: parent ? parent.depth + 1 : 1 };
+}
+
+/** The linked path of a cdktf key path array (undefined stays undefined). */
+function pathOf(keys) {
+  if (keys === undefined) return undefined;
+  let path = null;
+  for (const key of keys) path = pathStep(path, key);
+  return path;
+}
+
+/** The path as cdktf's error messages spell it: "/a/b/c". */
+function pathName(path) {
+  const keys = [];
+  for (let step = path; step; step = step.parent) keys.push(step.key);
+  return "/" + keys.reverse().join("/");
+}
+
+/** The fields of a previous context that a recursion reads, as they are now. */
+function inherited(previous) {
+  return {
+    suppressBraces: previous?.suppressBraces,
+    ignoreEscapes: previous?.ignoreEscapes,
+    warnEscapes: previous?.warnEscapes,
+    iteratorContext: previous?.iteratorContext,
+  };
+}
+
+/** A context exactly as cdktf's `makeContext` makes it, and its post-processor. */
+function makeContext(walk, scope, preparing, resolver, path, previous, appendPath) {
+  const newPath = appendPath !== undefined ? pathStep(path, appendPath) : path;
+  let postProcessor;
+  const context = {
+    preparing,
+    scope,
+    suppressBraces: previous?.suppressBraces,
+    ignoreEscapes: previous?.ignoreEscapes,
+    warnEscapes: previous?.warnEscapes,
+    iteratorContext: previous?.iteratorContext,
+    registerPostProcessor(pp) {
+      postProcessor = pp;
+    },
+    resolve(x) {
+      return walk(x, scope, preparing, resolver, newPath, context);
+    },
+  };
+  return [
+    context,
+    {
+      postProcess(x) {
+        return postProcessor ? postProcessor.postProcess(x, context) : x;
+      },
+    },
+  ];
+}
+
+/**
+ * A drop-in for the `resolve` of `resolveModule` (cdktf's resolve.js): it
+ * takes the same options, returns the same value, and uses that module's own
+ * siblings (encoding, token map, errors).
+ */
+function fastResolver(resolveModule) {
+  const encoding = resolveModule.require("./encoding");
+  const tokenMapModule = resolveModule.require("./token-map");
+  const resolvable = resolveModule.require("../resolvable");
+  const tokenModule = resolveModule.require("../token");
+  const errors = resolveModule.require("../../errors");
+  const tokenMap = tokenMapModule.TokenMap.instance();
+  const lookupToken = tokenMap.lookupToken.bind(tokenMap);
+
+  /**
+   * cdktf's walk over `obj`. `path` is the key path so far (linked; undefined
+   * where cdktf's prefix is), `previous` the context whose fields it inherits.
+   */
+  function walk(obj, scope, preparing, resolver, path, previous) {
+    if (path && path.depth > 200) {
+      throw errors.unableToResolveCircularReference(pathName(path));
+    }
+    if (typeof obj === "undefined") {
+      return undefined;
+    }
+    if (obj === null) {
+      return null;
+    }
+    if (typeof obj === "function") {
+      throw errors.cannotResolveFunction(pathName(path), obj);
+    }
+    const { TokenString } = encoding;
+    if (typeof obj === "string") {
+      const marked = obj.includes(TOKEN_MARKER);
+      if (marked && TokenString.forListToken(obj).test()) {
+        throw errors.encodedListTokenInScalarStringContext();
+      }
+      const { Token } = tokenModule;
+      if (obj === Token.STRING_MAP_TOKEN_VALUE || obj === Token.ANY_MAP_TOKEN_VALUE) {
+        throw errors.encodedMapTokenInScalarStringContext();
+      }
+      let str = obj;
+      if (marked) {
+        const tokenStr = TokenString.forString(str, !previous?.ignoreEscapes, previous?.warnEscapes);
+        if (tokenStr.test()) {
+          const fragments = tokenStr.split(lookupToken);
+          str = resolver.resolveString(fragments, makeContext(walk, scope, preparing, resolver, path, previous)[0]);
+        }
+      }
+      const tokenNumberStr = TokenString.forNumbers(str);
+      if (tokenNumberStr.test()) {
+        const fragments = tokenNumberStr.split((id) => tokenMapModule.TokenMap.instance().lookupNumberToken(parseFloat(id)));
+        str = fragments.mapTokens(makeContext(walk, scope, preparing, resolver, path, previous)[0]).join(new resolvable.StringConcat());
+      }
+      return str;
+    }
+    if (typeof obj === "number") {
+      if (obj === tokenModule.Token.NUMBER_MAP_TOKEN_VALUE) {
+        throw errors.encodedMapTokenInScalarNumberContext();
+      }
+      const token = tokenMapModule.TokenMap.instance().lookupNumberToken(obj);
+      return token === undefined ? obj : makeContext(walk, scope, preparing, resolver, path, previous)[0].resolve(token);
+    }
+    // eslint-disable-next-line no-instanceof/no-instanceof
+    if (typeof obj !== "object" || obj instanceof Date) {
+      return obj;
+    }
+    if (Array.isArray(obj)) {
+      if (obj.some((x) => typeof x === "string" && x.includes(TOKEN_MARKER) && TokenString.forListToken(x).test())) {
+        return resolver.resolveList(obj, makeContext(walk, scope, preparing, resolver, path, previous)[0]);
+      }
+      if (encoding.containsNumberListTokenElement(obj)) {
+        return resolver.resolveNumberList(obj, makeContext(walk, scope, preparing, resolver, path, previous)[0]);
+      }
+      return obj
+        .map((x, i) => walk(x, scope, preparing, resolver, pathStep(path, `${i}`), inherited(previous)))
+        .filter((x) => typeof x !== "undefined");
+    }
+    if (Object.keys(obj).some((x) => typeof x === "string" && x.includes(TOKEN_MARKER) && TokenString.forMapToken(x).test())) {
+      return resolver.resolveMap(obj, makeContext(walk, scope, preparing, resolver, path, previous)[0]);
+    }
+    if (encoding.unresolved(obj)) {
+      const [tokenContext, postProcessor] = makeContext(walk, scope, preparing, resolver, path, previous);
+      return resolver.resolveToken(obj, tokenContext, postProcessor);
+    }
+    if (obj._children !== undefined && obj._metadata !== undefined) {
+      throw errors.constructsCannotBeResolved(pathName(path));
+    }
+    const result = {};
+    for (const key of Object.keys(obj)) {
+      const resolvedKey = walk(key, scope, preparing, resolver, path, inherited(previous));
+      if (typeof resolvedKey !== "string") {
+        throw errors.mapKeyMustResolveToString(pathName(path), key, resolvedKey);
+      }
+      const value = walk(obj[key], scope, preparing, resolver, pathStep(path, key), inherited(previous));
+      if (typeof value === "undefined") {
+        continue;
+      }
+      result[resolvedKey] = value;
+    }
+    return result;
+  }
+
+  return function resolveFast(obj, options) {
+    return walk(obj, options.scope, options.preparing, options.resolver, pathOf(options.prefix), options.previousContext);
+  };
+}
+
+const ordinaryLoad = Module._load;
+function loadFastTokenResolution(request, parent) {
+  const exports = ordinaryLoad.apply(this, arguments);
+  if (request.endsWith("resolve") && exports && typeof exports.resolve === "function" && !exports.resolve.gpulabFast) {
+    const filename = Module._resolveFilename(request, parent);
+    const resolveModule = Module._cache[filename];
+    if (RESOLVE_FILE.test(filename) && resolveModule && sourceDigest(exports.resolve) === RESOLVE_DIGEST) {
+      const resolveFast = fastResolver(resolveModule);
+      resolveFast.gpulabFast = true;
+      exports.resolve = resolveFast;
+    }
+  }
+  return exports;
+}
+
+if (switchedOn()) Module._load = loadFastTokenResolution;
+
+module.exports = { fastResolver, pathName, pathOf, sourceDigest };
