@@ -59,7 +59,7 @@ CHANNEL_CONTRACT = "readFD:3,writeFD:3"  # how program.js opens its jsii channel
 KERNEL_FD = 3
 NODE_FLAGS = ("--max-old-space-size=4069", "--preserve-symlinks")  # what the relay gives its kernel
 JSII_PROCESS_MODULE = "jsii._kernel.providers.process"
-RUNTIME_COPY_VERSION = "gpulab-3"  # part of the copy's folder name; bump it when the patches change (1: none)
+RUNTIME_COPY_VERSION = "gpulab-4"  # part of the copy's folder name; bump it when the patches change (1: none)
 
 
 def _embedded_runtime() -> tuple[Path, str] | None:

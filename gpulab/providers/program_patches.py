@@ -12,6 +12,10 @@ relies on a patch the kernel lacks.
   to be registered under, in `gpulab.objid` (async_creates.py). The kernel
   takes it only if it has the form `<fqn>@<name>` and is free, else the
   create fails with a jsii fault; without it, ids are made as before.
+- `lazy-kernel-messages`: the serializer's check that it got type information
+  builds its message (a `util.inspect` of the type reference) only when the
+  check fails, not on every call; `GPULAB_LAZY_KERNEL_MESSAGES=off` keeps it
+  eager, read once when the kernel starts.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+
+from gpulab.providers import switches
 
 APPLIED_FILE = "gpulab-patches.json"  # beside program.js: the names of the patches its copy holds
 
@@ -72,7 +78,22 @@ CLAIMED_OBJECT_IDS = Patch(
     ),
 )
 
-PATCHES = (TARBALL_DIGEST_HOOK, CLAIMED_OBJECT_IDS)
+EAGER_TYPE_CHECK = "(0,B.default)(null!=e,`Kernel error: expected type information, got ${(0,K.inspect)(e)}`)"
+LAZY_KERNEL_MESSAGES = Patch(
+    "lazy-kernel-messages",
+    (
+        # Read the switch once, before any module of the program runs.
+        (
+            "var __webpack_modules__={",
+            'globalThis.gpulabEagerKernelMessages="off"==='
+            f'(process.env.{switches.LAZY_KERNEL_MESSAGES}||"").trim().toLowerCase();var __webpack_modules__={{',
+        ),
+        # computeSerializationType: assert(typeRef != null, message) only when it fails (or when switched off).
+        (EAGER_TYPE_CHECK, f"(null!=e&&!globalThis.gpulabEagerKernelMessages||{EAGER_TYPE_CHECK})"),
+    ),
+)
+
+PATCHES = (TARBALL_DIGEST_HOOK, CLAIMED_OBJECT_IDS, LAZY_KERNEL_MESSAGES)
 
 
 def patch_program(program: str) -> tuple[str, list[str]]:

@@ -26,6 +26,7 @@ ASYNC_CREATES = "GPULAB_ASYNC_CREATES"  # async_creates.py, used by kernel.py's 
 LAZY_MOCK = "GPULAB_LAZY_MOCK"  # typeguard_mock.py
 VERSION_MEMO = "GPULAB_VERSION_MEMO"  # version_memo.py, applied by bindings.py
 FAST_REQUESTS = "GPULAB_FAST_REQUESTS"  # request_encoding.py, used by kernel.py's direct kernel
+LAZY_KERNEL_MESSAGES = "GPULAB_LAZY_KERNEL_MESSAGES"  # program_patches.py's lazy-kernel-messages, read by the kernel
 
 SPEEDUPS_OFF = {
     LAZY_IMPORT: "off",
@@ -46,6 +47,7 @@ SPEEDUPS_OFF = {
     LAZY_MOCK: "off",
     VERSION_MEMO: "off",
     FAST_REQUESTS: "off",
+    LAZY_KERNEL_MESSAGES: "off",
 }
 
 

@@ -2,7 +2,33 @@
 
 from __future__ import annotations
 
-from gpulab.providers.program_patches import CLAIMED_OBJECT_IDS, TARBALL_DIGEST_HOOK, applied_patches, patch_program
+import json
+import os
+import subprocess
+
+import pytest
+
+from gpulab.providers.program_patches import (
+    CLAIMED_OBJECT_IDS,
+    LAZY_KERNEL_MESSAGES,
+    TARBALL_DIGEST_HOOK,
+    applied_patches,
+    patch_program,
+)
+
+# The patched type check of computeSerializationType, run with jsii's names for assert (B) and util (K).
+TYPE_CHECK_PROBE = """
+{switch_read}}};
+const B = {{ default: require("assert") }};
+let inspected = 0;
+const K = {{ inspect: (value) => (inspected++, require("util").inspect(value)) }};
+const check = (e) => {type_check};
+check({{ type: {{ primitive: "string" }} }});
+const afterPassing = inspected;
+let message;
+try {{ check(null); }} catch (error) {{ message = error.message; }}
+console.log(JSON.stringify({{ afterPassing, message }}));
+"""
 
 
 def _originals(patch) -> list[str]:
@@ -41,3 +67,15 @@ def test_an_unreadable_or_odd_record_means_no_patches(tmp_path):
     assert applied_patches(program) == frozenset()
     (tmp_path / "gpulab-patches.json").write_text('["claimed-object-ids", 3]')
     assert applied_patches(program) == {"claimed-object-ids"}
+
+
+@pytest.mark.parametrize(("switch", "inspections"), [("on", 0), ("off", 1)])
+def test_lazy_kernel_messages_inspect_the_type_only_when_the_check_fails(switch, inspections):
+    switch_read, type_check = (patched for _, patched in LAZY_KERNEL_MESSAGES.replacements)
+    script = TYPE_CHECK_PROBE.format(switch_read=switch_read, type_check=type_check)
+    env = {**os.environ, "GPULAB_LAZY_KERNEL_MESSAGES": switch}
+    result = subprocess.run(["node", "-e", script], env=env, capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout) == {
+        "afterPassing": inspections,
+        "message": "Kernel error: expected type information, got null",
+    }
