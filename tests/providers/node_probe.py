@@ -18,3 +18,10 @@ def run_preloaded(preload: Path, script: str, *args: str, cwd: Path | None = Non
         check=True,
     )
     return result.stdout
+
+
+def write_node_module(root: Path, path: str, source: str) -> None:
+    """Write `source` as `root/node_modules/<path>`, where `require(path)` run in `root` finds it."""
+    module = root / "node_modules" / path
+    module.parent.mkdir(parents=True, exist_ok=True)
+    module.write_text(source)

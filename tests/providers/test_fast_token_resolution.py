@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from gpulab.providers.fast_import import TOKEN_RESOLUTION_PRELOAD
-from tests.providers.node_probe import run_preloaded
+from tests.providers.node_probe import run_preloaded, write_node_module
 
 REPO = Path(__file__).resolve().parents[2]
-PROBE = (Path(__file__).with_name("token_resolution_probe.js")).read_text()
+PROBE = Path(__file__).with_name("token_resolution_probe.js").read_text()
 
 
 @pytest.fixture(scope="module")
@@ -59,9 +59,8 @@ def test_resolutions_make_the_same_resolver_calls_and_raise_the_same_errors(fast
 
 
 def test_a_resolve_module_of_another_source_is_left_alone(tmp_path):
-    module = tmp_path / "node_modules" / "cdktf" / "lib" / "tokens" / "private" / "resolve.js"
-    module.parent.mkdir(parents=True)
-    module.write_text("exports.resolve = function resolve(obj, options) { return 'own'; };\n")
+    own = "exports.resolve = function resolve(obj, options) { return 'own'; };\n"
+    write_node_module(tmp_path, "cdktf/lib/tokens/private/resolve.js", own)
     script = 'console.log(require("cdktf/lib/tokens/private/resolve").resolve({}, {}))'
     assert run_preloaded(TOKEN_RESOLUTION_PRELOAD, script, cwd=tmp_path).strip() == "own"
 
@@ -75,8 +74,6 @@ def test_the_same_function_in_another_package_is_left_alone(tmp_path):
         text=True,
         check=True,
     ).stdout
-    module = tmp_path / "node_modules" / "other" / "lib" / "tokens" / "private" / "resolve.js"
-    module.parent.mkdir(parents=True)
-    module.write_text(f"exports.resolve = {source};\n")
+    write_node_module(tmp_path, "other/lib/tokens/private/resolve.js", f"exports.resolve = {source};\n")
     script = 'const { resolve } = require("other/lib/tokens/private/resolve"); console.log(resolve.name, !!resolve.gpulabFast)'
     assert run_preloaded(TOKEN_RESOLUTION_PRELOAD, script, cwd=tmp_path).split() == ["resolve", "false"]

@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 from gpulab.providers.fast_import import CDKTF_DEPS_PRELOAD
-from tests.providers.node_probe import run_preloaded
+from tests.providers.node_probe import run_preloaded, write_node_module
 
 PROBE = textwrap.dedent(
     """
@@ -24,16 +24,14 @@ PROBE = textwrap.dedent(
 
 def _packages(root: Path) -> Path:
     """node_modules with a fake archiver that records being loaded, and a cdktf file that requires it."""
-    archiver = root / "node_modules" / "archiver"
-    archiver.mkdir(parents=True)
-    (archiver / "index.js").write_text(
+    write_node_module(
+        root,
+        "archiver/index.js",
         'globalThis.loaded = (globalThis.loaded || []).concat("archiver");\n'
         "module.exports = (format, options) => `${format}:${options.level}`;\n"
-        'module.exports.VERSION = "7.0.1";\n'
+        'module.exports.VERSION = "7.0.1";\n',
     )
-    fs_js = root / "node_modules" / "cdktf" / "lib" / "private" / "fs.js"
-    fs_js.parent.mkdir(parents=True)
-    fs_js.write_text('exports.archiverFromCdktf = require("archiver");\n')
+    write_node_module(root, "cdktf/lib/private/fs.js", 'exports.archiverFromCdktf = require("archiver");\n')
     return root
 
 

@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 from gpulab.providers.fast_import import STACK_TRACES_PRELOAD
-from tests.providers.node_probe import run_preloaded
+from tests.providers.node_probe import run_preloaded, write_node_module
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -52,8 +52,10 @@ def test_creation_stacks_are_cdktfs_own_lines_formatted_only_when_read():
 
 
 def test_other_files_named_stack_trace_are_left_alone(tmp_path):
-    module = tmp_path / "node_modules" / "other" / "lib" / "tokens" / "private" / "stack-trace.js"
-    module.parent.mkdir(parents=True)
-    module.write_text("exports.captureStackTrace = function own() { return ['own']; };\n")
+    write_node_module(
+        tmp_path,
+        "other/lib/tokens/private/stack-trace.js",
+        "exports.captureStackTrace = function own() { return ['own']; };\n",
+    )
     script = 'console.log(require("other/lib/tokens/private/stack-trace").captureStackTrace.name)'
     assert run_preloaded(STACK_TRACES_PRELOAD, script, cwd=tmp_path).strip() == "own"
