@@ -53,10 +53,12 @@ def synth(
     out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: cdktf.out).")] = None,
 ) -> None:
     """Synthesize environments into <out>/stacks/<env>/cdk.tf.json."""
-    from gpulab.config import load_environments
-    from gpulab.providers.kernel import start_kernel_early
+    from gpulab.providers.kernel import spawn_kernel_early, start_kernel_early
 
     _quiet_node_banner()
+    spawn_kernel_early()  # Node.js boots while Python imports the configuration models
+    from gpulab.config import load_environments
+
     start_kernel_early()
     try:
         envs = load_environments(env_dir, names or None)

@@ -23,10 +23,12 @@ process sends assembly loads, and creates under claimed ids, without waiting
 for their answers (`owed_answers.py`), and encodes its frequent requests in one
 pass of the C JSON encoder (`request_encoding.py`).
 
-`start_kernel_early()` spawns that kernel at once, before Python has imported
-jsii, and imports cdktf on a background thread: Node.js boots and loads the
-constructs and cdktf assemblies while the main thread reads the environment
-files. GPULAB_EARLY_KERNEL=off turns it off.
+`spawn_kernel_early()` spawns that kernel at once, before Python has imported
+jsii, so Node.js boots on the other core while Python imports the
+configuration models; `start_kernel_early()` then imports cdktf on a
+background thread: the kernel loads the constructs and cdktf assemblies while
+the main thread reads the environment files. GPULAB_EARLY_KERNEL=off turns
+both off.
 """
 
 from __future__ import annotations
@@ -181,7 +183,7 @@ class KernelChild:
             self.wait(5)
 
 
-_spare: KernelChild | None = None  # spawned by start_kernel_early, adopted by jsii's first kernel
+_spare: KernelChild | None = None  # spawned by spawn_kernel_early, adopted by jsii's first kernel
 
 
 def _take_spare() -> KernelChild | None:
@@ -253,23 +255,38 @@ def enable_direct_kernel() -> bool:
 _early: threading.Thread | None = None
 
 
-def start_kernel_early() -> bool:
-    """Spawn the kernel now and import cdktf on a background thread; False when switched off.
+def spawn_kernel_early() -> bool:
+    """Spawn the direct kernel now, for jsii's first kernel to adopt; whether one is waiting.
 
-    The kernel boots while Python imports jsii and reads the environments;
-    jsii adopts it when it starts its first kernel. A main-thread `import
-    cdktf` waits for the background one (the import lock), so nothing talks
-    to the kernel from two threads at once. The thread is not a daemon: the
-    interpreter waits for it before it exits and stops the kernel. An import
-    that fails here fails again, with its real error, on the main thread.
+    Node.js takes 50–100 ms to boot and load jsii's program; spawned before a
+    slow import, it boots on the other core meanwhile. Nothing when switched
+    off, when jsii's own start-up is in use, or once cdktf is imported; the
+    kernel is stopped at exit if nothing adopts it.
     """
-    global _early, _spare
+    global _spare
+    if _spare is None and _early is None and switched_on(EARLY_SWITCH) and "cdktf" not in sys.modules:
+        program = direct_kernel_program()
+        if program is not None:
+            _spare = KernelChild(program)
+            atexit.register(_spare.stop)
+    return _spare is not None
+
+
+def start_kernel_early() -> bool:
+    """Spawn the kernel (unless spawn_kernel_early did) and import cdktf on a background thread.
+
+    The kernel loads the assemblies while Python imports jsii and reads the
+    environments; jsii adopts it when it starts its first kernel. A
+    main-thread `import cdktf` waits for the background one (the import
+    lock), so nothing talks to the kernel from two threads at once. The
+    thread is not a daemon: the interpreter waits for it before it exits and
+    stops the kernel. An import that fails here fails again, with its real
+    error, on the main thread. False when switched off.
+    """
+    global _early
     if _early is not None or not switched_on(EARLY_SWITCH) or "cdktf" in sys.modules:
         return _early is not None
-    program = direct_kernel_program()
-    if program is not None:
-        _spare = KernelChild(program)
-        atexit.register(_spare.stop)
+    spawn_kernel_early()
 
     def import_cdktf() -> None:
         try:

@@ -130,6 +130,44 @@ def test_jsii_node_starts_the_kernel_itself_not_the_relay(tmp_path, setting, scr
     assert '"value": "42"' in stack
 
 
+SPAWN_EARLY_THEN_SYNTH = textwrap.dedent(
+    """
+    import sys
+    import gpulab
+    from gpulab.providers import kernel
+    spawned = [kernel.spawn_kernel_early(), kernel.spawn_kernel_early()]
+    started = kernel.start_kernel_early()
+    from cdktf import App, TerraformOutput, TerraformStack
+    app = App(outdir=sys.argv[1])
+    TerraformOutput(TerraformStack(app, "probe"), "answer", value="42")
+    app.synth()
+    print(spawned, started)
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("setting", "printed"), [({}, "[True, True] True"), ({"GPULAB_EARLY_KERNEL": "off"}, "[False, False] False")]
+)
+def test_a_kernel_spawned_early_is_the_one_jsii_adopts(tmp_path, setting, printed):
+    """Spawned once however often asked, before cdktf is imported, and the synth runs on it."""
+    wrapper, log = _node_logger(tmp_path)
+    env = {**os.environ, "JSII_NODE": str(wrapper), **setting}
+    result = subprocess.run(
+        [sys.executable, "-c", SPAWN_EARLY_THEN_SYNTH, str(tmp_path / "out")],
+        env=env,
+        check=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.stdout.strip() == printed
+    started = [line.split()[1] for line in log.read_text().splitlines()]
+    assert started == ["lib/program.js"], "one kernel: the one spawned early, or jsii's own when switched off"
+    assert '"value": "42"' in (tmp_path / "out" / "stacks" / "probe" / "cdk.tf.json").read_text()
+
+
 def test_bad_input_with_an_early_kernel_exits_2_and_leaves_no_kernel_behind(tmp_path):
     wrapper, log = _node_logger(tmp_path)
     (tmp_path / "envs").mkdir()
