@@ -13,12 +13,14 @@ FAKE_BINDING = "cdktf_cdktf_provider_fake"  # named like a provider package: gpu
 def write_package(root: Path, modules: Mapping[str, str], name: str = FAKE_BINDING) -> Path:
     """Package `name` under `root` holding `modules` (module name -> source; `__init__` is empty unless given).
 
-    Returns `root`, the folder to put on `sys.path`. Writing again overwrites.
+    A name with a slash is a module of a subpackage: "_jsii/__init__". Returns
+    `root`, the folder to put on `sys.path`. Writing again overwrites.
     """
     package = root / name
-    package.mkdir(parents=True, exist_ok=True)
     for module, source in {"__init__": "", **modules}.items():
-        (package / f"{module}.py").write_text(source)
+        path = package / f"{module}.py"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source)
     return root
 
 

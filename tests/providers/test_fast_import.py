@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from gpulab.providers import fast_import
+from tests.providers.binding_probe import write_package
 from tests.providers.node_probe import run_preloaded
 
 PRELOAD = fast_import.JS_PRELOAD
@@ -68,13 +69,14 @@ def test_js_index_with_an_unknown_line_loads_the_ordinary_way(tmp_path):
 
 
 def _fake_py_package(root: Path, name: str, *, split: bool) -> None:
-    package = root / name
-    package.mkdir()
-    (package / "__init__.py").write_text("import sys\nsys.modules[__name__].ROOT_RAN = True\nfrom . import widget\n")
-    (package / "widget.py").write_text("WIDGET = 'ok'\n")
+    """A package whose root marks that it ran; `split` adds the `_jsii` subpackage of the jsii layout."""
+    modules = {
+        "__init__": "import sys\nsys.modules[__name__].ROOT_RAN = True\nfrom . import widget\n",
+        "widget": "WIDGET = 'ok'\n",
+    }
     if split:
-        (package / "_jsii").mkdir()
-        (package / "_jsii" / "__init__.py").write_text("# __jsii_assembly__ = jsii.JSIIAssembly.load(...)\n")
+        modules["_jsii/__init__"] = "# __jsii_assembly__ = jsii.JSIIAssembly.load(...)\n"
+    write_package(root, modules, name=name)
 
 
 @pytest.fixture
