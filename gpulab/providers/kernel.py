@@ -259,9 +259,9 @@ def spawn_kernel_early() -> bool:
     """Spawn the direct kernel now, for jsii's first kernel to adopt; whether one is waiting.
 
     Node.js takes 0.1–0.2 s here to boot and load jsii's program; spawned
-    before a slow import, it boots on the other core meanwhile. Nothing when switched
-    off, when jsii's own start-up is in use, or once cdktf is imported; the
-    kernel is stopped at exit if nothing adopts it.
+    before a slow import, it boots on the other core meanwhile. Nothing when
+    switched off, when jsii's own start-up is in use, or once cdktf is
+    imported; the kernel is stopped at exit if nothing adopts it.
     """
     global _spare
     if _spare is None and _early is None and switched_on(EARLY_SWITCH) and "cdktf" not in sys.modules:

@@ -11,6 +11,7 @@ import pytest
 from gpulab.providers.program_patches import (
     CLAIMED_OBJECT_IDS,
     LAZY_KERNEL_MESSAGES,
+    PATCHES,
     TARBALL_DIGEST_HOOK,
     applied_patches,
     patch_program,
@@ -50,12 +51,10 @@ def test_a_text_found_twice_is_not_patched():
 
 
 def test_every_patch_applies_to_a_program_holding_each_text_once():
-    program = ";".join(
-        original for patch in (TARBALL_DIGEST_HOOK, CLAIMED_OBJECT_IDS) for original in _originals(patch)
-    )
+    program = ";".join(original for patch in PATCHES for original in _originals(patch))
     patched, applied = patch_program(program)
-    assert applied == [TARBALL_DIGEST_HOOK.name, CLAIMED_OBJECT_IDS.name]
-    assert all(replacement in patched for _, replacement in CLAIMED_OBJECT_IDS.replacements)
+    assert applied == [patch.name for patch in PATCHES]
+    assert all(replacement in patched for patch in PATCHES for _, replacement in patch.replacements)
 
 
 def test_an_unreadable_or_odd_record_means_no_patches(tmp_path):
