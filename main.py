@@ -3,7 +3,7 @@
 
 import sys
 
-from gpulab.cli import run
+from gpulab.cli import entry_point
 
 if __name__ == "__main__":
-    sys.exit(run())
+    sys.exit(entry_point())

@@ -115,9 +115,18 @@ def list_environments(env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Entry point for main.py and the console script; returns the exit code."""
+    """Run the command line with `argv` (default: sys.argv[1:]) in this process; returns the exit code."""
     try:
         app(args=argv if argv is not None else sys.argv[1:], prog_name="gpulab", standalone_mode=True)
     except SystemExit as exit_:
         return int(exit_.code or 0)
     return 0
+
+
+def entry_point() -> int:
+    """main.py's and the console script's entry: `run()`, then the process only exits (fast_exit.py)."""
+    from gpulab.fast_exit import skip_collections_at_exit
+
+    code = run()
+    skip_collections_at_exit()
+    return code

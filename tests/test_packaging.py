@@ -37,4 +37,4 @@ def test_wheel_holds_the_constructs_the_preload_and_the_console_script(tmp_path)
     assert "Requires-Dist: cdktf-cdktf-provider-aws<22,>=21.22" in metadata
     assert "Requires-Dist: cdktf-cdktf-provider-azurerm<15,>=14.23" in metadata
     assert "Requires-Dist: cdktf-cdktf-provider-google<17,>=16.12" in metadata
-    assert "gpulab = gpulab.cli:run" in entry_points
+    assert "gpulab = gpulab.cli:entry_point" in entry_points

@@ -27,6 +27,7 @@ LAZY_MOCK = "GPULAB_LAZY_MOCK"  # typeguard_mock.py
 VERSION_MEMO = "GPULAB_VERSION_MEMO"  # version_memo.py, applied by bindings.py
 FAST_REQUESTS = "GPULAB_FAST_REQUESTS"  # request_encoding.py, used by kernel.py's direct kernel
 LAZY_KERNEL_MESSAGES = "GPULAB_LAZY_KERNEL_MESSAGES"  # program_patches.py's lazy-kernel-messages, read by the kernel
+FREEZE_AT_EXIT = "GPULAB_FREEZE_AT_EXIT"  # gpulab/fast_exit.py, called by cli.entry_point
 
 SPEEDUPS_OFF = {
     LAZY_IMPORT: "off",
@@ -48,6 +49,7 @@ SPEEDUPS_OFF = {
     VERSION_MEMO: "off",
     FAST_REQUESTS: "off",
     LAZY_KERNEL_MESSAGES: "off",
+    FREEZE_AT_EXIT: "off",
 }
 
 
