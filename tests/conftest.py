@@ -18,6 +18,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 # Before any test module imports cdktf, so that provider bindings load lazily.
 import gpulab  # noqa: E402, F401
 from gpulab.config.loader import environment_files, load_environment  # noqa: E402
+from gpulab.fast_exit import skip_collections_at_exit  # noqa: E402
 from tests.background import CRITICAL_RUN, BackgroundRuns, yield_cpu  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -74,6 +75,7 @@ def pytest_collection_finish(session):
 
 def pytest_unconfigure(config):
     config.stash[_BACKGROUND].close()
+    skip_collections_at_exit()  # the session is over: its exit need not collect its garbage (gpulab/fast_exit.py)
 
 
 @pytest.fixture(scope="session")
