@@ -4,21 +4,31 @@
  *
  * cdktf records where every token was created (`creationStack`, a list of
  * "function (file:line:column)" lines) so that an error about a token can say
- * where it came from. It formats the whole stack into strings at once, for
- * each of the thousands of tokens a synth makes: in a Compute Engine disk
- * that is most of the constructor's time, and no string is ever read unless
- * something fails. Here cdktf's `captureStackTrace` still captures the stack
- * at the same moment and with the same frames (V8 records them when asked),
- * but returns an array that formats them into those same lines the first time
+ * where it came from: V8 walks the whole stack (no frame limit) for each of
+ * the thousands of tokens a synth makes, about 1 µs per frame, and cdktf
+ * formats it into strings at once. Nothing reads them unless something fails,
+ * and for a Python program they hold only the kernel's and cdktf's frames,
+ * never the program's own lines.
+ *
+ * GPULAB_SKIP_CREATION_STACKS (on by default) records none: cdktf's
+ * `captureStackTrace` returns one line saying so and how to turn recording
+ * back on, as aws-cdk-lib does unless CDK_DEBUG is set. Error messages keep
+ * their form, with that line where the frames were.
+ *
+ * With it off, GPULAB_LAZY_STACK_TRACES (on by default) keeps the stacks but
+ * formats them lazily: V8 still captures the same frames at the same moment,
+ * and the returned array formats them into cdktf's lines the first time
  * anything reads it. Error messages read it and get what they always got.
  */
 const Module = require("module");
 
 const STACK_TRACE_FILE = /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/;
 
-/** Whether GPULAB_LAZY_STACK_TRACES leaves this on (the kernel inherits it from Python). */
-function switchedOn() {
-  return (process.env.GPULAB_LAZY_STACK_TRACES || "on").trim().toLowerCase() !== "off";
+const NOT_RECORDED = "creation stacks are not recorded (GPULAB_SKIP_CREATION_STACKS=off records them)";
+
+/** Whether the switch named `name` is on (the kernel inherits it from Python): anything but `off` is. */
+function switchedOn(name) {
+  return (process.env[name] || "on").trim().toLowerCase() !== "off";
 }
 
 /** A real array (Array.isArray holds) whose items `produce()` returns, computed on first access. */
@@ -43,6 +53,11 @@ function lazyArray(produce) {
   });
 }
 
+/** In place of cdktf's captureStackTrace: no frames, one line that says how to get them. */
+function skipCreationStack() {
+  return [NOT_RECORDED];
+}
+
 /** cdktf's captureStackTrace (same frames, same lines), formatted when first read. */
 function captureStackTraceLazily(below) {
   below = below || captureStackTraceLazily;
@@ -64,18 +79,26 @@ function captureStackTraceLazily(below) {
   );
 }
 
+/** The replacement the switches ask for, or null for cdktf's own. */
+function replacement() {
+  if (switchedOn("GPULAB_SKIP_CREATION_STACKS")) return skipCreationStack;
+  if (switchedOn("GPULAB_LAZY_STACK_TRACES")) return captureStackTraceLazily;
+  return null;
+}
+
 const ordinaryLoad = Module._load;
-function loadLazyStackTraces(request, parent) {
+function loadCreationStacks(request, parent) {
   const exports = ordinaryLoad.apply(this, arguments);
   if (request.endsWith("stack-trace") && exports && typeof exports.captureStackTrace === "function") {
     const filename = Module._resolveFilename(request, parent);
-    if (STACK_TRACE_FILE.test(filename) && exports.captureStackTrace !== captureStackTraceLazily) {
-      exports.captureStackTrace = captureStackTraceLazily;
+    if (STACK_TRACE_FILE.test(filename) && exports.captureStackTrace !== chosen) {
+      exports.captureStackTrace = chosen;
     }
   }
   return exports;
 }
 
-if (switchedOn()) Module._load = loadLazyStackTraces;
+const chosen = replacement();
+if (chosen) Module._load = loadCreationStacks;
 
-module.exports = { lazyArray, captureStackTraceLazily };
+module.exports = { lazyArray, captureStackTraceLazily, skipCreationStack, NOT_RECORDED };

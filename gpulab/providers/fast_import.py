@@ -38,14 +38,15 @@ PROVIDER_PACKAGES = ("cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_azurerm",
 JS_PRELOAD = Path(__file__).with_name("lazy_provider_index.js")
 TYPE_DEFS_PRELOAD = Path(__file__).with_name("lazy_type_defs.js")
 CDKTF_DEPS_PRELOAD = Path(__file__).with_name("lazy_cdktf_dependencies.js")
-STACK_TRACES_PRELOAD = Path(__file__).with_name("lazy_stack_traces.js")
+CREATION_STACKS_PRELOAD = Path(__file__).with_name("creation_stacks.js")
 TOKEN_RESOLUTION_PRELOAD = Path(__file__).with_name("fast_token_resolution.js")
 TARBALL_DIGESTS_PRELOAD = Path(__file__).with_name("tarball_digests.js")
 # Kernel preloads with an on/off switch of their own (each also honours it inside the kernel).
 SWITCHED_PRELOADS = {
     switches.LAZY_TYPE_DEFS: TYPE_DEFS_PRELOAD,  # provider type definitions read by range, not whole
     switches.LAZY_CDKTF_DEPS: CDKTF_DEPS_PRELOAD,  # cdktf's archiver and semver loaded on first use
-    switches.LAZY_STACK_TRACES: STACK_TRACES_PRELOAD,  # cdktf's token creation stacks formatted when read
+    switches.SKIP_CREATION_STACKS: CREATION_STACKS_PRELOAD,  # cdktf's token creation stacks not recorded
+    switches.LAZY_STACK_TRACES: CREATION_STACKS_PRELOAD,  # … or, with that off, formatted when read
     switches.FAST_TOKEN_RESOLUTION: TOKEN_RESOLUTION_PRELOAD,  # cdktf's resolve() without its waste
     switches.TARBALL_DIGESTS: TARBALL_DIGESTS_PRELOAD,  # assembly tarball digests remembered per file version
 }

@@ -12,7 +12,8 @@ LAZY_IMPORT = "GPULAB_LAZY_IMPORT"  # both lazy loaders; `python` or `js` keeps 
 IMPORT_ALL_CLOUDS = "GPULAB_IMPORT_ALL_CLOUDS"  # `1` imports every cloud's stack up front (stacks/__init__.py)
 LAZY_TYPE_DEFS = "GPULAB_LAZY_TYPE_DEFS"  # lazy_type_defs.js, preloaded by fast_import.py
 LAZY_CDKTF_DEPS = "GPULAB_LAZY_CDKTF_DEPS"  # lazy_cdktf_dependencies.js, preloaded by fast_import.py
-LAZY_STACK_TRACES = "GPULAB_LAZY_STACK_TRACES"  # lazy_stack_traces.js, preloaded by fast_import.py
+SKIP_CREATION_STACKS = "GPULAB_SKIP_CREATION_STACKS"  # creation_stacks.js, preloaded by fast_import.py
+LAZY_STACK_TRACES = "GPULAB_LAZY_STACK_TRACES"  # creation_stacks.js, when SKIP_CREATION_STACKS is off
 FAST_TOKEN_RESOLUTION = "GPULAB_FAST_TOKEN_RESOLUTION"  # fast_token_resolution.js, preloaded by fast_import.py
 TARBALL_DIGESTS = "GPULAB_TARBALL_DIGESTS"  # tarball_digests.js, preloaded by fast_import.py, asked by kernel.py's copy
 TYPE_HINT_CACHE = "GPULAB_TYPE_HINT_CACHE"  # type_hints.py
@@ -34,6 +35,7 @@ SPEEDUPS_OFF = {
     IMPORT_ALL_CLOUDS: "1",
     LAZY_TYPE_DEFS: "off",
     LAZY_CDKTF_DEPS: "off",
+    SKIP_CREATION_STACKS: "off",
     LAZY_STACK_TRACES: "off",
     FAST_TOKEN_RESOLUTION: "off",
     TARBALL_DIGESTS: "off",
