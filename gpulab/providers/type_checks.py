@@ -12,6 +12,14 @@ else (lists, dicts, objects) and any pair not yet seen goes to typeguard, and
 a failing check fails exactly as before, with typeguard's own message, since
 failures are never remembered.
 
+Pairs are remembered by the expected type's identity, not its hash: hashing
+`typing.Optional[...]` builds a frozenset of its arguments on every call
+(about 6% of Python's time building 64 copies of tiny). jsii hands over the same hint objects
+on every call (type_hints.py keeps them), so a few hundred expected types are
+remembered, each held so that its id stays its own; without the hint cache
+each call may bring new objects, so the memo stops growing at
+MAX_EXPECTED_TYPES and checks the rest with typeguard.
+
 GPULAB_TYPE_CHECK_MEMO=off leaves the modules untouched.
 """
 
@@ -27,13 +35,18 @@ SWITCH = TYPE_CHECK_MEMO
 # Types whose instances pass or fail a typeguard check by their type alone (no contents, no per-instance state).
 SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
 
+# Enough for every hint object of every binding; a bound for when each call brings new ones.
+MAX_EXPECTED_TYPES = 10_000
+
 CheckType = Callable[..., object]
+# id(expected type) → (the expected type, held so that no other object takes its id; scalar types that passed).
+PassedChecks = dict[int, tuple[object, set[type]]]
 
 
 class MemoizedCheckType:
     """A binding module's `check_type`, skipping scalar checks already passed (in any module)."""
 
-    def __init__(self, check_type: CheckType, passed: set[tuple[type, object]]) -> None:
+    def __init__(self, check_type: CheckType, passed: PassedChecks) -> None:
         self.__wrapped__ = check_type
         self._passed = passed
 
@@ -41,14 +54,14 @@ class MemoizedCheckType:
         value_type = type(value)
         if value_type not in SCALAR_TYPES:
             return self.__wrapped__(argname=argname, value=value, expected_type=expected_type)
-        key = (value_type, expected_type)
-        try:
-            if key in self._passed:
-                return None
-        except TypeError:  # an unhashable expected type is checked every time
-            return self.__wrapped__(argname=argname, value=value, expected_type=expected_type)
+        passed = self._passed.get(id(expected_type))
+        if passed is not None and value_type in passed[1]:
+            return None
         result = self.__wrapped__(argname=argname, value=value, expected_type=expected_type)
-        self._passed.add(key)
+        if passed is not None:
+            passed[1].add(value_type)
+        elif len(self._passed) < MAX_EXPECTED_TYPES:
+            self._passed[id(expected_type)] = (expected_type, {value_type})
         return result
 
 
@@ -56,7 +69,7 @@ class _MemoizeCheckType:
     """Wraps a freshly run binding module's `check_type`; all modules share one memo of passed pairs."""
 
     def __init__(self) -> None:
-        self.passed: set[tuple[type, object]] = set()
+        self.passed: PassedChecks = {}
 
     def __call__(self, module: types.ModuleType) -> None:
         check_type = module.__dict__.get("check_type")

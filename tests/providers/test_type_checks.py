@@ -10,6 +10,7 @@ import typing
 import pytest
 import typeguard
 
+from gpulab.providers import type_checks
 from gpulab.providers.type_checks import MemoizedCheckType
 
 
@@ -24,10 +25,15 @@ class RecordingCheck:
         typeguard.check_type(argname=argname, value=value, expected_type=expected_type)
 
 
+def fresh(expected_type):
+    """An equal expected type that is a new object (as typing.get_type_hints makes when it resolves names)."""
+    return type(expected_type)(expected_type.__origin__, expected_type.__args__)
+
+
 @pytest.fixture
 def checked() -> tuple[MemoizedCheckType, RecordingCheck]:
     recording = RecordingCheck()
-    return MemoizedCheckType(recording, set()), recording
+    return MemoizedCheckType(recording, {}), recording
 
 
 def test_a_scalar_type_that_passed_is_not_checked_again(checked):
@@ -69,6 +75,34 @@ def test_the_same_scalar_type_is_checked_again_against_another_expected_type(che
     with pytest.raises(TypeError):
         check_type(argname="a", value=True, expected_type=typing.Optional[str])
     assert recording.calls == 2
+
+
+def test_an_equal_expected_type_that_is_another_object_is_checked_on_its_own(checked):
+    check_type, recording = checked
+    optional_str, equal_copy = typing.Optional[str], fresh(typing.Optional[str])
+    assert optional_str == equal_copy and optional_str is not equal_copy
+    for expected_type in (optional_str, equal_copy, optional_str, equal_copy):
+        check_type(argname="name", value="a", expected_type=expected_type)
+    assert recording.calls == 2
+
+
+def test_a_remembered_expected_type_is_held_so_that_no_later_object_takes_its_id(checked):
+    """Were a remembered type freed, a new one could get its id and the memo's pass."""
+    check_type, _ = checked
+    for _ in range(50):
+        check_type(argname="size", value=1, expected_type=fresh(typing.Optional[int]))
+        with pytest.raises(TypeError):
+            check_type(argname="size", value=1, expected_type=fresh(typing.Optional[str]))
+
+
+def test_past_its_bound_the_memo_remembers_no_new_expected_type(checked, monkeypatch):
+    check_type, recording = checked
+    monkeypatch.setattr(type_checks, "MAX_EXPECTED_TYPES", 2)
+    expected_types = (typing.Optional[str], typing.Optional[int], typing.Optional[bool])
+    for _ in range(2):
+        for expected_type in expected_types:
+            check_type(argname="a", value=None, expected_type=expected_type)
+    assert recording.calls == 4  # the third type is checked every time
 
 
 def test_provider_bindings_use_the_memo_and_still_reject_a_wrong_type():
