@@ -14,11 +14,11 @@ failures are never remembered.
 
 Pairs are remembered by the expected type's identity, not its hash: hashing
 `typing.Optional[...]` builds a frozenset of its arguments on every call
-(about 6% of Python's time building 64 copies of tiny). jsii hands over the same hint objects
-on every call (type_hints.py keeps them), so a few hundred expected types are
-remembered, each held so that its id stays its own; without the hint cache
-each call may bring new objects, so the memo stops growing at
-MAX_EXPECTED_TYPES and checks the rest with typeguard.
+(about 6% of Python's time building 64 copies of tiny). jsii hands over the
+same hint objects on every call (type_hints.py keeps them), so a few hundred
+expected types are remembered, each held so that its id stays its own;
+without the hint cache each call may bring new objects, so the memo stops
+growing at MAX_EXPECTED_TYPES and checks the rest with typeguard.
 
 GPULAB_TYPE_CHECK_MEMO=off leaves the modules untouched.
 """
