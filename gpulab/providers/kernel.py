@@ -20,8 +20,9 @@ The copy's `program.js` carries the patches of `program_patches.py` that fit
 it: a hook for each assembly tarball's digest (`tarball_digests.js` answers
 from a memo) and ids claimed by `create` requests. The direct kernel's
 process sends assembly loads, and creates under claimed ids, without waiting
-for their answers (`owed_answers.py`), and encodes its frequent requests in one
-pass of the C JSON encoder (`request_encoding.py`).
+for their answers (`owed_answers.py`), encodes its frequent requests in one
+pass of the C JSON encoder and reads answers with one decoder built once
+(`request_encoding.py`).
 
 `spawn_kernel_early()` spawns that kernel at once, before Python has imported
 jsii, so Node.js boots on the other core while Python imports the
@@ -200,6 +201,8 @@ def _direct_process_class(stock: type) -> type:
     class DirectKernelProcess(OwedAnswers, stock):
         """jsii's kernel process without the relay, sending loads and creates ahead (owed_answers.py)."""
 
+        _fast_answers = False  # answers read by request_encoding.read_answer
+
         def start(self) -> None:
             child = _take_spare()
             if child is None:
@@ -214,8 +217,14 @@ def _direct_process_class(stock: type) -> type:
             if request_encoding.enabled():
                 request_encoding.install(sys.modules[JSII_PROCESS_MODULE])
                 self._serializer = request_encoding.FastRequestConverter(self._serializer)
+                self._fast_answers = True
             atexit.register(self.stop)
             self.handshake()
+
+        def _next_message(self):
+            if self._fast_answers:
+                return request_encoding.read_answer(self._process.stdout)
+            return super()._next_message()
 
         def stop(self) -> None:
             self.settle_owed_answers()

@@ -98,3 +98,70 @@ def test_other_requests_and_creates_with_overrides_go_through_jsiis_converter():
     assert fast.unstructure(overriding) == stock.unstructure(overriding)
     get = GetRequest(objref=ObjRef(ref="a.B@1"), property="p")
     assert fast.unstructure(get) == {"objref": ObjRef(ref="a.B@1"), "property": "p", "api": "get"}
+
+
+class Settings(dict):
+    """A dict subclass: jsii lays it out as a map, through its own function."""
+
+
+def test_native_reference_lays_out_every_kind_of_argument_as_jsii_does():
+    from cdktf_cdktf_provider_google.compute_disk import ComputeDiskDiskEncryptionKey
+    from jsii import _kernel
+    from jsii._kernel.providers import process
+
+    request_encoding.install(process)
+    jsii_native_reference = request_encoding._jsii_native_reference
+    key = ComputeDiskDiskEncryptionKey(kms_key_self_link="projects/p/keys/k")
+    moment = datetime.datetime(2026, 11, 22, tzinfo=datetime.UTC)
+    arguments = [
+        "a", 1, 1.5, True, None, moment, Color.RED, key,
+        ["a", [1, None], {"k": key}], {"labels": {"team": "ml"}, "zones": ["a", "b"]},
+        Settings(a=1), [Settings(b=[key])],
+    ]  # fmt: skip
+    for argument in arguments:
+        fast = request_encoding.native_reference(None, argument)
+        _kernel._make_reference_for_native = jsii_native_reference  # jsii's own recursion, all the way down
+        try:
+            stock = jsii_native_reference(None, argument)
+        finally:
+            _kernel._make_reference_for_native = request_encoding.native_reference
+        assert fast == stock, argument
+    with pytest.raises(Exception, match="Cannot pass function as argument"):
+        request_encoding.native_reference(None, [lambda: None])
+
+
+ANSWERS = [
+    b'{"ok":{"$jsii.byref":"a.B@1"}}\n',
+    b'{"ok":{"$jsii.byref":"a.B@2","$jsii.interfaces":["a.IC"]}}\n',
+    b'{"ok":{"value":"${TfToken[TOKEN.12]}"}}\n',
+    b'{"ok":{"result":{"$jsii.map":{"a":{"$jsii.enum":"a.Color/RED"}}}}}\n',
+    b'{"ok":{"result":{"$jsii.date":"2026-11-22T00:00:00.000Z"}}}\n',
+    '{"ok":{"value":"zoné \\ud800 ✓"}}\n'.encode(),
+    b'{"hello":"@jsii/runtime@1.142.0"}\n',
+    b'\xef\xbb\xbf{"ok":{}}\n',
+    '{"ok":{}}\n'.encode("utf-16-le"),  # json.loads guesses UTF-16 from the NUL after "{"
+    b"[1, 2]\n",
+]
+
+
+BROKEN_ANSWERS = [b"", b"{\n", b"not json\n"]
+
+
+def _outcome(read):
+    """What `read()` returns, or the type and message of the ValueError it raises."""
+    try:
+        return read()
+    except ValueError as error:  # JSONDecodeError and UnicodeDecodeError among them
+        return type(error), str(error)
+
+
+@pytest.mark.parametrize("line", ANSWERS + BROKEN_ANSWERS)
+def test_an_answer_reads_as_jsiis_json_loads_reads_it(line):
+    import io
+
+    from jsii._kernel.providers import process
+
+    request_encoding.install(process)
+    ours = _outcome(lambda: request_encoding.read_answer(io.BytesIO(line)))
+    theirs = _outcome(lambda: json.loads(io.BytesIO(line).readline(), object_hook=process.ohook))
+    assert ours == theirs
