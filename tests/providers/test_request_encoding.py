@@ -130,6 +130,33 @@ def test_native_reference_lays_out_every_kind_of_argument_as_jsii_does():
         request_encoding.native_reference(None, [lambda: None])
 
 
+def test_overrides_are_the_ones_jsii_finds():
+    import jsii
+    from cdktf import IStringProducer, TerraformStack
+    from cdktf_cdktf_provider_google.compute_disk import ComputeDisk
+    from constructs import Construct
+    from jsii._kernel.providers import process
+
+    class Plain(Construct):
+        pass
+
+    class Overriding(TerraformStack):
+        def to_string(self) -> str:
+            return "overriding"
+
+    @jsii.implements(IStringProducer)
+    class Producer:
+        def produce(self, context):
+            return "x"
+
+    request_encoding.install(process)
+    cases = [(ComputeDisk, ComputeDisk), (Construct, Plain), (TerraformStack, Overriding), (Producer, Producer)]
+    for klass, kind in cases:
+        obj = object.__new__(kind)  # an instance the kernel has not made: overrides are found before the create
+        assert request_encoding.overrides(klass, obj) == request_encoding._jsii_overrides(klass, obj), kind
+    assert request_encoding.overrides(TerraformStack, object.__new__(Overriding)), "the override is found"
+
+
 ANSWERS = [
     b'{"ok":{"$jsii.byref":"a.B@1"}}\n',
     b'{"ok":{"$jsii.byref":"a.B@2","$jsii.interfaces":["a.IC"]}}\n',
