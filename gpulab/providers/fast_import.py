@@ -40,6 +40,7 @@ TYPE_DEFS_PRELOAD = Path(__file__).with_name("lazy_type_defs.js")
 CDKTF_DEPS_PRELOAD = Path(__file__).with_name("lazy_cdktf_dependencies.js")
 CREATION_STACKS_PRELOAD = Path(__file__).with_name("creation_stacks.js")
 TOKEN_RESOLUTION_PRELOAD = Path(__file__).with_name("fast_token_resolution.js")
+SNAKE_CASE_PRELOAD = Path(__file__).with_name("snake_case_memo.js")
 TARBALL_DIGESTS_PRELOAD = Path(__file__).with_name("tarball_digests.js")
 # Kernel preloads with an on/off switch of their own (each also honours it inside the kernel).
 SWITCHED_PRELOADS = {
@@ -48,6 +49,7 @@ SWITCHED_PRELOADS = {
     switches.SKIP_CREATION_STACKS: CREATION_STACKS_PRELOAD,  # cdktf's token creation stacks not recorded
     switches.LAZY_STACK_TRACES: CREATION_STACKS_PRELOAD,  # … or, with that off, formatted when read
     switches.FAST_TOKEN_RESOLUTION: TOKEN_RESOLUTION_PRELOAD,  # cdktf's resolve() without its waste
+    switches.SNAKE_CASE_MEMO: SNAKE_CASE_PRELOAD,  # cdktf's keysToSnakeCase with snakeCase remembered
     switches.TARBALL_DIGESTS: TARBALL_DIGESTS_PRELOAD,  # assembly tarball digests remembered per file version
 }
 _CHOICES = {"both": {"python", "js"}, "python": {"python"}, "js": {"js"}, "off": set()}

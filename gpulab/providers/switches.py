@@ -15,6 +15,7 @@ LAZY_CDKTF_DEPS = "GPULAB_LAZY_CDKTF_DEPS"  # lazy_cdktf_dependencies.js, preloa
 SKIP_CREATION_STACKS = "GPULAB_SKIP_CREATION_STACKS"  # creation_stacks.js, preloaded by fast_import.py
 LAZY_STACK_TRACES = "GPULAB_LAZY_STACK_TRACES"  # creation_stacks.js, when SKIP_CREATION_STACKS is off
 FAST_TOKEN_RESOLUTION = "GPULAB_FAST_TOKEN_RESOLUTION"  # fast_token_resolution.js, preloaded by fast_import.py
+SNAKE_CASE_MEMO = "GPULAB_SNAKE_CASE_MEMO"  # snake_case_memo.js, preloaded by fast_import.py
 TARBALL_DIGESTS = "GPULAB_TARBALL_DIGESTS"  # tarball_digests.js, preloaded by fast_import.py, asked by kernel.py's copy
 TYPE_HINT_CACHE = "GPULAB_TYPE_HINT_CACHE"  # type_hints.py
 TYPE_CHECK_MEMO = "GPULAB_TYPE_CHECK_MEMO"  # type_checks.py
@@ -38,6 +39,7 @@ SPEEDUPS_OFF = {
     SKIP_CREATION_STACKS: "off",
     LAZY_STACK_TRACES: "off",
     FAST_TOKEN_RESOLUTION: "off",
+    SNAKE_CASE_MEMO: "off",
     TARBALL_DIGESTS: "off",
     TYPE_HINT_CACHE: "off",
     TYPE_CHECK_MEMO: "off",

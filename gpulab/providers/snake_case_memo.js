@@ -1,0 +1,98 @@
+"use strict";
+/**
+ * Preloaded into the jsii kernel with NODE_OPTIONS=--require (see fast_import.py).
+ *
+ * Every resource's `toTerraform()`, which cdktf calls twice per synth (to
+ * prepare cross-stack references, then to write), passes its attributes
+ * through `keysToSnakeCase` of `cdktf/lib/util.js`, and that runs three
+ * regular expressions over every key of every nested block: about 7% of the
+ * kernel's instructions for each extra copy of tiny, for a few hundred
+ * distinct keys.
+ *
+ * `snakeCase` is a function of its string alone, so here `keysToSnakeCase`
+ * is cdktf's own, line for line, except that it asks a memo of `snakeCase`
+ * answers first. The module is changed only when both functions have exactly
+ * the source text of cdktf 0.21.0's (KEYS_TO_SNAKE_CASE_DIGEST,
+ * SNAKE_CASE_DIGEST); `snakeCase` itself stays cdktf's.
+ */
+const crypto = require("crypto");
+const Module = require("module");
+
+const UTIL_FILE = /[\\/]cdktf[\\/]lib[\\/]util\.js$/;
+const SNAKE_CASE_DIGEST = "383d16c8c64a449e1a000b3f1efba6b5e5a58dd9acc9130296f57057ca060a70";
+const KEYS_TO_SNAKE_CASE_DIGEST = "1af590549088b5485504ce763059de01f7f6547c4864a7aab35c7ffce67f45f8";
+
+/** Whether GPULAB_SNAKE_CASE_MEMO leaves this on (the kernel inherits it from Python). */
+function switchedOn() {
+  return (process.env.GPULAB_SNAKE_CASE_MEMO || "on").trim().toLowerCase() !== "off";
+}
+
+function sourceDigest(fn) {
+  return crypto.createHash("sha256").update(Function.prototype.toString.call(fn)).digest("hex");
+}
+
+/** cdktf 0.21.0's `keysToSnakeCase`, with `snakeCase` answered from a memo (keys are strings). */
+function memoizedKeysToSnakeCase(snakeCase, Tokenization) {
+  const snakeCases = new Map();
+  const snakeCaseOf = (key) => {
+    let snake = snakeCases.get(key);
+    if (snake === undefined) {
+      snake = snakeCase(key);
+      snakeCases.set(key, snake);
+    }
+    return snake;
+  };
+  return function keysToSnakeCase(object) {
+    if (Tokenization.isResolvable(object)) {
+      return object;
+    }
+    if (Array.isArray(object)) {
+      return object.map((e) => {
+        return typeof e === "object" ? keysToSnakeCase(e) : e;
+      });
+    }
+    const keys = Object.keys(object);
+    return keys.reduce((newObject, key) => {
+      if (key === "tags" || key === "environment") {
+        newObject[key] = object[key];
+        return newObject;
+      }
+      let value = object[key];
+      if (typeof value === "object") {
+        value = keysToSnakeCase(value);
+      }
+      if (Array.isArray(value)) {
+        value = value.map((e) => {
+          return typeof e === "object" ? keysToSnakeCase(e) : e;
+        });
+      }
+      newObject[snakeCaseOf(key)] = value;
+      return newObject;
+    }, {});
+  };
+}
+
+const ordinaryLoad = Module._load;
+function loadSnakeCaseMemo(request, parent) {
+  const exports = ordinaryLoad.apply(this, arguments);
+  if (request.endsWith("util") && exports && typeof exports.keysToSnakeCase === "function" && !exports.keysToSnakeCase.gpulabMemo) {
+    const filename = Module._resolveFilename(request, parent);
+    const utilModule = Module._cache[filename];
+    if (
+      UTIL_FILE.test(filename) &&
+      utilModule &&
+      sourceDigest(exports.snakeCase) === SNAKE_CASE_DIGEST &&
+      sourceDigest(exports.keysToSnakeCase) === KEYS_TO_SNAKE_CASE_DIGEST
+    ) {
+      const { Tokenization } = utilModule.require("./tokens/token");
+      const keysToSnakeCase = memoizedKeysToSnakeCase(exports.snakeCase, Tokenization);
+      keysToSnakeCase.gpulabMemo = true;
+      exports.keysToSnakeCase = keysToSnakeCase;
+    }
+  }
+  return exports;
+}
+
+if (switchedOn()) Module._load = loadSnakeCaseMemo;
+
+module.exports = { memoizedKeysToSnakeCase, sourceDigest };
