@@ -4,7 +4,7 @@ import subprocess
 import sys
 import zipfile
 
-from gpulab.providers.fast_import import JS_PRELOAD, SWITCHED_PRELOADS
+from gpulab.providers.fast_import import JS_PRELOAD, PRELOAD_SUPPORT, SWITCHED_PRELOADS
 from tests.conftest import REPO
 
 
@@ -31,7 +31,8 @@ def test_wheel_holds_the_constructs_the_preload_and_the_console_script(tmp_path)
         names = set(archive.namelist())
         metadata = archive.read(next(n for n in names if n.endswith("METADATA"))).decode()
         entry_points = archive.read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
-    preloads = {f"gpulab/providers/{script.name}" for script in (JS_PRELOAD, *SWITCHED_PRELOADS.values())}
+    scripts = (JS_PRELOAD, PRELOAD_SUPPORT, *SWITCHED_PRELOADS.values())
+    preloads = {f"gpulab/providers/{script.name}" for script in scripts}
     assert preloads | {"gpulab/constructs/aws/gpu_vm.py", "gpulab/cli.py"} <= names
     assert not any(n.startswith(("tests/", "examples/")) for n in names)
     assert "Requires-Dist: cdktf-cdktf-provider-aws<22,>=21.22" in metadata

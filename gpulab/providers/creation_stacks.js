@@ -21,15 +21,11 @@
  * anything reads it. Error messages read it and get what they always got.
  */
 const Module = require("module");
+const { switchedOn } = require("./preload_support");
 
 const STACK_TRACE_FILE = /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/;
 
 const NOT_RECORDED = "creation stacks are not recorded (GPULAB_SKIP_CREATION_STACKS=off records them)";
-
-/** Whether the switch named `name` is on (the kernel inherits it from Python): anything but `off` is. */
-function switchedOn(name) {
-  return (process.env[name] || "on").trim().toLowerCase() !== "off";
-}
 
 /** A real array (Array.isArray holds) whose items `produce()` returns, computed on first access. */
 function lazyArray(produce) {

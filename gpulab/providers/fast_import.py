@@ -41,6 +41,7 @@ CDKTF_DEPS_PRELOAD = Path(__file__).with_name("lazy_cdktf_dependencies.js")
 CREATION_STACKS_PRELOAD = Path(__file__).with_name("creation_stacks.js")
 TOKEN_RESOLUTION_PRELOAD = Path(__file__).with_name("fast_token_resolution.js")
 SNAKE_CASE_PRELOAD = Path(__file__).with_name("snake_case_memo.js")
+PRELOAD_SUPPORT = Path(__file__).with_name("preload_support.js")  # required by the preloads above
 TARBALL_DIGESTS_PRELOAD = Path(__file__).with_name("tarball_digests.js")
 # Kernel preloads with an on/off switch of their own (each also honours it inside the kernel).
 SWITCHED_PRELOADS = {

@@ -28,22 +28,12 @@
  * The module is replaced only when it is the one this was written against:
  * its `resolve` has exactly the source text of cdktf 0.21.0's (RESOLVE_DIGEST).
  */
-const crypto = require("crypto");
 const Module = require("module");
+const { sourceDigest, switchedOn } = require("./preload_support");
 
 const RESOLVE_FILE = /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]resolve\.js$/;
 const RESOLVE_DIGEST = "c994da7dc9aece4b95bffbf35fd85f4955af1ed66f225914ac27089192ce14da";
 const TOKEN_MARKER = "{TfToken[";
-
-/** Whether GPULAB_FAST_TOKEN_RESOLUTION leaves this on (the kernel inherits it from Python). */
-function switchedOn() {
-  return (process.env.GPULAB_FAST_TOKEN_RESOLUTION || "on").trim().toLowerCase() !== "off";
-}
-
-/** SHA-256 of a function's source text. */
-function sourceDigest(fn) {
-  return crypto.createHash("sha256").update(Function.prototype.toString.call(fn)).digest("hex");
-}
 
 /** One step of a key path: `parent`'s path plus `key`, `depth` keys long. */
 function pathStep(parent, key) {
@@ -226,6 +216,6 @@ function loadFastTokenResolution(request, parent) {
   return exports;
 }
 
-if (switchedOn()) Module._load = loadFastTokenResolution;
+if (switchedOn("GPULAB_FAST_TOKEN_RESOLUTION")) Module._load = loadFastTokenResolution;
 
 module.exports = { fastResolver, pathName, pathOf, sourceDigest };

@@ -11,14 +11,10 @@
  */
 const Module = require("module");
 const path = require("path");
+const { switchedOn } = require("./preload_support");
 
 const DEFERRED = new Set(["archiver", "semver"]);
 const CDKTF_FILE = /[\\/]cdktf[\\/]lib[\\/]/;
-
-/** Whether GPULAB_LAZY_CDKTF_DEPS leaves this on (the kernel inherits it from Python). */
-function switchedOn() {
-  return (process.env.GPULAB_LAZY_CDKTF_DEPS || "on").trim().toLowerCase() !== "off";
-}
 
 /** A stand-in for `require(request)` from `parent` that loads the module on first use. */
 function deferred(request, parent, load) {
@@ -40,6 +36,6 @@ function loadCdktfDependenciesLazily(request, parent, isMain) {
   return ordinaryLoad.apply(this, arguments);
 }
 
-if (switchedOn()) Module._load = loadCdktfDependenciesLazily;
+if (switchedOn("GPULAB_LAZY_CDKTF_DEPS")) Module._load = loadCdktfDependenciesLazily;
 
 module.exports = { deferred };

@@ -14,13 +14,9 @@
  * that uses the file differently still works, only without the saving.
  */
 const fs = require("fs");
+const { switchedOn } = require("./preload_support");
 
 const DEFS_FILE = /\.jsii\.runtime-defs\.v\d+\.jsonl$/;
-
-/** Whether GPULAB_LAZY_TYPE_DEFS leaves this on (the kernel inherits it from Python). */
-function switchedOn() {
-  return (process.env.GPULAB_LAZY_TYPE_DEFS || "on").trim().toLowerCase() !== "off";
-}
 
 /** A Buffer stand-in for `file` whose ranged toString reads only that range. */
 function rangeReader(file, ordinaryRead) {
@@ -65,6 +61,6 @@ function readFileSync(file, options) {
   return ordinaryReadFileSync.apply(this, arguments);
 }
 
-if (switchedOn()) fs.readFileSync = readFileSync;
+if (switchedOn("GPULAB_LAZY_TYPE_DEFS")) fs.readFileSync = readFileSync;
 
 module.exports = { rangeReader };

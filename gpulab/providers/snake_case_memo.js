@@ -15,21 +15,12 @@
  * the source text of cdktf 0.21.0's (KEYS_TO_SNAKE_CASE_DIGEST,
  * SNAKE_CASE_DIGEST); `snakeCase` itself stays cdktf's.
  */
-const crypto = require("crypto");
 const Module = require("module");
+const { sourceDigest, switchedOn } = require("./preload_support");
 
 const UTIL_FILE = /[\\/]cdktf[\\/]lib[\\/]util\.js$/;
 const SNAKE_CASE_DIGEST = "383d16c8c64a449e1a000b3f1efba6b5e5a58dd9acc9130296f57057ca060a70";
 const KEYS_TO_SNAKE_CASE_DIGEST = "1af590549088b5485504ce763059de01f7f6547c4864a7aab35c7ffce67f45f8";
-
-/** Whether GPULAB_SNAKE_CASE_MEMO leaves this on (the kernel inherits it from Python). */
-function switchedOn() {
-  return (process.env.GPULAB_SNAKE_CASE_MEMO || "on").trim().toLowerCase() !== "off";
-}
-
-function sourceDigest(fn) {
-  return crypto.createHash("sha256").update(Function.prototype.toString.call(fn)).digest("hex");
-}
 
 /** cdktf 0.21.0's `keysToSnakeCase`, with `snakeCase` answered from a memo (keys are strings). */
 function memoizedKeysToSnakeCase(snakeCase, Tokenization) {
@@ -93,6 +84,6 @@ function loadSnakeCaseMemo(request, parent) {
   return exports;
 }
 
-if (switchedOn()) Module._load = loadSnakeCaseMemo;
+if (switchedOn("GPULAB_SNAKE_CASE_MEMO")) Module._load = loadSnakeCaseMemo;
 
-module.exports = { memoizedKeysToSnakeCase, sourceDigest };
+module.exports = { memoizedKeysToSnakeCase };

@@ -21,11 +21,7 @@ const crypto = require("crypto");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
-
-/** Whether GPULAB_TARBALL_DIGESTS leaves this on (the kernel inherits it from Python). */
-function switchedOn() {
-  return (process.env.GPULAB_TARBALL_DIGESTS || "on").trim().toLowerCase() !== "off";
-}
+const { switchedOn } = require("./preload_support");
 
 function memoFolder() {
   const cacheHome = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
@@ -81,7 +77,7 @@ function tarballDigest(file, salts, compute) {
   return digest;
 }
 
-if (switchedOn()) {
+if (switchedOn("GPULAB_TARBALL_DIGESTS")) {
   globalThis.gpulabTarballDigest = tarballDigest;
 }
 
