@@ -17,6 +17,12 @@ process tree (Python and the jsii kernel together, sampled every 20 ms from
 noisy machine slows them alike; the table shows median and min–max, and the
 ratios are computed per repetition, then their median taken. A fixed Python
 loop, timed before and after, says how fast the machine was during the run.
+
+Where `perf` can count (Linux, `kernel.perf_event_paranoid` at 2 or less),
+each variant also runs once more under `perf stat -e instructions:u`: the
+user-space instructions of the whole process tree, which vary by about 0.1%
+from run to run however busy the host is, so work can be compared where wall
+times cannot. `--no-instructions` skips that run.
 """
 
 from __future__ import annotations
@@ -65,11 +71,13 @@ class Samples:
 
     seconds: list[float] = field(default_factory=list)
     megabytes: list[float] = field(default_factory=list)
+    instructions: float | None = None  # one counted run, when perf can count
 
     def cell(self) -> str:
         wall = _spread(self.seconds, "{:.2f} s")
         rss = _spread(self.megabytes, "{:.0f} MB")
-        return f"{wall} | {rss}"
+        work = "" if self.instructions is None else f" | {self.instructions / 1e9:.2f} G"
+        return f"{wall} | {rss}{work}"
 
 
 def _spread(values: list[float], fmt: str) -> str:
@@ -126,9 +134,8 @@ class TreeSampler:
         return tree
 
 
-def measure(args: list[str], env: dict[str, str], out: Path) -> tuple[float, float]:
-    """Run `python main.py synth …` once; (wall seconds, peak tree RSS in MB). Fails loudly on a failed synth."""
-    shutil.rmtree(out, ignore_errors=True)
+def synth_command(args: list[str], env: dict[str, str], out: Path) -> tuple[list[str], dict[str, str]]:
+    """`python main.py synth <args> --out <out>` and its environment: the GPULAB_* settings `env` gives, no others."""
     full_env = {**os.environ, "CHECKPOINT_DISABLE": "1", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", **env}
     for key in SPEEDUPS_OFF:
         if key not in env:
@@ -137,14 +144,15 @@ def measure(args: list[str], env: dict[str, str], out: Path) -> tuple[float, flo
     # Warm caches include Python's bytecode cache, as in any install: a shell that turns it off would
     # have every run compile gpulab's own modules again (about 50 ms).
     full_env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return [str(PYTHON), "main.py", "synth", *args, "--out", str(out)], full_env
+
+
+def measure(args: list[str], env: dict[str, str], out: Path) -> tuple[float, float]:
+    """Run `python main.py synth …` once; (wall seconds, peak tree RSS in MB). Fails loudly on a failed synth."""
+    shutil.rmtree(out, ignore_errors=True)
+    command, full_env = synth_command(args, env, out)
     start = time.perf_counter()
-    process = subprocess.Popen(
-        [str(PYTHON), "main.py", "synth", *args, "--out", str(out)],
-        cwd=REPO,
-        env=full_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    process = subprocess.Popen(command, cwd=REPO, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     sampler = TreeSampler(process.pid)
     while process.poll() is None:
         sampler.sample()
@@ -156,11 +164,41 @@ def measure(args: list[str], env: dict[str, str], out: Path) -> tuple[float, flo
     return seconds, sampler.peak_kb / 1024
 
 
+PERF_EVENT = "instructions:u"
+
+
+def perf_counts(command: list[str], env: dict[str, str] | None = None) -> tuple[float | None, str]:
+    """User-space instructions of `command` and everything it starts, by `perf stat`; (None, why) if not counted."""
+    if shutil.which("perf") is None:
+        return None, "perf is not installed"
+    with tempfile.NamedTemporaryFile("r", suffix=".perf") as counts:
+        perf = ["perf", "stat", "-x", ",", "-e", PERF_EVENT, "-o", counts.name, "--", *command]
+        result = subprocess.run(perf, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if result.returncode != 0:
+            message = result.stderr.strip().splitlines()
+            return None, message[-1] if message else f"exit {result.returncode}"
+        for line in counts.read().splitlines():
+            fields = line.split(",")
+            if len(fields) > 2 and fields[2] == PERF_EVENT:
+                return (float(fields[0]), "") if fields[0].replace(".", "").isdigit() else (None, fields[0])
+    return None, f"perf printed no {PERF_EVENT} count"
+
+
+def count_instructions(args: list[str], env: dict[str, str], out: Path) -> float:
+    """Instructions of one `python main.py synth …` (a run of its own, not timed). Fails loudly if not counted."""
+    shutil.rmtree(out, ignore_errors=True)
+    command, full_env = synth_command(args, env, out)
+    instructions, why = perf_counts(command, full_env)
+    if instructions is None:
+        raise SystemExit(f"synth {' '.join(args)}: no instruction count ({why})")
+    return instructions
+
+
 Variants = dict[str, tuple[list[str], dict[str, str]]]
 
 
-def run_alternating(variants: Variants, reps: int, scratch: Path) -> dict[str, Samples]:
-    """Each variant once per repetition, in turn; their samples."""
+def run_alternating(variants: Variants, reps: int, scratch: Path, count: bool) -> dict[str, Samples]:
+    """Each variant once per repetition, in turn; then, if `count`, once more each under perf. Their samples."""
     results = {name: Samples() for name in variants}
     for rep in range(reps):
         for name, (args, env) in variants.items():
@@ -168,6 +206,10 @@ def run_alternating(variants: Variants, reps: int, scratch: Path) -> dict[str, S
             results[name].seconds.append(seconds)
             results[name].megabytes.append(megabytes)
             print(f"  rep {rep + 1}/{reps} {name}: {seconds:.2f} s, {megabytes:.0f} MB", file=sys.stderr, flush=True)
+    if count:
+        for name, (args, env) in variants.items():
+            results[name].instructions = count_instructions(args, env, scratch / "out")
+            print(f"  counted {name}: {results[name].instructions / 1e9:.2f} G instructions", file=sys.stderr)
     return results
 
 
@@ -176,12 +218,23 @@ def ratios(slow: Samples, fast: Samples) -> str:
     return _spread(per_rep, "{:.1f}×")
 
 
-def slope_ms(counts: tuple[int, ...], samples: dict[int, Samples]) -> float:
-    """Least-squares extra milliseconds per unit (environment or machine), from the medians."""
-    xs = list(counts)
-    ys = [statistics.median(samples[c].seconds) * 1000 for c in counts]
+def slope(xs: list[float], ys: list[float]) -> float:
+    """Least-squares extra y per unit of x."""
     mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
     return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum((x - mean_x) ** 2 for x in xs)
+
+
+def slope_ms(counts: tuple[int, ...], samples: dict[int, Samples]) -> float:
+    """Least-squares extra milliseconds per unit (environment or machine), from the medians."""
+    return slope(list(counts), [statistics.median(samples[c].seconds) * 1000 for c in counts])
+
+
+def slope_text(counts: tuple[int, ...], samples: dict[int, Samples]) -> str:
+    """The extra wall time per unit and, when counted, the extra instructions."""
+    text = f"{slope_ms(counts, samples):.0f} ms"
+    if all(samples[c].instructions is not None for c in counts):
+        text += f", {slope(list(counts), [samples[c].instructions / 1e6 for c in counts]):.1f} M instructions"
+    return text
 
 
 def generated_envs(scratch: Path, count: int) -> Path:
@@ -228,11 +281,17 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3, help="repetitions of each variant (default 3)")
     parser.add_argument("--only", default="all,one,baseline,speedups,envs,machines", help="comma-separated sections")
     parser.add_argument("--json", type=Path, help="also write every sample to this JSON file")
+    parser.add_argument("--no-instructions", action="store_true", help="skip the extra run per variant under perf")
     options = parser.parse_args()
     sections = set(options.only.split(","))
     report: dict[str, dict] = {}
     lines = [f"python main.py synth, warm cache, {options.reps} alternating repetitions; median (min–max)", ""]
     loop_before = reference_loop_seconds()
+    count, why_not = not options.no_instructions, ""
+    if count and perf_counts(["true"])[0] is None:
+        count, why_not = False, perf_counts(["true"])[1]
+    work = " | instructions" if count else ""
+    work_rule = "---|" if count else ""
     with tempfile.TemporaryDirectory(prefix="gpulab-bench-") as folder:
         scratch = Path(folder)
         # One synth first: the jsii cache, gpulab's caches, Python's bytecode cache and the page cache
@@ -249,8 +308,8 @@ def main() -> None:
                 for cloud, name in ONE_PER_CLOUD.items():
                     variants[f"(c) {cloud}: {name}, baseline"] = ([name], BASELINE)
             print("main variants", file=sys.stderr)
-            results = run_alternating(variants, options.reps, scratch)
-            lines += ["| run | wall | peak RSS (process tree) |", "|---|---|---|"]
+            results = run_alternating(variants, options.reps, scratch, count)
+            lines += [f"| run | wall | peak RSS (process tree){work} |", f"|---|---|---|{work_rule}"]
             lines += [f"| {name} | {samples.cell()} |" for name, samples in results.items()]
             if "baseline" in sections:
                 lines += ["", "| ratio | per repetition |", "|---|---|"]
@@ -264,9 +323,10 @@ def main() -> None:
 
         if "speedups" in sections:
             print("speed-ups", file=sys.stderr)
-            results = run_alternating({k: ([], env) for k, env in SPEEDUPS.items()}, options.reps, scratch)
+            results = run_alternating({k: ([], env) for k, env in SPEEDUPS.items()}, options.reps, scratch, count)
             fast = results["all speed-ups"]
-            lines += ["| all environments, with | wall | peak RSS | this / all speed-ups |", "|---|---|---|---|"]
+            lines += [f"| all environments, with | wall | peak RSS{work} | this / all speed-ups |"]
+            lines += [f"|---|---|---|{work_rule}---|"]
             lines += [f"| {name} | {s.cell()} | {ratios(s, fast)} |" for name, s in results.items()]
             report["speedups"] = {k: vars(v) for k, v in results.items()}
             lines.append("")
@@ -279,16 +339,17 @@ def main() -> None:
                 continue
             print(section, file=sys.stderr)
             variants = {str(c): (["--env-dir", str(make(scratch, c))], FAST) for c in counts}
-            results = run_alternating(variants, options.reps, scratch)
+            results = run_alternating(variants, options.reps, scratch, count)
             by_count = {int(k): v for k, v in results.items()}
-            lines += [f"| {unit}s | wall | peak RSS |", "|---|---|---|"]
+            lines += [f"| {unit}s | wall | peak RSS{work} |", f"|---|---|---|{work_rule}"]
             lines += [f"| {c} | {by_count[c].cell()} |" for c in counts]
-            slope = slope_ms(counts, by_count)
-            lines += ["", f"each extra {unit}: {slope:.0f} ms (least squares over the medians)", ""]
+            lines += ["", f"each extra {unit}: {slope_text(counts, by_count)} (least squares over the medians)", ""]
             report[section] = {k: vars(v) for k, v in results.items()}
 
     loop_after = reference_loop_seconds()
     lines.append(f"machine speed: the reference loop took {loop_before:.2f} s before and {loop_after:.2f} s after")
+    if why_not:
+        lines.append(f"instructions: not counted ({why_not})")
     report["reference_loop_seconds"] = {"before": loop_before, "after": loop_after}
     print("\n".join(lines))
     if options.json:
