@@ -1,4 +1,4 @@
-"""Encode jsii's most frequent requests in one pass of the json module's C encoder.
+"""Encode jsii's frequent requests in one pass of the C JSON encoder; lay out arguments and read answers cheaper.
 
 jsii's process writes each request as `json.dumps(converter.unstructure(request),
 default=jdefault)`: cattrs first walks every dict and list of the arguments
@@ -143,7 +143,7 @@ _answer_decoder: json.JSONDecoder | None = None
 
 
 def install(process_module) -> None:
-    """Extend jsii's `jdefault` and lay out its arguments with `native_reference` (idempotent).
+    """Extend jsii's `jdefault`; lay out its arguments with `native_reference` and `overrides` (idempotent).
 
     Needed before any request is encoded shallowly or any answer is read with `read_answer`.
     """
