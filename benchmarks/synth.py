@@ -224,16 +224,12 @@ def slope(xs: list[float], ys: list[float]) -> float:
     return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum((x - mean_x) ** 2 for x in xs)
 
 
-def slope_ms(counts: tuple[int, ...], samples: dict[int, Samples]) -> float:
-    """Least-squares extra milliseconds per unit (environment or machine), from the medians."""
-    return slope(list(counts), [statistics.median(samples[c].seconds) * 1000 for c in counts])
-
-
 def slope_text(counts: tuple[int, ...], samples: dict[int, Samples]) -> str:
-    """The extra wall time per unit and, when counted, the extra instructions."""
-    text = f"{slope_ms(counts, samples):.0f} ms"
+    """The extra wall time per unit (environment or machine), from the medians, and, when counted, instructions."""
+    xs = list(counts)
+    text = f"{slope(xs, [statistics.median(samples[c].seconds) * 1000 for c in counts]):.0f} ms"
     if all(samples[c].instructions is not None for c in counts):
-        text += f", {slope(list(counts), [samples[c].instructions / 1e6 for c in counts]):.1f} M instructions"
+        text += f", {slope(xs, [samples[c].instructions / 1e6 for c in counts]):.1f} M instructions"
     return text
 
 
@@ -288,8 +284,9 @@ def main() -> None:
     lines = [f"python main.py synth, warm cache, {options.reps} alternating repetitions; median (min–max)", ""]
     loop_before = reference_loop_seconds()
     count, why_not = not options.no_instructions, ""
-    if count and perf_counts(["true"])[0] is None:
-        count, why_not = False, perf_counts(["true"])[1]
+    if count:
+        probe, why_not = perf_counts(["true"])
+        count = probe is not None
     work = " | instructions" if count else ""
     work_rule = "---|" if count else ""
     with tempfile.TemporaryDirectory(prefix="gpulab-bench-") as folder:
