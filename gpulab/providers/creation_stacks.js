@@ -20,8 +20,7 @@
  * and the returned array formats them into cdktf's lines the first time
  * anything reads it. Error messages read it and get what they always got.
  */
-const Module = require("module");
-const { switchedOn } = require("./preload_support");
+const { replaceExportOnLoad, switchedOn } = require("./preload_support");
 
 const STACK_TRACE_FILE = /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/;
 
@@ -82,19 +81,7 @@ function replacement() {
   return null;
 }
 
-const ordinaryLoad = Module._load;
-function loadCreationStacks(request, parent) {
-  const exports = ordinaryLoad.apply(this, arguments);
-  if (request.endsWith("stack-trace") && exports && typeof exports.captureStackTrace === "function") {
-    const filename = Module._resolveFilename(request, parent);
-    if (STACK_TRACE_FILE.test(filename) && exports.captureStackTrace !== chosen) {
-      exports.captureStackTrace = chosen;
-    }
-  }
-  return exports;
-}
-
 const chosen = replacement();
-if (chosen) Module._load = loadCreationStacks;
+if (chosen) replaceExportOnLoad("stack-trace", STACK_TRACE_FILE, "captureStackTrace", () => chosen);
 
 module.exports = { lazyArray, captureStackTraceLazily, skipCreationStack, NOT_RECORDED };

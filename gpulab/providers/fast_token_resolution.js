@@ -28,8 +28,7 @@
  * The module is replaced only when it is the one this was written against:
  * its `resolve` has exactly the source text of cdktf 0.21.0's (RESOLVE_DIGEST).
  */
-const Module = require("module");
-const { sourceDigest, switchedOn } = require("./preload_support");
+const { replaceExportOnLoad, sourceDigest, switchedOn } = require("./preload_support");
 
 const RESOLVE_FILE = /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]resolve\.js$/;
 const RESOLVE_DIGEST = "c994da7dc9aece4b95bffbf35fd85f4955af1ed66f225914ac27089192ce14da";
@@ -201,21 +200,14 @@ function fastResolver(resolveModule) {
   };
 }
 
-const ordinaryLoad = Module._load;
-function loadFastTokenResolution(request, parent) {
-  const exports = ordinaryLoad.apply(this, arguments);
-  if (request.endsWith("resolve") && exports && typeof exports.resolve === "function" && !exports.resolve.gpulabFast) {
-    const filename = Module._resolveFilename(request, parent);
-    const resolveModule = Module._cache[filename];
-    if (RESOLVE_FILE.test(filename) && resolveModule && sourceDigest(exports.resolve) === RESOLVE_DIGEST) {
-      const resolveFast = fastResolver(resolveModule);
-      resolveFast.gpulabFast = true;
-      exports.resolve = resolveFast;
-    }
-  }
-  return exports;
+/** The fast `resolve` for cdktf 0.21.0's resolve module, or null for any other. */
+function replaceResolve(resolveModule) {
+  if (sourceDigest(resolveModule.exports.resolve) !== RESOLVE_DIGEST) return null;
+  const resolveFast = fastResolver(resolveModule);
+  resolveFast.gpulabFast = true;
+  return resolveFast;
 }
 
-if (switchedOn("GPULAB_FAST_TOKEN_RESOLUTION")) Module._load = loadFastTokenResolution;
+if (switchedOn("GPULAB_FAST_TOKEN_RESOLUTION")) replaceExportOnLoad("resolve", RESOLVE_FILE, "resolve", replaceResolve);
 
-module.exports = { fastResolver, pathName, pathOf, sourceDigest };
+module.exports = { fastResolver, pathName, pathOf };

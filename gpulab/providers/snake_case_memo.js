@@ -15,8 +15,7 @@
  * the source text of cdktf 0.21.0's (KEYS_TO_SNAKE_CASE_DIGEST,
  * SNAKE_CASE_DIGEST); `snakeCase` itself stays cdktf's.
  */
-const Module = require("module");
-const { sourceDigest, switchedOn } = require("./preload_support");
+const { replaceExportOnLoad, sourceDigest, switchedOn } = require("./preload_support");
 
 const UTIL_FILE = /[\\/]cdktf[\\/]lib[\\/]util\.js$/;
 const SNAKE_CASE_DIGEST = "383d16c8c64a449e1a000b3f1efba6b5e5a58dd9acc9130296f57057ca060a70";
@@ -63,27 +62,20 @@ function memoizedKeysToSnakeCase(snakeCase, Tokenization) {
   };
 }
 
-const ordinaryLoad = Module._load;
-function loadSnakeCaseMemo(request, parent) {
-  const exports = ordinaryLoad.apply(this, arguments);
-  if (request.endsWith("util") && exports && typeof exports.keysToSnakeCase === "function" && !exports.keysToSnakeCase.gpulabMemo) {
-    const filename = Module._resolveFilename(request, parent);
-    const utilModule = Module._cache[filename];
-    if (
-      UTIL_FILE.test(filename) &&
-      utilModule &&
-      sourceDigest(exports.snakeCase) === SNAKE_CASE_DIGEST &&
-      sourceDigest(exports.keysToSnakeCase) === KEYS_TO_SNAKE_CASE_DIGEST
-    ) {
-      const { Tokenization } = utilModule.require("./tokens/token");
-      const keysToSnakeCase = memoizedKeysToSnakeCase(exports.snakeCase, Tokenization);
-      keysToSnakeCase.gpulabMemo = true;
-      exports.keysToSnakeCase = keysToSnakeCase;
-    }
+/** The memoized `keysToSnakeCase` for cdktf 0.21.0's util module, or null for any other. */
+function replaceKeysToSnakeCase(utilModule) {
+  const { snakeCase, keysToSnakeCase } = utilModule.exports;
+  if (sourceDigest(snakeCase) !== SNAKE_CASE_DIGEST || sourceDigest(keysToSnakeCase) !== KEYS_TO_SNAKE_CASE_DIGEST) {
+    return null;
   }
-  return exports;
+  const { Tokenization } = utilModule.require("./tokens/token");
+  const memoized = memoizedKeysToSnakeCase(snakeCase, Tokenization);
+  memoized.gpulabMemo = true;
+  return memoized;
 }
 
-if (switchedOn("GPULAB_SNAKE_CASE_MEMO")) Module._load = loadSnakeCaseMemo;
+if (switchedOn("GPULAB_SNAKE_CASE_MEMO")) {
+  replaceExportOnLoad("util", UTIL_FILE, "keysToSnakeCase", replaceKeysToSnakeCase);
+}
 
 module.exports = { memoizedKeysToSnakeCase };
