@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import io
 import json
 import os
 import textwrap
@@ -71,11 +72,18 @@ def _jsii_converter():
     return unstarted._serializer
 
 
-def test_wire_forms_match_jsiis_converter_hooks():
+@pytest.fixture
+def jsii_process():
+    """jsii's process module, with request_encoding installed (idempotent, as the direct kernel does)."""
     from jsii._kernel.providers import process
-    from jsii._kernel.types import ObjRef
 
     request_encoding.install(process)
+    return process
+
+
+def test_wire_forms_match_jsiis_converter_hooks(jsii_process):
+    from jsii._kernel.types import ObjRef
+
     converter = _jsii_converter()
     for value in (ObjRef(ref="a.B@1"), ObjRef(ref="a.B@2", interfaces=["a.IC"]), Color.RED):
         assert request_encoding.wire_form(value) == converter.unstructure(value)
@@ -104,12 +112,10 @@ class Settings(dict):
     """A dict subclass: jsii lays it out as a map, through its own function."""
 
 
-def test_native_reference_lays_out_every_kind_of_argument_as_jsii_does():
+def test_native_reference_lays_out_every_kind_of_argument_as_jsii_does(jsii_process):
     from cdktf_cdktf_provider_google.compute_disk import ComputeDiskDiskEncryptionKey
     from jsii import _kernel
-    from jsii._kernel.providers import process
 
-    request_encoding.install(process)
     jsii_native_reference = request_encoding._jsii_native_reference
     key = ComputeDiskDiskEncryptionKey(kms_key_self_link="projects/p/keys/k")
     moment = datetime.datetime(2026, 11, 22, tzinfo=datetime.UTC)
@@ -130,12 +136,11 @@ def test_native_reference_lays_out_every_kind_of_argument_as_jsii_does():
         request_encoding.native_reference(None, [lambda: None])
 
 
-def test_overrides_are_the_ones_jsii_finds():
+def test_overrides_are_the_ones_jsii_finds(jsii_process):
     import jsii
     from cdktf import IStringProducer, TerraformStack
     from cdktf_cdktf_provider_google.compute_disk import ComputeDisk
     from constructs import Construct
-    from jsii._kernel.providers import process
 
     class Plain(Construct):
         pass
@@ -149,7 +154,6 @@ def test_overrides_are_the_ones_jsii_finds():
         def produce(self, context):
             return "x"
 
-    request_encoding.install(process)
     cases = [(ComputeDisk, ComputeDisk), (Construct, Plain), (TerraformStack, Overriding), (Producer, Producer)]
     for klass, kind in cases:
         obj = object.__new__(kind)  # an instance the kernel has not made: overrides are found before the create
@@ -183,12 +187,7 @@ def _outcome(read):
 
 
 @pytest.mark.parametrize("line", ANSWERS + BROKEN_ANSWERS)
-def test_an_answer_reads_as_jsiis_json_loads_reads_it(line):
-    import io
-
-    from jsii._kernel.providers import process
-
-    request_encoding.install(process)
+def test_an_answer_reads_as_jsiis_json_loads_reads_it(jsii_process, line):
     ours = _outcome(lambda: request_encoding.read_answer(io.BytesIO(line)))
-    theirs = _outcome(lambda: json.loads(io.BytesIO(line).readline(), object_hook=process.ohook))
+    theirs = _outcome(lambda: json.loads(io.BytesIO(line).readline(), object_hook=jsii_process.ohook))
     assert ours == theirs
