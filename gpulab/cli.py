@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -34,6 +35,18 @@ def _fail(error: ConfigError) -> None:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
+def _require_node() -> None:
+    """Synthesis runs Node.js (jsii's kernel): JSII_NODE if set, else `node` on PATH. Without it, say so and exit 2."""
+    node = os.environ.get("JSII_NODE", "node")
+    if shutil.which(node) is None:
+        where = f"JSII_NODE={node}" if "JSII_NODE" in os.environ else "no `node` on PATH"
+        typer.echo(
+            f"cannot synthesize: Node.js not found ({where}); install Node.js 20 or newer, or set JSII_NODE to it",
+            err=True,
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
 def _quiet_node_banner() -> None:
     """jsii prints a banner on every run under Node 20 (end of life); README says so once."""
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -55,6 +68,7 @@ def synth(
     """Synthesize environments into <out>/stacks/<env>/cdk.tf.json."""
     from gpulab.providers.kernel import spawn_kernel_early, start_kernel_early
 
+    _require_node()
     _quiet_node_banner()
     spawn_kernel_early()  # Node.js boots while Python imports the configuration models
     from gpulab.config import load_environments

@@ -403,6 +403,28 @@ def test_an_output_folder_that_cannot_be_written_is_a_clear_error(tmp_path, caps
     assert blocker.read_text() == "not a folder"
 
 
+@pytest.mark.parametrize("jsii_node", [None, "missing-node"])
+def test_without_nodejs_synth_says_so_exits_2_and_keeps_earlier_output(
+    jsii_node, tmp_path, earlier_output, capsys, monkeypatch
+):
+    env_dir = tmp_path / "environments"
+    write_env(env_dir, VALID)
+    if jsii_node is None:
+        monkeypatch.delenv("JSII_NODE", raising=False)
+        monkeypatch.setenv("PATH", str(tmp_path / "no-node-here"))
+        where = "no `node` on PATH"
+    else:
+        monkeypatch.setenv("JSII_NODE", str(tmp_path / jsii_node))
+        where = f"JSII_NODE={tmp_path / jsii_node}"
+
+    assert run(["synth", "--env-dir", str(env_dir), "--out", str(earlier_output)]) == 2
+
+    assert capsys.readouterr().err.splitlines() == [
+        f"cannot synthesize: Node.js not found ({where}); install Node.js 20 or newer, or set JSII_NODE to it"
+    ]
+    assert (earlier_output / "stacks" / "dev" / "cdk.tf.json").read_text() == '{"earlier": "good output"}'
+
+
 def test_problems_name_the_file_as_given_not_its_resolved_path(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write_env(tmp_path / "environments", VALID.replace("project: mlinfra", "project: [mlinfra"))
