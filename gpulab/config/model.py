@@ -22,13 +22,12 @@ from pydantic import (
     model_validator,
 )
 
-from gpulab import defaults
+from gpulab import defaults, time_of_day
 from gpulab.netmath import derive_subnet_cidrs
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 SLUG_HINT = "use lowercase letters, digits and hyphens, starting with a letter"
 
-TIME_OF_DAY = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 def _slug(value: str) -> str:
@@ -173,7 +172,7 @@ class Machine(Strict):
     spot_max_price: float | None = Field(default=None, gt=0)
     ingress: Ingress = Ingress()
     idle_stop_minutes: int | None = Field(default=defaults.IDLE_STOP_MINUTES, ge=10, le=1440)
-    shutdown_at: Annotated[str, Field(pattern=TIME_OF_DAY)] | None = defaults.SHUTDOWN_AT
+    shutdown_at: Annotated[str, Field(pattern=time_of_day.PATTERN)] | None = defaults.SHUTDOWN_AT
     shutdown_timezone: str = defaults.SHUTDOWN_TIMEZONE
     max_run_hours: int | None = Field(default=None, ge=1, le=168)
     stopped_between_runs: bool = False

@@ -12,6 +12,7 @@ from constructs import Construct
 
 from gpulab import defaults
 from gpulab.constructs.azure.linux_vm import UBUNTU_HPC_GPU, UBUNTU_LTS, AzureLinuxVm, DiskEncryption, Spot
+from gpulab.time_of_day import hours_and_minutes
 
 SHUTDOWN_NOTICE_MINUTES = 30
 DEFAULT_DATA_MOUNT = "/data"
@@ -90,14 +91,14 @@ class AzureGpuVm(Construct):
         self.private_ip: str = self.machine.private_ip
         self.public_ip: str | None = self.machine.public_ip
         if shutdown_at:
-            hours, minutes = shutdown_at.split(":")
+            hours, minutes = hours_and_minutes(shutdown_at, "shutdown_at")
             DevTestGlobalVmShutdownSchedule(
                 self,
                 "daily-shutdown",
                 virtual_machine_id=self.machine.vm_id,
                 location=location,
                 enabled=True,
-                daily_recurrence_time=f"{hours}{minutes}",
+                daily_recurrence_time=f"{hours:02d}{minutes:02d}",
                 timezone=shutdown_timezone,
                 notification_settings=DevTestGlobalVmShutdownScheduleNotificationSettings(
                     enabled=notify_email is not None,

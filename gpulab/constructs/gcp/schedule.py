@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from cdktf_cdktf_provider_google.compute_resource_policy import (
     ComputeResourcePolicy,
     ComputeResourcePolicyInstanceSchedulePolicy,
@@ -12,8 +10,7 @@ from cdktf_cdktf_provider_google.compute_resource_policy import (
 from constructs import Construct
 
 from gpulab import defaults
-
-TIME_OF_DAY = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+from gpulab.time_of_day import hours_and_minutes
 
 
 class GcpStopSchedule(Construct):
@@ -38,10 +35,7 @@ class GcpStopSchedule(Construct):
     ) -> None:
         """stop_at: "HH:MM" (19:00 by default); time_zone: an IANA zone (UTC by default)."""
         super().__init__(scope, id)
-        match = TIME_OF_DAY.match(stop_at)
-        if not match:
-            raise ValueError(f"stop_at must be HH:MM, got {stop_at!r}")
-        hours, minutes = (int(part) for part in match.groups())
+        hours, minutes = hours_and_minutes(stop_at, "stop_at")
         self.policy = ComputeResourcePolicy(
             self,
             "policy",

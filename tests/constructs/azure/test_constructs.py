@@ -131,6 +131,22 @@ def test_gpu_vms_boot_the_hpc_image_and_cpu_vms_plain_ubuntu():
     assert nics == {"nic-g": True, "nic-c": False}, "B-series sizes have no accelerated networking"
 
 
+@pytest.mark.parametrize(
+    "shutdown_at,recurrence", [("07:05", "0705"), ("23:59", "2359"), ("7pm", None), ("24:00", None)]
+)
+def test_the_daily_shutdown_time_is_checked_and_written_as_hhmm(shutdown_at, recurrence):
+    def build(stack):
+        common = {**PLACE, "subnet_id": "s", "admin_username": "u", "ssh_public_keys": [KEY]}
+        AzureGpuVm(stack, "gpu", name="g", size="Standard_NC4as_T4_v3", gpu=True, shutdown_at=shutdown_at, **common)
+
+    if recurrence is None:
+        with pytest.raises(ValueError, match=rf"shutdown_at must be HH:MM \(24-hour clock\), got '{shutdown_at}'"):
+            synth(build)
+        return
+    (schedule,) = synth(build)["azurerm_dev_test_global_vm_shutdown_schedule"].values()
+    assert schedule["daily_recurrence_time"] == recurrence
+
+
 def test_zone_redundant_storage_refuses_archive_tiers():
     with pytest.raises(ValueError, match="replication ZRS offers no archive tier"):
         synth(
