@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from gpulab.config.checks import check_environment, suggestion
+from gpulab.config.checks.across import check_across
 from gpulab.config.model import SLUG, SLUG_HINT, Environment
 from gpulab.errors import ConfigError, Problem
 
@@ -87,15 +88,16 @@ def load_environments(env_dir: Path, names: list[str] | None = None) -> list[Env
                 ]
             )
         files = [by_name[n] for n in names]
-    environments, problems = [], []
+    loaded, problems = [], []
     for path in files:
         try:
-            environments.append(load_environment(path))
+            loaded.append((path, load_environment(path)))
         except ConfigError as error:
             problems += error.problems
+    problems += check_across(loaded)
     if problems:
         raise ConfigError(problems)
-    return environments
+    return [env for _, env in loaded]
 
 
 def load_environment(path: Path) -> Environment:
