@@ -29,7 +29,6 @@ SLUG = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 SLUG_HINT = "use lowercase letters, digits and hyphens, starting with a letter"
 
 
-
 def _slug(value: str) -> str:
     if not SLUG.match(value):
         raise ValueError(f"{value!r} is not a valid name ({SLUG_HINT})")
