@@ -15,6 +15,7 @@ from pathlib import Path
 from cdktf import App
 
 from gpulab.config.model import Environment
+from gpulab.providers.skip_preparing import mark_without_preparing
 from gpulab.stacks import build_stack, import_stack_modules
 
 
@@ -28,9 +29,22 @@ def local_state_path(env_name: str, out_dir: Path, state_dir: Path) -> str:
     return os.path.relpath(state_dir.resolve() / f"terraform.{env_name}.tfstate", stack_dir)
 
 
-def build_app(envs: list[Environment], outdir: Path, *, state_dir: Path, final_outdir: Path | None = None) -> App:
-    """An App holding one stack per environment, writing to `outdir`."""
+def build_app(
+    envs: list[Environment],
+    outdir: Path,
+    *,
+    state_dir: Path,
+    final_outdir: Path | None = None,
+    without_preparing: bool = False,
+) -> App:
+    """An App holding one stack per environment, writing to `outdir`.
+
+    `without_preparing`: synthesize it without cdktf's preparing pass
+    (providers/skip_preparing.py), for a caller that adds nothing of its own.
+    """
     app = App(outdir=str(outdir))
+    if without_preparing:
+        mark_without_preparing(app)
     import_stack_modules()
     for env in envs:
         build_stack(app, env, local_state_path=local_state_path(env.name, final_outdir or outdir, state_dir))
@@ -43,7 +57,8 @@ def synthesize(envs: list[Environment], out_dir: Path, *, state_dir: Path | None
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
-        build_app(envs, staging, state_dir=state_dir or Path.cwd(), final_outdir=out_dir).synth()
+        app = build_app(envs, staging, state_dir=state_dir or Path.cwd(), final_outdir=out_dir, without_preparing=True)
+        app.synth()
         _replace(out_dir, staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

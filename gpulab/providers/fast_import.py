@@ -41,6 +41,7 @@ CDKTF_DEPS_PRELOAD = Path(__file__).with_name("lazy_cdktf_dependencies.js")
 CREATION_STACKS_PRELOAD = Path(__file__).with_name("creation_stacks.js")
 TOKEN_RESOLUTION_PRELOAD = Path(__file__).with_name("fast_token_resolution.js")
 SNAKE_CASE_PRELOAD = Path(__file__).with_name("snake_case_memo.js")
+SKIP_PREPARING_PRELOAD = Path(__file__).with_name("skip_preparing.js")
 PRELOAD_SUPPORT = Path(__file__).with_name("preload_support.js")  # required by the preloads above
 TARBALL_DIGESTS_PRELOAD = Path(__file__).with_name("tarball_digests.js")
 # Kernel preloads with an on/off switch of their own (each also honours it inside the kernel).
@@ -52,6 +53,7 @@ SWITCHED_PRELOADS = {
     switches.FAST_TOKEN_RESOLUTION: TOKEN_RESOLUTION_PRELOAD,  # cdktf's resolve() without its waste
     switches.SNAKE_CASE_MEMO: SNAKE_CASE_PRELOAD,  # cdktf's keysToSnakeCase with snakeCase remembered
     switches.TARBALL_DIGESTS: TARBALL_DIGESTS_PRELOAD,  # assembly tarball digests remembered per file version
+    switches.SKIP_PREPARING: SKIP_PREPARING_PRELOAD,  # marked apps synthesized without the preparing pass
 }
 _CHOICES = {"both": {"python", "js"}, "python": {"python"}, "js": {"js"}, "off": set()}
 

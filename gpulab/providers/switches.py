@@ -30,6 +30,7 @@ VERSION_MEMO = "GPULAB_VERSION_MEMO"  # version_memo.py, applied by bindings.py
 FAST_REQUESTS = "GPULAB_FAST_REQUESTS"  # request_encoding.py, used by kernel.py's direct kernel
 LAZY_KERNEL_MESSAGES = "GPULAB_LAZY_KERNEL_MESSAGES"  # program_patches.py's lazy-kernel-messages, read by the kernel
 FREEZE_AT_EXIT = "GPULAB_FREEZE_AT_EXIT"  # gpulab/fast_exit.py, called by cli.entry_point
+SKIP_PREPARING = "GPULAB_SKIP_PREPARING"  # skip_preparing.js, preloaded by fast_import.py, asked by gpulab/synth.py
 
 SPEEDUPS_OFF = {
     LAZY_IMPORT: "off",
@@ -54,6 +55,7 @@ SPEEDUPS_OFF = {
     FAST_REQUESTS: "off",
     LAZY_KERNEL_MESSAGES: "off",
     FREEZE_AT_EXIT: "off",
+    SKIP_PREPARING: "off",
 }
 
 
