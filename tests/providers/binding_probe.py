@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -30,6 +31,11 @@ def run_python(probe: str, *args: str, env: Mapping[str, str], flags: Sequence[s
         [sys.executable, *flags, "-c", probe, *args], env=dict(env), capture_output=True, text=True, check=True
     )
     return result.stdout
+
+
+def probe_lines(probe: str, *args: str, **env: str) -> list[str]:
+    """`run_python` with this process's environment plus `env`; its output lines."""
+    return run_python(probe, *args, env={**os.environ, **env}).splitlines()
 
 
 PLAIN_PACKAGE = "plainpackage"  # not a binding: gpulab's import hooks must leave it alone

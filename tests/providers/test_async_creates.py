@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 import textwrap
 
 import pytest
 
-from tests.providers.binding_probe import run_python
+from tests.providers.binding_probe import probe_lines
 
 # Creates an app and a stack, then reads a property (a request that waits for its answer).
 PROBE = textwrap.dedent(
@@ -89,25 +88,21 @@ REFUSED_CLAIMS_PROBE = textwrap.dedent(
 )
 
 
-def _run(probe: str, *args: str, **env: str) -> list[str]:
-    return run_python(probe, *args, env={**os.environ, **env}).splitlines()
-
-
 def test_creates_are_sent_ahead_under_claimed_ids_and_answered_before_a_waiting_request(tmp_path):
-    lines = _run(PROBE, str(tmp_path / "out"))
+    lines = probe_lines(PROBE, str(tmp_path / "out"))
     # The app waits (its constructor makes the output folder), and so collects the loads owed.
     assert re.fullmatch(r"refs cdktf\.App@\d+ cdktf\.TerraformStack@gpulab1", lines[0]), lines[0]
     assert lines[1:] == ["owed OwedCreate", "stack id first", "owed"]
 
 
 def test_switched_off_every_create_waits_and_the_kernel_makes_the_ids(tmp_path):
-    lines = _run(PROBE, str(tmp_path / "out"), GPULAB_ASYNC_CREATES="off")
+    lines = probe_lines(PROBE, str(tmp_path / "out"), GPULAB_ASYNC_CREATES="off")
     assert re.fullmatch(r"refs cdktf\.App@\d+ cdktf\.TerraformStack@\d+", lines[0]), lines[0]
     assert lines[1:] == ["owed", "stack id first", "owed"]
 
 
 def test_once_an_object_can_call_back_every_create_waits_and_callbacks_work(tmp_path):
-    lines = _run(OVERRIDING_PROBE, str(tmp_path / "out"))
+    lines = probe_lines(OVERRIDING_PROBE, str(tmp_path / "out"))
     stacks = r"cdktf\.TerraformStack@gpulab1 cdktf\.TerraformStack@\d+ cdktf\.TerraformStack@\d+"
     assert re.fullmatch(rf"refs cdktf\.App@\d+ {stacks}", lines[0]), lines[0]
     assert lines[1] == "outputs named_by_python"
@@ -115,20 +110,20 @@ def test_once_an_object_can_call_back_every_create_waits_and_callbacks_work(tmp_
 
 def test_a_rejected_create_raises_jsiis_error_at_the_next_waiting_request(tmp_path):
     kernel_error = "There is already a Construct with name 'twin' in App"
-    lines = _run(REJECTED_PROBE, str(tmp_path / "out"))
+    lines = probe_lines(REJECTED_PROBE, str(tmp_path / "out"))
     assert lines[:2] == ["created", f"raised RuntimeError {kernel_error}"]
     note = "notes gpulab: raised for creating a cdktf.TerraformStack (cdktf.TerraformStack@gpulab2), "
     assert lines[2].startswith(note), lines[2]
     assert lines[2].endswith("GPULAB_ASYNC_CREATES=off raises it where it was created")
     assert lines[3] == "afterwards True", "the answers after the error were read: the channel is in step"
 
-    waiting = _run(REJECTED_PROBE, str(tmp_path / "out"), GPULAB_ASYNC_CREATES="off")
+    waiting = probe_lines(REJECTED_PROBE, str(tmp_path / "out"), GPULAB_ASYNC_CREATES="off")
     assert waiting == [f"raised RuntimeError {kernel_error}", "notes", "afterwards True"]
 
 
 def test_the_kernel_refuses_a_taken_or_malformed_claim(tmp_path):
     refusal = "refused JSIIError Cannot register a cdktf.App as {}: a claimed id must be a free cdktf.App@<name>"
-    lines = _run(REFUSED_CLAIMS_PROBE, str(tmp_path / "out"))
+    lines = probe_lines(REFUSED_CLAIMS_PROBE, str(tmp_path / "out"))
     taken = lines[0].removeprefix("taken ")
     assert lines[1:] == [
         refusal.format(f'"{taken}"'),

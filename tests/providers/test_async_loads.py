@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 from gpulab.providers.async_loads import is_installed_tarball
-from tests.providers.binding_probe import run_python
+from tests.providers.binding_probe import probe_lines
 
 # Imports cdktf (loading the constructs and cdktf assemblies), then makes a request that waits for its answer.
 PROBE = textwrap.dedent(
@@ -39,16 +39,12 @@ FAILING_PROBE = textwrap.dedent(
 )
 
 
-def _run(probe: str, *args: str, **env: str) -> list[str]:
-    return run_python(probe, *args, env={**os.environ, **env}).splitlines()
-
-
 def test_loads_are_answered_before_the_next_request(tmp_path):
-    assert _run(PROBE, str(tmp_path / "out")) == ["owed after import 2", "owed after a request 0"]
+    assert probe_lines(PROBE, str(tmp_path / "out")) == ["owed after import 2", "owed after a request 0"]
 
 
 def test_switched_off_every_load_waits_for_its_answer(tmp_path):
-    lines = _run(PROBE, str(tmp_path / "out"), GPULAB_ASYNC_LOADS="off")
+    lines = probe_lines(PROBE, str(tmp_path / "out"), GPULAB_ASYNC_LOADS="off")
     assert lines == ["owed after import 0", "owed after a request 0"]
 
 
@@ -59,11 +55,11 @@ def test_a_failed_load_fails_the_next_request_and_names_the_assembly(tmp_path):
     (package / "broken@1.0.0.jsii.tgz").write_bytes(b"not a tarball")
     arguments = (str(tmp_path / "out"), str(package / "broken@1.0.0.jsii.tgz"))
     kernel_error = "TAR_BAD_ARCHIVE: Unrecognized archive format"
-    assert _run(FAILING_PROBE, *arguments) == [
+    assert probe_lines(FAILING_PROBE, *arguments) == [
         "load returned None",
         f"RuntimeError loading assembly @example/broken@1.0.0 failed: {kernel_error}",
     ]
-    assert _run(FAILING_PROBE, *arguments, GPULAB_ASYNC_LOADS="off") == [f"RuntimeError {kernel_error}"]
+    assert probe_lines(FAILING_PROBE, *arguments, GPULAB_ASYNC_LOADS="off") == [f"RuntimeError {kernel_error}"]
 
 
 def test_only_tarballs_of_installed_packages_are_loaded_asynchronously(tmp_path):

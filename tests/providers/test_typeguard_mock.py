@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import textwrap
 
-from tests.providers.binding_probe import run_python
+from tests.providers.binding_probe import probe_lines
 
 # Imports cdktf (and so typeguard), then checks what typeguard's `Mock` answers before and after unittest.mock.
 PROBE = textwrap.dedent(
@@ -36,7 +35,7 @@ AFTER_IMPORT = [
 
 
 def _run(before: str = "", **env: str) -> list[str]:
-    return run_python(PROBE.format(before=before), env={**os.environ, **env}).splitlines()
+    return probe_lines(PROBE.format(before=before), **env)
 
 
 def test_typeguard_is_imported_without_unittest_mock_and_answers_as_before():
