@@ -15,11 +15,13 @@
  * it on the app it builds from the environment files, which holds neither
  * cross-stack references nor such tokens) is synthesized without that pass
  * when every token cdktf registered is one of its Terraform expressions
- * (PURE_TOKENS: references, function calls, property accesses, …, whose
- * `resolve` only computes a string). While its stacks are written, each
- * `Reference` resolved is checked: one that points into another stack means
- * the pass was needed, and the app is synthesized again by cdktf's own
- * `App.synth`, from the start, as if nothing had been skipped.
+ * (references, function calls, property accesses, …, whose `resolve` only
+ * computes a string) and no construct has an aspect (cdktf applies aspects
+ * as it writes a stack, so starting over would apply them twice). While its
+ * stacks are written, each `Reference` resolved is checked: one that points
+ * into another stack means the pass was needed, and the app is synthesized
+ * again by cdktf's own `App.synth`, from the start, as if nothing had been
+ * skipped.
  *
  * Only when `App.synth`, `TerraformStack.prepareStack` and `Reference.resolve`
  * have exactly cdktf 0.21.0's source (checked by SHA-256); otherwise every app
@@ -57,7 +59,8 @@ function recognize(appModule, cdktfSynth) {
     expressions.forExpression([], "x").constructor,
     expressions.OperatorExpression,
   ]);
-  return { TerraformStack, Reference, TFExpression, pure, errors: appModule.require("./errors") };
+  const { Aspects } = appModule.require("./aspect");
+  return { TerraformStack, Reference, TFExpression, Aspects, pure, errors: appModule.require("./errors") };
 }
 
 /** Whether every token in cdktf's token map is a Terraform expression whose `resolve` has no side effect. */
@@ -77,6 +80,11 @@ function onlyPureTokens(cdktf) {
     }
   }
   return true;
+}
+
+/** Whether no construct of `app` has an aspect of its own. */
+function noAspects(app, cdktf) {
+  return app.node.findAll().every((node) => cdktf.Aspects.of(node).all.length === 0);
 }
 
 /** Watch each `Reference` resolved while `watch.on`: one into another stack sets `watch.foreign`. */
@@ -136,7 +144,8 @@ if (switchedOn("GPULAB_SKIP_PREPARING")) {
           cdktf.watch = watchReferences(cdktf);
         }
       }
-      const skip = cdktf && this.node.tryGetContext(MARKER) === true && onlyPureTokens(cdktf);
+      const skip =
+        cdktf && this.node.tryGetContext(MARKER) === true && onlyPureTokens(cdktf) && noAspects(this, cdktf);
       if (!skip || !synthWithoutPreparing(this, cdktf)) {
         cdktfSynth.call(this);
       }

@@ -12,7 +12,10 @@ GPULAB_SKIP_PREPARING=off keeps cdktf's own synthesis.
 
 from __future__ import annotations
 
-from cdktf import App
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cdktf import App
 
 CONTEXT_KEY = "gpulab:skipPreparing"  # read by skip_preparing.js
 

@@ -36,6 +36,7 @@ APP_PROBE = textwrap.dedent(
       new cdktf.TerraformOutput(second, "counted", { value: cdktf.Lazy.stringValue({ produce: () => `call ${++produced}` }) });
     }
     if (scenario === "failing") cdktf.Annotations.of(first).addError("first is broken");
+    if (scenario === "aspect") cdktf.Aspects.of(second).add({ visit: (node) => { if (node === second) produced++; } });
     let raised = null;
     try { app.synth(); } catch (error) { raised = error.message.split("\\n").slice(0, 2).join(" | "); }
     const tree = {};
@@ -82,6 +83,13 @@ def test_a_token_with_side_effects_keeps_the_preparing_pass(tmp_path):
     skipped, ordinary = _synth(tmp_path, "lazy", "on"), _synth(tmp_path, "lazy", "off")
     assert skipped["resolved"] == ordinary["resolved"] == 6
     assert skipped["produced"] == ordinary["produced"] == 2, "the producer ran in both passes, as in cdktf's"
+    assert skipped["tree"] == ordinary["tree"]
+
+
+def test_an_app_with_an_aspect_keeps_the_preparing_pass(tmp_path):
+    skipped, ordinary = _synth(tmp_path, "aspect", "on"), _synth(tmp_path, "aspect", "off")
+    assert skipped["resolved"] == ordinary["resolved"] == 4
+    assert skipped["produced"] == ordinary["produced"] == 1, "the aspect visited the stack once"
     assert skipped["tree"] == ordinary["tree"]
 
 
