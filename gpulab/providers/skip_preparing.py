@@ -5,8 +5,9 @@ pass only registers cross-stack references (and runs tokens' side effects).
 An app gpulab builds from environment files has neither: each stack stands
 alone and its tokens are plain Terraform expressions. `skip_preparing.js`,
 preloaded into the kernel, synthesizes a marked app without that pass when
-every token cdktf registered is such an expression, and starts over the
-ordinary way if a reference into another stack turns up while it writes.
+every token cdktf registered is such an expression and no construct has an
+aspect, and starts over the ordinary way if a reference into another stack
+turns up while it writes.
 GPULAB_SKIP_PREPARING=off keeps cdktf's own synthesis.
 """
 
