@@ -82,9 +82,9 @@ function onlyPureTokens(cdktf) {
   return true;
 }
 
-/** Whether no construct of `app` has an aspect of its own. */
-function noAspects(app, cdktf) {
-  return app.node.findAll().every((node) => cdktf.Aspects.of(node).all.length === 0);
+/** Whether none of `nodes` (an app's constructs) has an aspect of its own. */
+function noAspects(nodes, cdktf) {
+  return nodes.every((node) => cdktf.Aspects.of(node).all.length === 0);
 }
 
 /** Watch each `Reference` resolved while `watch.on`: one into another stack sets `watch.foreign`. */
@@ -100,10 +100,13 @@ function watchReferences(cdktf) {
   return watch;
 }
 
-/** Synthesize `app` without the preparing pass; false when the pass turns out to be needed (start over then). */
-function synthWithoutPreparing(app, cdktf) {
+/**
+ * Synthesize `app`, whose constructs are `nodes`, without the preparing pass; false when the pass
+ * turns out to be needed (start over then).
+ */
+function synthWithoutPreparing(app, nodes, cdktf) {
   const session = { outdir: app.outdir, skipValidation: app.skipValidation, manifest: app.manifest };
-  const stacks = app.node.findAll().filter(cdktf.TerraformStack.isStack);
+  const stacks = nodes.filter(cdktf.TerraformStack.isStack);
   cdktf.watch.on = true;
   cdktf.watch.foreign = false;
   let failure = null;
@@ -144,9 +147,9 @@ if (switchedOn("GPULAB_SKIP_PREPARING")) {
           cdktf.watch = watchReferences(cdktf);
         }
       }
-      const skip =
-        cdktf && this.node.tryGetContext(MARKER) === true && onlyPureTokens(cdktf) && noAspects(this, cdktf);
-      if (!skip || !synthWithoutPreparing(this, cdktf)) {
+      const nodes = cdktf && this.node.tryGetContext(MARKER) === true ? this.node.findAll() : null;
+      const skip = nodes !== null && onlyPureTokens(cdktf) && noAspects(nodes, cdktf);
+      if (!skip || !synthWithoutPreparing(this, nodes, cdktf)) {
         cdktfSynth.call(this);
       }
     };
