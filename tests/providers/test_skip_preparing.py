@@ -117,11 +117,11 @@ def test_another_cdktf_keeps_its_own_synth(tmp_path):
     assert run_preloaded(SKIP_PREPARING_PRELOAD, script, cwd=tmp_path).split() == ["[", "'own", "synth'", "]"]
 
 
-@pytest.mark.parametrize("switch", ["on", "off"])
-def test_the_app_gpulab_synthesizes_is_marked(tmp_path, switch, monkeypatch):
+@pytest.mark.parametrize("without_preparing", [True, False])
+def test_the_app_gpulab_synthesizes_is_marked(tmp_path, without_preparing):
     from gpulab.config.loader import load_environments
     from gpulab.synth import build_app
 
     envs = load_environments(REPO / "environments", ["tiny"])
-    app = build_app(envs, tmp_path / "out", state_dir=tmp_path, without_preparing=switch == "on")
-    assert app.node.try_get_context(CONTEXT_KEY) is (True if switch == "on" else None)
+    app = build_app(envs, tmp_path / "out", state_dir=tmp_path, without_preparing=without_preparing)
+    assert app.node.try_get_context(CONTEXT_KEY) is (True if without_preparing else None)
