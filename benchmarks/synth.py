@@ -17,6 +17,9 @@ process tree (Python and the jsii kernel together, sampled every 20 ms from
 noisy machine slows them alike; the table shows median and min–max, and the
 ratios are computed per repetition, then their median taken. A fixed Python
 loop, timed before and after, says how fast the machine was during the run.
+Every run's output is compared with that of the first variant of its section
+run with the same arguments: a variant that writes other files (a speed-up
+that changed the output, the baseline included) stops the benchmark.
 
 Where `perf` can count (Linux, `kernel.perf_event_paranoid` at 2 or less),
 each variant also runs once more under `perf stat -e instructions:u`: the
@@ -28,6 +31,7 @@ times cannot. `--no-instructions` skips that run.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -194,15 +198,35 @@ def count_instructions(args: list[str], env: dict[str, str], out: Path) -> float
     return instructions
 
 
+def tree_digest(root: Path) -> str:
+    """SHA-256 over every file under `root`, by relative path and content: equal digests, the same files."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def check_same_output(first: dict[tuple[str, ...], tuple[str, str]], name: str, args: list[str], out: Path) -> None:
+    """Stop the benchmark when `name` wrote other files than the first variant run with the same `args`."""
+    digest = tree_digest(out)
+    earlier_name, earlier_digest = first.setdefault(tuple(args), (name, digest))
+    if digest != earlier_digest:
+        arguments = " ".join(args) or "(all environments)"
+        raise SystemExit(f"{name} wrote other files than {earlier_name} for synth {arguments}: the output changed")
+
+
 Variants = dict[str, tuple[list[str], dict[str, str]]]
 
 
 def run_alternating(variants: Variants, reps: int, scratch: Path, count: bool) -> dict[str, Samples]:
-    """Each variant once per repetition, in turn; then, if `count`, once more each under perf. Their samples."""
+    """Each variant once per repetition, in turn, its output checked; then, if `count`, once more each under perf."""
     results = {name: Samples() for name in variants}
+    first_output: dict[tuple[str, ...], tuple[str, str]] = {}
     for rep in range(reps):
         for name, (args, env) in variants.items():
             seconds, megabytes = measure(args, env, scratch / "out")
+            check_same_output(first_output, name, args, scratch / "out")
             results[name].seconds.append(seconds)
             results[name].megabytes.append(megabytes)
             print(f"  rep {rep + 1}/{reps} {name}: {seconds:.2f} s, {megabytes:.0f} MB", file=sys.stderr, flush=True)

@@ -1,8 +1,8 @@
 """Slow subprocess runs, started when collection ends and awaited by the tests that need them.
 
 A test marked `@pytest.mark.background("name")` gets its run started in the
-background as soon as the session knows it is selected, so a 30-second
-baseline synth overlaps the rest of the suite instead of following it.
+background as soon as the session knows it is selected, so a synth without the
+lazy loaders (about 14 s) overlaps the rest of the suite instead of following it.
 All runs write under one temporary root, so their relative state paths match.
 """
 
@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from gpulab.providers.switches import FREEZE_AT_EXIT, all_off
+from gpulab.providers.switches import LAZY_IMPORT, all_off_except
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -78,16 +78,18 @@ runpy.run_path("main.py", run_name="__main__")
 
 
 def _main_py_ordinary_imports(out: Path) -> tuple[list[str], dict[str, str]]:
-    """The baseline's output: every speed-up that runs before the output is written is off.
+    """main.py without the lazy loaders (ordinary imports on both sides), every other speed-up on.
 
-    Neither way of collecting garbage changes what is written, and with every provider module
-    imported both cost this run a lot, so both are spared: Python's cyclic collector is off while
-    it runs (8 to 15 s of CPU: 46.8 and 57.3 against 39.3 and 40.9 s for all environments,
-    alternating), and the exit freeze (gpulab/fast_exit.py) stays on (about 13 s of collections
-    at exit).
+    Python's cyclic collector is off while it runs: it does not change what is written, and with
+    every provider module imported it costs about 10% of this run (62.6 against 56.8 G instructions).
     """
-    env = {**os.environ, **all_off(), FREEZE_AT_EXIT: "on"}
+    env = {**os.environ, LAZY_IMPORT: "off"}
     return [sys.executable, "-c", RUN_MAIN_WITHOUT_GC, "synth", "--out", str(out)], env
+
+
+def _main_py_other_speedups_off(out: Path) -> tuple[list[str], dict[str, str]]:
+    """main.py with the lazy loaders on and every other speed-up off."""
+    return [sys.executable, "main.py", "synth", "--out", str(out)], {**os.environ, **all_off_except(LAZY_IMPORT)}
 
 
 def _cdktf_cli(out: Path) -> tuple[list[str], dict[str, str]]:
@@ -97,11 +99,11 @@ def _cdktf_cli(out: Path) -> tuple[list[str], dict[str, str]]:
 COMMANDS = {
     "main-py": _main_py_counting_modules,
     "main-py-ordinary-imports": _main_py_ordinary_imports,
+    "main-py-other-speedups-off": _main_py_other_speedups_off,
     "cdktf-cli": _cdktf_cli,
 }
-# The baseline is the longest run (about 35 s of one core) and the suite cannot end before it does, so
-# everything else yields to it: other runs, and the test process with all it spawns, run at this niceness.
-CRITICAL_RUN = "main-py-ordinary-imports"
+# Every run here is shorter than the tests that run meanwhile in the test process, which are the
+# suite's critical path: the runs yield the CPU to them, and use what the tests leave idle.
 YIELDING_NICENESS = 5
 
 
@@ -130,12 +132,9 @@ class BackgroundRuns:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            preexec_fn=None if name == CRITICAL_RUN else yield_cpu,
+            preexec_fn=yield_cpu,
         )
         self._running[name] = (process, out)
-
-    def started(self, name: str) -> bool:
-        return name in self._running
 
     def result(self, name: str) -> Finished:
         """Wait for the run (starting it if need be); later calls return the same result."""
