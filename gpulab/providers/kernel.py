@@ -24,6 +24,12 @@ for their answers (`owed_answers.py`), encodes its frequent requests in one
 pass of the C JSON encoder and reads answers with one decoder built once
 (`request_encoding.py`).
 
+The kernel starts without NODE_EXTRA_CA_CERTS: Node.js 20 reads and parses
+that file, and its own root certificates, when it starts, whether or not a
+connection is ever made (about 0.4 G instructions, a third of a kernel's
+start-up), and the kernel makes none. GPULAB_KERNEL_WITHOUT_EXTRA_CA_CERTS=off
+passes it on.
+
 `spawn_kernel_early()` spawns that kernel at once, before Python has imported
 jsii, so Node.js boots on the other core while Python imports the
 configuration models; `start_kernel_early()` then imports cdktf on a
@@ -52,7 +58,7 @@ from gpulab.providers import async_creates, request_encoding
 from gpulab.providers.import_hook import ModuleImportHook, hook_import
 from gpulab.providers.owed_answers import OwedAnswers
 from gpulab.providers.program_patches import APPLIED_FILE, CLAIMED_OBJECT_IDS, applied_patches, patch_program
-from gpulab.providers.switches import DIRECT_KERNEL, EARLY_KERNEL, switched_on
+from gpulab.providers.switches import DIRECT_KERNEL, EARLY_KERNEL, KERNEL_WITHOUT_EXTRA_CA_CERTS, switched_on
 from gpulab.providers.user_cache import gpulab_cache
 
 DIRECT_SWITCH = DIRECT_KERNEL
@@ -126,11 +132,19 @@ def direct_kernel_program() -> Path | None:
     return runtime / PROGRAM if runtime else None
 
 
+def kernel_environment() -> dict[str, str]:
+    """This process's environment with jsii's agent name, and (switched on) without extra CA certificates."""
+    env = {**os.environ, "JSII_AGENT": f"Python/{platform.python_version()}"}
+    if switched_on(KERNEL_WITHOUT_EXTRA_CA_CERTS):
+        env.pop("NODE_EXTRA_CA_CERTS", None)
+    return env
+
+
 class KernelChild:
     """A kernel process and its channel, which `stdin`/`stdout` reach like a Popen's pipes."""
 
     def __init__(self, program: Path) -> None:
-        env = {**os.environ, "JSII_AGENT": f"Python/{platform.python_version()}"}
+        env = kernel_environment()
         node = env.get("JSII_NODE", "node")
         ours, theirs = socket.socketpair()
         try:

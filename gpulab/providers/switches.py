@@ -31,6 +31,7 @@ FAST_REQUESTS = "GPULAB_FAST_REQUESTS"  # request_encoding.py, used by kernel.py
 LAZY_KERNEL_MESSAGES = "GPULAB_LAZY_KERNEL_MESSAGES"  # program_patches.py's lazy-kernel-messages, read by the kernel
 FREEZE_AT_EXIT = "GPULAB_FREEZE_AT_EXIT"  # gpulab/fast_exit.py, called by cli.entry_point
 SKIP_PREPARING = "GPULAB_SKIP_PREPARING"  # skip_preparing.js, preloaded by fast_import.py, asked by gpulab/synth.py
+KERNEL_WITHOUT_EXTRA_CA_CERTS = "GPULAB_KERNEL_WITHOUT_EXTRA_CA_CERTS"  # kernel.py's direct kernel
 
 SPEEDUPS_OFF = {
     LAZY_IMPORT: "off",
@@ -56,6 +57,7 @@ SPEEDUPS_OFF = {
     LAZY_KERNEL_MESSAGES: "off",
     FREEZE_AT_EXIT: "off",
     SKIP_PREPARING: "off",
+    KERNEL_WITHOUT_EXTRA_CA_CERTS: "off",
 }
 
 

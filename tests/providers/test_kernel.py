@@ -168,6 +168,39 @@ def test_a_kernel_spawned_early_is_the_one_jsii_adopts(tmp_path, setting, printe
     assert '"value": "42"' in (tmp_path / "out" / "stacks" / "probe" / "cdk.tf.json").read_text()
 
 
+CA_CERTS_LOGGER = """#!/bin/sh
+echo "${NODE_EXTRA_CA_CERTS-unset}" >> "{log}"
+exec node "$@"
+"""
+
+
+@pytest.mark.parametrize(
+    ("setting", "early", "passed_on"),
+    [
+        ({}, "on", False),
+        ({}, "off", False),
+        ({"GPULAB_KERNEL_WITHOUT_EXTRA_CA_CERTS": "off"}, "on", True),
+    ],
+)
+def test_the_kernel_starts_without_extra_ca_certificates_unless_switched_off(tmp_path, setting, early, passed_on):
+    """Node.js parses NODE_EXTRA_CA_CERTS when it starts; the kernel makes no connection that needs it."""
+    log, wrapper, certificates = tmp_path / "ca.log", tmp_path / "node", tmp_path / "extra.pem"
+    wrapper.write_text(CA_CERTS_LOGGER.replace("{log}", str(log)))
+    wrapper.chmod(0o755)
+    certificates.write_text("")
+    env = {
+        **os.environ,
+        "JSII_NODE": str(wrapper),
+        "NODE_EXTRA_CA_CERTS": str(certificates),
+        "GPULAB_EARLY_KERNEL": early,
+        **setting,
+    }
+    subprocess.run([sys.executable, "-c", SPAWN_EARLY_THEN_SYNTH, str(tmp_path / "out")], env=env, check=True)
+
+    assert log.read_text().splitlines() == [str(certificates) if passed_on else "unset"]
+    assert '"value": "42"' in (tmp_path / "out" / "stacks" / "probe" / "cdk.tf.json").read_text()
+
+
 def test_bad_input_with_an_early_kernel_exits_2_and_leaves_no_kernel_behind(tmp_path):
     wrapper, log = _node_logger(tmp_path)
     (tmp_path / "envs").mkdir()
