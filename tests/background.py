@@ -3,7 +3,9 @@
 A test marked `@pytest.mark.background("name")` gets its run started in the
 background as soon as the session knows it is selected, so a synth without the
 lazy loaders (about 14 s) overlaps the rest of the suite instead of following it.
-All runs write under one temporary root, so their relative state paths match.
+A run that reads another's output (checkov reads main-py's stacks) starts when
+that one has succeeded. All runs write under one temporary root, so their
+relative state paths match.
 """
 
 from __future__ import annotations
@@ -13,12 +15,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from gpulab.providers.switches import LAZY_IMPORT, all_off_except
 
 REPO = Path(__file__).resolve().parent.parent
+CHECKOV = REPO / ".venv-checkov" / "bin" / "checkov"
+CHECKOV_CONFIG = REPO / ".checkov.yaml"
+CHECKOV_REPORT = "results_json.json"  # what checkov's `-o json --output-file-path DIR` writes into DIR
 
 
 @dataclass
@@ -96,20 +102,36 @@ def _cdktf_cli(out: Path) -> tuple[list[str], dict[str, str]]:
     return ["npx", "--no-install", "cdktf", "synth", "--output", str(out)], {**os.environ, "CI": "1"}
 
 
+def _checkov(out: Path) -> tuple[list[str], dict[str, str]]:
+    """checkov (its own virtualenv, made by `make install`) over every stack main-py wrote; its report in `out`."""
+    args = [str(CHECKOV), "--config-file", str(CHECKOV_CONFIG), "-o", "json", "--output-file-path", str(out)]
+    args.append("--soft-fail")
+    for stack in sorted((out.parent / "main-py" / "stacks").iterdir()):
+        args += ["-f", str(stack / "cdk.tf.json")]
+    return args, dict(os.environ)
+
+
 COMMANDS = {
     "main-py": _main_py_counting_modules,
     "main-py-ordinary-imports": _main_py_ordinary_imports,
     "main-py-other-speedups-off": _main_py_other_speedups_off,
     "cdktf-cli": _cdktf_cli,
+    "checkov": _checkov,
 }
+# Runs that read another run's output, and that run.
+PREREQUISITES = {"checkov": "main-py"}
 # Every run here is shorter than the tests that run meanwhile in the test process, which are the
-# suite's critical path: the runs yield the CPU to them, and use what the tests leave idle.
+# suite's critical path: the runs yield the CPU to them (run under `nice`), and use what the tests leave idle.
 YIELDING_NICENESS = 5
 
 
-def yield_cpu() -> None:
-    """Lower this process's CPU priority, and so that of everything it starts from now on."""
-    os.nice(YIELDING_NICENESS)
+@dataclass
+class _Run:
+    """One background run: the thread that starts it (once its prerequisite succeeded) and waits for it."""
+
+    thread: threading.Thread
+    process: subprocess.Popen | None = None
+    finished: Finished | None = None
 
 
 class BackgroundRuns:
@@ -117,37 +139,52 @@ class BackgroundRuns:
 
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="gpulab-background-"))
-        self._running: dict[str, tuple[subprocess.Popen, Path]] = {}
-        self._finished: dict[str, Finished] = {}
+        self._runs: dict[str, _Run] = {}
+        self._spawning = threading.Lock()
+        self._closed = False
 
     def start(self, name: str) -> None:
-        if name in self._running:
+        """Start run `name` unless started: at once, or when its prerequisite has succeeded."""
+        if name in self._runs:
             return
-        out = self.root / name
-        args, env = COMMANDS[name](out)
-        process = subprocess.Popen(
-            args,
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            preexec_fn=yield_cpu,
+        prerequisite = PREREQUISITES.get(name)
+        if prerequisite:
+            self.start(prerequisite)
+        run = _Run(
+            threading.Thread(target=self._run, args=(name, prerequisite), name=f"background {name}", daemon=True)
         )
-        self._running[name] = (process, out)
+        self._runs[name] = run
+        run.thread.start()
+
+    def _run(self, name: str, prerequisite: str | None) -> None:
+        run, out, log = self._runs[name], self.root / name, self.root / f"{name}.log"
+        if prerequisite:
+            before = self.result(prerequisite)
+            if before.returncode != 0:
+                run.finished = Finished(-1, f"not run: {prerequisite} failed first", out)
+                return
+        args, env = COMMANDS[name](out)
+        with self._spawning, open(log, "w") as output:
+            if self._closed:
+                run.finished = Finished(-1, "not run: the session ended first", out)
+                return
+            nice = ["nice", "-n", str(YIELDING_NICENESS)]
+            run.process = subprocess.Popen(nice + args, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT)
+        returncode = run.process.wait()
+        run.finished = Finished(returncode, log.read_text(), out)
 
     def result(self, name: str) -> Finished:
         """Wait for the run (starting it if need be); later calls return the same result."""
-        if name not in self._finished:
-            self.start(name)
-            process, out = self._running[name]
-            output, _ = process.communicate()
-            self._finished[name] = Finished(process.returncode, output, out)
-        return self._finished[name]
+        self.start(name)
+        run = self._runs[name]
+        run.thread.join()
+        return run.finished
 
     def close(self) -> None:
-        for process, _ in self._running.values():
-            if process.poll() is None:
-                process.kill()
-                process.communicate()
+        with self._spawning:
+            self._closed = True
+        for run in self._runs.values():
+            if run.process is not None and run.process.poll() is None:
+                run.process.kill()
+                run.process.wait()
         shutil.rmtree(self.root, ignore_errors=True)

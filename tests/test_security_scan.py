@@ -8,32 +8,32 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import warnings
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conftest import REPO
+from tests.background import CHECKOV, CHECKOV_CONFIG, CHECKOV_REPORT
+from tests.conftest import SHIPPED
 
-CHECKOV = REPO / ".venv-checkov" / "bin" / "checkov"
-CONFIG = REPO / ".checkov.yaml"
+pytestmark = pytest.mark.background("checkov")
 
 
 @pytest.fixture(scope="session")
-def scan(shipped_out) -> dict[str, dict]:
-    """checkov's findings per environment: {"passed": [...], "failed": [...], "skipped": [...]}."""
+def scan(background) -> dict[str, dict]:
+    """checkov's findings per environment: {"passed": [...], "failed": [...], "skipped": [...]}.
+
+    checkov reads the stacks of the suite's `python main.py synth` (the same files as every other
+    synth of the shipped environments: tests/test_synth.py), in the background, once they are written.
+    """
     if not CHECKOV.exists():
         pytest.fail(f"{CHECKOV} is missing: run `make install` (it creates .venv-checkov)")
-    stacks = sorted((shipped_out / "stacks").iterdir())
-    args = [str(CHECKOV), "--config-file", str(CONFIG), "-o", "json", "--soft-fail"]
-    for stack in stacks:
-        args += ["-f", str(stack / "cdk.tf.json")]
-    result = subprocess.run(args, capture_output=True, text=True, check=True)
-    reports = json.loads(result.stdout)
+    run = background.result("checkov")
+    assert run.returncode == 0, run.output
+    reports = json.loads((run.out_dir / CHECKOV_REPORT).read_text())
     reports = reports if isinstance(reports, list) else [reports]
-    findings: dict[str, dict] = {s.name: {"passed": [], "failed": [], "skipped": []} for s in stacks}
+    findings: dict[str, dict] = {name: {"passed": [], "failed": [], "skipped": []} for name in SHIPPED}
     for report in reports:
         for outcome in ("passed", "failed", "skipped"):
             for check in report["results"][f"{outcome}_checks"]:
@@ -55,7 +55,7 @@ def test_prod_grade_stacks_have_no_failed_checks(scan, name):
 
 def test_every_skipped_check_is_justified_in_checkov_yaml(scan):
     """A skip is global; each one carries its reason on its own line."""
-    text = CONFIG.read_text()
+    text = CHECKOV_CONFIG.read_text()
     skips = yaml.safe_load(text)["skip-check"]
     for check_id in skips:
         line = next(line for line in text.splitlines() if re.match(rf"\s*- {check_id}\s", line))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -50,6 +51,25 @@ def test_output_is_byte_identical_with_every_other_speedup_off(background):
     others_off = _succeeded(background.result("main-py-other-speedups-off"))
     assert tree(fast) == tree(others_off)
     assert len(tree(fast)) == 1 + len(SHIPPED)
+
+
+def _without_state_path(stack: bytes) -> dict:
+    """A stack as JSON, without a local backend's state path (relative to the folder synth ran from)."""
+    parsed = json.loads(stack)
+    parsed["terraform"]["backend"].get("local", {}).pop("path", None)
+    return parsed
+
+
+@pytest.mark.background("main-py")
+def test_main_py_writes_what_the_in_process_synth_writes(background, shipped_out):
+    """The stack tests read the in-process synth, checkov reads main-py's: the same stacks."""
+    written, in_process = tree(_succeeded(background.result("main-py"))), tree(shipped_out)
+    assert sorted(written) == sorted(in_process)
+    for path in written:
+        if path.startswith("stacks/"):
+            assert _without_state_path(written[path]) == _without_state_path(in_process[path]), path
+        else:
+            assert written[path] == in_process[path], path
 
 
 @pytest.mark.skipif(shutil.which("npx") is None, reason="needs Node.js's npx (README prerequisite)")
