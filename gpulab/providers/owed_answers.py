@@ -9,7 +9,11 @@ writes those and returns at once.
 
 The kernel handles requests in the order they arrive, so the answers owed
 are read, in order, before any other request is sent (its answer comes after
-them) and before the kernel is stopped. An owed answer that is an error
+them), before the kernel is stopped, and whenever MOST_OWED are owed: unread
+answers wait in the channel, and once it is full (about 450 create answers
+here, each write taking several hundred bytes of the socket's buffer) the
+kernel blocks writing the next, stops reading, and Python's next write never
+returns. An owed answer that is an error
 raises, there, the error jsii would have raised for its request, naming that
 request (a load in its message, a create in a note); the answers owed after
 it are read first, so the channel stays in step.
@@ -22,6 +26,8 @@ from collections import deque
 from typing import Protocol
 
 from gpulab.providers import async_creates, async_loads
+
+MOST_OWED = 100  # answers left unread at most; a quarter of what fills the channel
 
 
 class Owed(Protocol):
@@ -80,6 +86,8 @@ class OwedAnswers:
         if self._owed is None:
             self._owed = deque()
         self._owed.append(owed)
+        if len(self._owed) >= MOST_OWED:
+            self.collect_owed_answers()
 
     def collect_owed_answers(self) -> None:
         """Read every answer owed, in order; the first that is an error (or unexpected) raises."""

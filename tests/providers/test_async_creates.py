@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import textwrap
 
 import pytest
@@ -88,11 +90,37 @@ REFUSED_CLAIMS_PROBE = textwrap.dedent(
 )
 
 
+# Creates far more objects in a row, without a request that waits, than unread answers fill the channel with.
+MANY_CREATES_PROBE = textwrap.dedent(
+    """
+    import sys
+    import gpulab, cdktf
+    from jsii._runtime import kernel
+    from gpulab.providers.owed_answers import MOST_OWED
+    process = kernel.provider._process
+    stack = cdktf.TerraformStack(cdktf.App(outdir=sys.argv[1]), "many")
+    most = 0
+    for index in range(1000):
+        cdktf.TerraformOutput(stack, f"output{index}", value="x")
+        most = max(most, len(process._owed or ()))
+    print("most owed", most, "of", MOST_OWED)
+    print("children", len(stack.node.children))
+    """
+)
+
+
 def test_creates_are_sent_ahead_under_claimed_ids_and_answered_before_a_waiting_request(tmp_path):
     lines = probe_lines(PROBE, str(tmp_path / "out"))
     # The app waits (its constructor makes the output folder), and so collects the loads owed.
     assert re.fullmatch(r"refs cdktf\.App@\d+ cdktf\.TerraformStack@gpulab1", lines[0]), lines[0]
     assert lines[1:] == ["owed OwedCreate", "stack id first", "owed"]
+
+
+def test_creates_in_a_row_never_owe_more_answers_than_the_channel_holds(tmp_path):
+    """1,000 creates and no read: unread answers would fill the channel at about 450, and both sides block."""
+    probe = [sys.executable, "-c", MANY_CREATES_PROBE, str(tmp_path / "out")]
+    result = subprocess.run(probe, capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.splitlines() == ["most owed 99 of 100", "children 1000"]
 
 
 def test_switched_off_every_create_waits_and_the_kernel_makes_the_ids(tmp_path):
