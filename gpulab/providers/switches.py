@@ -66,11 +66,6 @@ def all_off() -> dict[str, str]:
     return dict(SPEEDUPS_OFF)
 
 
-def all_off_except(*kept: str) -> dict[str, str]:
-    """The baseline's settings but for the switches named in `kept`, which stay at their defaults (on)."""
-    return {name: value for name, value in SPEEDUPS_OFF.items() if name not in kept}
-
-
 def switched_on(name: str) -> bool:
     """Whether the on/off speed-up behind environment variable `name` is on: anything but `off` is."""
     return os.environ.get(name, "on").strip().lower() != "off"
