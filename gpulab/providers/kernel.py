@@ -66,6 +66,9 @@ EARLY_SWITCH = EARLY_KERNEL
 PROGRAM = Path("lib") / "program.js"
 CHANNEL_CONTRACT = "readFD:3,writeFD:3"  # how program.js opens its jsii channel
 KERNEL_FD = 3
+# Answers the kernel writes wait in its channel until Python reads them (owed_answers.py): a socket
+# pair holds about 450 small ones on Linux by default, but only 8 KB on macOS.
+CHANNEL_BUFFER_BYTES = 1 << 20
 NODE_FLAGS = ("--max-old-space-size=4069", "--preserve-symlinks")  # what the relay gives its kernel
 JSII_PROCESS_MODULE = "jsii._kernel.providers.process"
 RUNTIME_COPY_VERSION = "gpulab-4"  # part of the copy's folder name; bump it when the patches change (1: none)
@@ -140,6 +143,15 @@ def kernel_environment() -> dict[str, str]:
     return env
 
 
+def _widen(channel: socket.socket) -> None:
+    """Ask for CHANNEL_BUFFER_BYTES each way; where the system refuses, its default stays (MOST_OWED fits in 8 KB)."""
+    for option in (socket.SO_SNDBUF, socket.SO_RCVBUF):
+        try:
+            channel.setsockopt(socket.SOL_SOCKET, option, CHANNEL_BUFFER_BYTES)
+        except OSError:
+            pass
+
+
 class KernelChild:
     """A kernel process and its channel, which `stdin`/`stdout` reach like a Popen's pipes."""
 
@@ -147,6 +159,7 @@ class KernelChild:
         env = kernel_environment()
         node = env.get("JSII_NODE", "node")
         ours, theirs = socket.socketpair()
+        _widen(ours), _widen(theirs)
         try:
             with open(os.devnull, "rb") as devnull:
                 self.pid = os.posix_spawnp(

@@ -10,10 +10,11 @@ writes those and returns at once.
 The kernel handles requests in the order they arrive, so the answers owed
 are read, in order, before any other request is sent (its answer comes after
 them), before the kernel is stopped, and whenever MOST_OWED are owed: unread
-answers wait in the channel, and once it is full (about 450 create answers
-here, each write taking several hundred bytes of the socket's buffer) the
-kernel blocks writing the next, stops reading, and Python's next write never
-returns. An owed answer that is an error
+answers wait in the channel, and once it is full the kernel blocks writing
+the next, stops reading, and Python's next write never returns. A socket
+pair's default holds about 450 create answers on Linux (each write takes
+several hundred bytes of its buffer) but 8 KB on macOS; kernel.py asks for
+1 MiB, and 64 answers of at most about 110 bytes fit in 8 KB. An owed answer that is an error
 raises, there, the error jsii would have raised for its request, naming that
 request (a load in its message, a create in a note); the answers owed after
 it are read first, so the channel stays in step.
@@ -27,7 +28,7 @@ from typing import Protocol
 
 from gpulab.providers import async_creates, async_loads
 
-MOST_OWED = 100  # answers left unread at most; a quarter of what fills the channel
+MOST_OWED = 64  # answers left unread at most: see above
 
 
 class Owed(Protocol):

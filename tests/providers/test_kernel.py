@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -166,6 +167,25 @@ def test_a_kernel_spawned_early_is_the_one_jsii_adopts(tmp_path, setting, printe
     started = [line.split()[1] for line in log.read_text().splitlines()]
     assert started == ["lib/program.js"], "one kernel: the one spawned early, or jsii's own when switched off"
     assert '"value": "42"' in (tmp_path / "out" / "stacks" / "probe" / "cdk.tf.json").read_text()
+
+
+LINUX_SOCKET_CAPS = {
+    socket.SO_SNDBUF: Path("/proc/sys/net/core/wmem_max"),
+    socket.SO_RCVBUF: Path("/proc/sys/net/core/rmem_max"),
+}
+
+
+@pytest.mark.skipif(
+    not LINUX_SOCKET_CAPS[socket.SO_SNDBUF].exists(), reason="reads Linux's socket buffer caps in /proc"
+)
+def test_the_kernel_channel_asks_for_buffers_that_hold_the_answers_owed():
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        defaults = {option: ours.getsockopt(socket.SOL_SOCKET, option) for option in LINUX_SOCKET_CAPS}
+        kernel._widen(ours)
+        for option, cap in LINUX_SOCKET_CAPS.items():
+            wanted = min(kernel.CHANNEL_BUFFER_BYTES, int(cap.read_text()))
+            assert ours.getsockopt(socket.SOL_SOCKET, option) >= max(wanted, defaults[option])
 
 
 CA_CERTS_LOGGER = """#!/bin/sh
