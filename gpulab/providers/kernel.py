@@ -159,7 +159,8 @@ class KernelChild:
         env = kernel_environment()
         node = env.get("JSII_NODE", "node")
         ours, theirs = socket.socketpair()
-        _widen(ours), _widen(theirs)
+        for end in (ours, theirs):
+            _widen(end)
         try:
             with open(os.devnull, "rb") as devnull:
                 self.pid = os.posix_spawnp(

@@ -14,10 +14,12 @@ answers wait in the channel, and once it is full the kernel blocks writing
 the next, stops reading, and Python's next write never returns. A socket
 pair's default holds about 450 create answers on Linux (each write takes
 several hundred bytes of its buffer) but 8 KB on macOS; kernel.py asks for
-1 MiB, and 64 answers of at most about 110 bytes fit in 8 KB. An owed answer that is an error
-raises, there, the error jsii would have raised for its request, naming that
-request (a load in its message, a create in a note); the answers owed after
-it are read first, so the channel stays in step.
+1 MiB, and 64 answers of at most about 110 bytes fit in 8 KB.
+
+An owed answer that is an error raises, there, the error jsii would have
+raised for its request, naming that request (a load in its message, a create
+in a note); the answers owed after it are read first, so the channel stays
+in step.
 """
 
 from __future__ import annotations
