@@ -160,21 +160,23 @@ class BackgroundRuns:
         run.thread.start()
 
     def _run(self, name: str, prerequisite: str | None) -> None:
-        run, out, log = self._runs[name], self.root / name, self.root / f"{name}.log"
-        if prerequisite:
-            before = self.result(prerequisite)
-            if before.returncode != 0:
-                run.finished = Finished(-1, f"not run: {prerequisite} failed first", out)
-                return
+        run, out = self._runs[name], self.root / name
+        try:
+            run.finished = self._run_after(name, prerequisite, run, out)
+        except Exception as error:  # noqa: BLE001 - handed to the test that waits, not lost in this thread
+            run.finished = Finished(-1, f"not run: {error!r}", out)
+
+    def _run_after(self, name: str, prerequisite: str | None, run: _Run, out: Path) -> Finished:
+        if prerequisite and (before := self.result(prerequisite)).returncode != 0:
+            return Finished(-1, f"not run: {prerequisite} failed first ({before.returncode})", out)
         args, env = COMMANDS[name](out)
+        log = self.root / f"{name}.log"
         with self._spawning, open(log, "w") as output:
             if self._closed:
-                run.finished = Finished(-1, "not run: the session ended first", out)
-                return
+                return Finished(-1, "not run: the session ended first", out)
             nice = [] if name == CRITICAL_RUN else ["nice", "-n", str(YIELDING_NICENESS)]
             run.process = subprocess.Popen(nice + args, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT)
-        returncode = run.process.wait()
-        run.finished = Finished(returncode, log.read_text(), out)
+        return Finished(run.process.wait(), log.read_text(), out)
 
     def started(self, name: str) -> bool:
         return name in self._runs

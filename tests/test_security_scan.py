@@ -24,8 +24,8 @@ pytestmark = pytest.mark.background("checkov")
 def scan(background) -> dict[str, dict]:
     """checkov's findings per environment: {"passed": [...], "failed": [...], "skipped": [...]}.
 
-    checkov reads the stacks of the suite's `python main.py synth` (the same files as every other
-    synth of the shipped environments: tests/test_synth.py), in the background, once they are written.
+    checkov reads the stacks of the suite's `python main.py synth` in the background, once they are
+    written: those the stack tests read but for a local backend's state path (tests/test_synth.py).
     """
     if not CHECKOV.exists():
         pytest.fail(f"{CHECKOV} is missing: run `make install` (it creates .venv-checkov)")
