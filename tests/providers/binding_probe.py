@@ -25,11 +25,15 @@ def write_package(root: Path, modules: Mapping[str, str], name: str = FAKE_BINDI
     return root
 
 
-def run_python(probe: str, *args: str, env: Mapping[str, str], flags: Sequence[str] = ()) -> str:
-    """`python <flags> -c <probe> <args>` with exactly `env`; its standard output. A failing probe fails the test."""
-    result = subprocess.run(
-        [sys.executable, *flags, "-c", probe, *args], env=dict(env), capture_output=True, text=True, check=True
-    )
+def run_python(
+    probe: str, *args: str, env: Mapping[str, str], flags: Sequence[str] = (), timeout: float | None = None
+) -> str:
+    """`python <flags> -c <probe> <args>` with exactly `env`; its standard output.
+
+    A failing probe fails the test, and so does one still running after `timeout` seconds.
+    """
+    command = [sys.executable, *flags, "-c", probe, *args]
+    result = subprocess.run(command, env=dict(env), capture_output=True, text=True, check=True, timeout=timeout)
     return result.stdout
 
 

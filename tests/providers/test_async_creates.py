@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
-import subprocess
-import sys
 import textwrap
 
 import pytest
 
-from tests.providers.binding_probe import probe_lines
+from tests.providers.binding_probe import probe_lines, run_python
 
 # Creates an app and a stack, then reads a property (a request that waits for its answer).
 PROBE = textwrap.dedent(
@@ -118,9 +117,8 @@ def test_creates_are_sent_ahead_under_claimed_ids_and_answered_before_a_waiting_
 
 def test_creates_in_a_row_never_owe_more_answers_than_the_channel_holds(tmp_path):
     """1,000 creates and no read: unread answers would fill the channel at about 450, and both sides block."""
-    probe = [sys.executable, "-c", MANY_CREATES_PROBE, str(tmp_path / "out")]
-    result = subprocess.run(probe, capture_output=True, text=True, timeout=120, check=True)
-    assert result.stdout.splitlines() == ["most owed 63 of 64", "children 1000"]
+    output = run_python(MANY_CREATES_PROBE, str(tmp_path / "out"), env=os.environ, timeout=120)
+    assert output.splitlines() == ["most owed 63 of 64", "children 1000"]
 
 
 def test_switched_off_every_create_waits_and_the_kernel_makes_the_ids(tmp_path):
