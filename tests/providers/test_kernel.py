@@ -14,8 +14,7 @@ import pytest
 
 from gpulab.providers import kernel
 from gpulab.providers.program_patches import PATCHES, applied_patches
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.conftest import REPO
 
 
 def _embedded(root: Path, program: str) -> Path:
@@ -107,10 +106,11 @@ SYNTH_ONE_OUTPUT = textwrap.dedent(
 )
 
 
-def _node_logger(tmp_path: Path) -> tuple[Path, Path]:
+def _node_logger(tmp_path: Path, script: str = NODE_LOGGER) -> tuple[Path, Path]:
+    """A `node` wrapper for JSII_NODE that appends what `script` echoes to a log, and that log."""
     log = tmp_path / "node.log"
     wrapper = tmp_path / "node"
-    wrapper.write_text(NODE_LOGGER.replace("{log}", str(log)))
+    wrapper.write_text(script.replace("{log}", str(log)))
     wrapper.chmod(0o755)
     return wrapper, log
 
@@ -204,9 +204,8 @@ exec node "$@"
 )
 def test_the_kernel_starts_without_extra_ca_certificates_unless_switched_off(tmp_path, setting, early, passed_on):
     """Node.js parses NODE_EXTRA_CA_CERTS when it starts; the kernel makes no connection that needs it."""
-    log, wrapper, certificates = tmp_path / "ca.log", tmp_path / "node", tmp_path / "extra.pem"
-    wrapper.write_text(CA_CERTS_LOGGER.replace("{log}", str(log)))
-    wrapper.chmod(0o755)
+    wrapper, log = _node_logger(tmp_path, CA_CERTS_LOGGER)
+    certificates = tmp_path / "extra.pem"
     certificates.write_text("")
     env = {
         **os.environ,
