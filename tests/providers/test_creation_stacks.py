@@ -10,9 +10,9 @@ import pytest
 
 from gpulab.providers.fast_import import CREATION_STACKS_PRELOAD
 from gpulab.providers.switches import LAZY_STACK_TRACES, SKIP_CREATION_STACKS
+from tests.conftest import REPO
 from tests.providers.node_probe import run_preloaded, write_node_module
 
-REPO = Path(__file__).resolve().parents[2]
 NOT_RECORDED = "creation stacks are not recorded (GPULAB_SKIP_CREATION_STACKS=off records them)"
 RECORDED = {SKIP_CREATION_STACKS: "off"}
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from gpulab.providers.fast_import import TOKEN_RESOLUTION_PRELOAD
+from tests.conftest import REPO
 from tests.providers.node_probe import run_preloaded, write_node_module
 
-REPO = Path(__file__).resolve().parents[2]
 PROBE = Path(__file__).with_name("token_resolution_probe.js").read_text()
 
 

@@ -10,9 +10,8 @@ import pytest
 
 from gpulab.providers.fast_import import SKIP_PREPARING_PRELOAD
 from gpulab.providers.skip_preparing import CONTEXT_KEY
+from tests.conftest import REPO
 from tests.providers.node_probe import run_preloaded, write_node_module
-
-REPO = Path(__file__).resolve().parents[2]
 
 # Builds two stacks with cdktf itself (argv: outdir, scenario), synthesizes, and reports what happened.
 APP_PROBE = textwrap.dedent(

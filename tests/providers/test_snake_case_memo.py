@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import textwrap
-from pathlib import Path
 
 from gpulab.providers.fast_import import SNAKE_CASE_PRELOAD
 from gpulab.providers.switches import SNAKE_CASE_MEMO
+from tests.conftest import REPO
 from tests.providers.node_probe import run_preloaded, write_node_module
-
-REPO = Path(__file__).resolve().parents[2]
 
 # Runs against the cdktf that package.json pins: every case twice, so that the second meets a filled memo.
 PROBE = textwrap.dedent(
