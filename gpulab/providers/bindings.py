@@ -48,7 +48,7 @@ class BindingLoader(importlib.abc.Loader):
 
     def exec_module(self, module: types.ModuleType) -> None:
         lazy = self._finder.lazy_annotations and self._finder.compiles_lazily(module.__name__)
-        code = lazy_annotations.lazy_annotation_code(self._loader) if lazy else None
+        code = lazy_annotations.lazy_annotation_code(self._loader, module.__name__) if lazy else None
         with version_memo.remembered_versions() if self._finder.version_memo else nullcontext():
             with self._finder.whole_package_import(module.__name__):
                 if code is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -95,3 +96,44 @@ def test_modules_that_are_not_bindings_keep_evaluated_annotations(tmp_path):
     probe = "import sys; sys.path.insert(0, sys.argv[1]); import gpulab, plainpackage; print(plainpackage.f.__annotations__)"
     output = run_python(probe, str(root), env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")})
     assert output.strip() == "{'x': <class 'int'>, 'return': <class 'str'>}"
+
+
+def _groups(cache: Path) -> dict[str, list[str]]:
+    """Each group's import root, with the names of the modules' cache files it holds."""
+    groups = {}
+    for root_file in (cache / "gpulab" / "lazy-annotations").rglob("root"):
+        groups[root_file.read_text()] = sorted(path.name for path in root_file.parent.glob("*.pyc"))
+    return groups
+
+
+def test_code_is_cached_in_a_group_for_the_folder_the_module_was_found_in(tmp_path):
+    first, second, cache = _binding(tmp_path / "first"), _binding(tmp_path / "second"), tmp_path / "cache"
+    _probe(first, cache)
+    _probe(second, cache)
+    groups = _groups(cache)
+    assert sorted(groups) == [str(first), str(second)]
+    assert [len(names) for names in groups.values()] == [1, 1]
+    assert len(_cached(cache)) == 2
+
+
+def test_a_new_import_root_removes_the_code_of_roots_that_no_longer_exist(tmp_path):
+    kept, removed, cache = _binding(tmp_path / "kept"), _binding(tmp_path / "removed"), tmp_path / "cache"
+    _probe(kept, cache)
+    _probe(removed, cache)
+    layout = next((cache / "gpulab" / "lazy-annotations").iterdir())
+    ungrouped = layout / "0123abcd.opt-0.nocast.pyc"  # an entry of the layout before groups
+    ungrouped.write_bytes(b"old")
+    unnamed = layout / "being-created"  # a group another process has not named yet
+    unnamed.mkdir()
+    shutil.rmtree(removed)
+
+    _probe(kept, cache)  # a warm run does not look at the other groups
+    assert sorted(_groups(cache)) == [str(kept), str(removed)]
+    assert ungrouped.exists()
+
+    new = _binding(tmp_path / "new")
+    assert _probe(new, cache) == "lazy 1 True"
+    assert sorted(_groups(cache)) == [str(kept), str(new)]
+    assert not ungrouped.exists()
+    assert unnamed.is_dir()
+    assert _probe(kept, cache) == "lazy 1 True"
