@@ -17,12 +17,12 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     model_validator,
 )
 
 from gpulab import defaults, time_of_day
+from gpulab.config.emails import EmailAddress
 from gpulab.netmath import derive_subnet_cidrs
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
@@ -215,7 +215,7 @@ class Bucket(Strict):
 class Monitoring(Strict):
     """Alarms, log retention and the dashboard."""
 
-    alarm_email: EmailStr | None = None
+    alarm_email: EmailAddress | None = None
     log_retention_days: int | None = Field(default=None, ge=1)
     cpu_alarm_percent: int = Field(default=defaults.CPU_ALARM_PERCENT, ge=1, le=100)
     cpu_alarm_periods: int = Field(default=defaults.CPU_ALARM_PERIODS, ge=1, le=24)

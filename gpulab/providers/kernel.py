@@ -59,7 +59,7 @@ from gpulab.providers.import_hook import ModuleImportHook, hook_import
 from gpulab.providers.owed_answers import OwedAnswers
 from gpulab.providers.program_patches import APPLIED_FILE, CLAIMED_OBJECT_IDS, applied_patches, patch_program
 from gpulab.providers.switches import DIRECT_KERNEL, EARLY_KERNEL, KERNEL_WITHOUT_EXTRA_CA_CERTS, switched_on
-from gpulab.providers.user_cache import gpulab_cache
+from gpulab.user_cache import gpulab_cache
 
 DIRECT_SWITCH = DIRECT_KERNEL
 EARLY_SWITCH = EARLY_KERNEL

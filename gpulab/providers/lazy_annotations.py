@@ -39,13 +39,12 @@ import marshal
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 from types import CodeType
 
 from gpulab.providers import cast_elision
 from gpulab.providers.switches import LAZY_ANNOTATIONS, switched_on
-from gpulab.providers.user_cache import gpulab_cache
+from gpulab.user_cache import gpulab_cache, write_atomically
 
 SWITCH = LAZY_ANNOTATIONS
 FLAGS = __future__.annotations.compiler_flag
@@ -109,7 +108,7 @@ def lazy_annotation_code(loader: object, module_name: str) -> CodeType | None:
     except (OSError, SyntaxError, ValueError):
         return None
     if _open_group(cache_file.parent, root):
-        _write_atomically(cache_file, fingerprint + marshal.dumps(code))
+        write_atomically(cache_file, fingerprint + marshal.dumps(code))
     return code
 
 
@@ -145,11 +144,7 @@ def _open_group(group: Path, root: Path) -> bool:
     if group.is_dir():
         return True
     prune_removed_roots(group.parent)
-    try:
-        group.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return False
-    return _write_atomically(group / ROOT_FILE, os.fsencode(root))
+    return write_atomically(group / ROOT_FILE, os.fsencode(root))
 
 
 def prune_removed_roots(cache: Path) -> None:
@@ -175,18 +170,3 @@ def prune_removed_roots(cache: Path) -> None:
                 continue
             if not root.exists():
                 shutil.rmtree(path, ignore_errors=True)
-
-
-def _write_atomically(path: Path, data: bytes) -> bool:
-    try:
-        handle, staging = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    except OSError:
-        return False
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(staging, path)
-    except OSError:
-        Path(staging).unlink(missing_ok=True)
-        return False
-    return True

@@ -32,6 +32,7 @@ LAZY_KERNEL_MESSAGES = "GPULAB_LAZY_KERNEL_MESSAGES"  # program_patches.py's laz
 FREEZE_AT_EXIT = "GPULAB_FREEZE_AT_EXIT"  # gpulab/fast_exit.py, called by cli.entry_point
 SKIP_PREPARING = "GPULAB_SKIP_PREPARING"  # skip_preparing.js, preloaded by fast_import.py, asked by gpulab/synth.py
 KERNEL_WITHOUT_EXTRA_CA_CERTS = "GPULAB_KERNEL_WITHOUT_EXTRA_CA_CERTS"  # kernel.py's direct kernel
+EMAIL_MEMO = "GPULAB_EMAIL_MEMO"  # gpulab/config/emails.py
 
 SPEEDUPS_OFF = {
     LAZY_IMPORT: "off",
@@ -58,6 +59,7 @@ SPEEDUPS_OFF = {
     FREEZE_AT_EXIT: "off",
     SKIP_PREPARING: "off",
     KERNEL_WITHOUT_EXTRA_CA_CERTS: "off",
+    EMAIL_MEMO: "off",
 }
 
 
