@@ -44,6 +44,7 @@ SNAKE_CASE_PRELOAD = Path(__file__).with_name("snake_case_memo.js")
 SKIP_PREPARING_PRELOAD = Path(__file__).with_name("skip_preparing.js")
 PRELOAD_SUPPORT = Path(__file__).with_name("preload_support.js")  # required by the preloads above
 TARBALL_DIGESTS_PRELOAD = Path(__file__).with_name("tarball_digests.js")
+INLINE_SOURCE_MAPS_PRELOAD = Path(__file__).with_name("inline_source_maps.js")
 # Kernel preloads with an on/off switch of their own (each also honours it inside the kernel).
 SWITCHED_PRELOADS = {
     switches.LAZY_TYPE_DEFS: TYPE_DEFS_PRELOAD,  # provider type definitions read by range, not whole
@@ -54,6 +55,7 @@ SWITCHED_PRELOADS = {
     switches.SNAKE_CASE_MEMO: SNAKE_CASE_PRELOAD,  # cdktf's keysToSnakeCase with snakeCase remembered
     switches.TARBALL_DIGESTS: TARBALL_DIGESTS_PRELOAD,  # assembly tarball digests remembered per file version
     switches.SKIP_PREPARING: SKIP_PREPARING_PRELOAD,  # marked apps synthesized without the preparing pass
+    switches.SKIP_INLINE_SOURCE_MAPS: INLINE_SOURCE_MAPS_PRELOAD,  # modules compiled without their inline source map
 }
 _CHOICES = {"both": {"python", "js"}, "python": {"python"}, "js": {"js"}, "off": set()}
 

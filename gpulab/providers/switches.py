@@ -33,6 +33,7 @@ FREEZE_AT_EXIT = "GPULAB_FREEZE_AT_EXIT"  # gpulab/fast_exit.py, called by cli.e
 SKIP_PREPARING = "GPULAB_SKIP_PREPARING"  # skip_preparing.js, preloaded by fast_import.py, asked by gpulab/synth.py
 KERNEL_WITHOUT_EXTRA_CA_CERTS = "GPULAB_KERNEL_WITHOUT_EXTRA_CA_CERTS"  # kernel.py's direct kernel
 EMAIL_MEMO = "GPULAB_EMAIL_MEMO"  # gpulab/config/emails.py
+SKIP_INLINE_SOURCE_MAPS = "GPULAB_SKIP_INLINE_SOURCE_MAPS"  # inline_source_maps.js, preloaded by fast_import.py
 
 SPEEDUPS_OFF = {
     LAZY_IMPORT: "off",
@@ -60,6 +61,7 @@ SPEEDUPS_OFF = {
     SKIP_PREPARING: "off",
     KERNEL_WITHOUT_EXTRA_CA_CERTS: "off",
     EMAIL_MEMO: "off",
+    SKIP_INLINE_SOURCE_MAPS: "off",
 }
 
 
