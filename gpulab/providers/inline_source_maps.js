@@ -19,13 +19,19 @@ const { switchedOn } = require("./preload_support");
 
 const MARK = "\n//# sourceMappingURL=data:";
 
-/** `source` without an inline source map on its last line; `source` itself when it has none. */
+/**
+ * `source` without an inline source map on its last line; `source` itself when it has none.
+ *
+ * Searches forward: V8's `indexOf` skips through a string, while its
+ * `lastIndexOf` compares at every character back through the whole map
+ * (2.5% of the kernel's instructions).
+ */
 function withoutInlineSourceMap(source) {
-  const at = source.lastIndexOf(MARK);
-  if (at < 0) return source;
-  const lineEnd = source.indexOf("\n", at + MARK.length);
-  if (lineEnd !== -1 && source.slice(lineEnd).trim() !== "") return source;
-  return source.slice(0, at + 1);
+  for (let at = source.indexOf(MARK); at >= 0; at = source.indexOf(MARK, at + 1)) {
+    const lineEnd = source.indexOf("\n", at + MARK.length);
+    if (lineEnd === -1 || source.slice(lineEnd).trim() === "") return source.slice(0, at + 1);
+  }
+  return source;
 }
 
 function sourceMapsEnabled() {

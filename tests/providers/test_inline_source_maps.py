@@ -73,6 +73,12 @@ def test_a_last_line_inline_source_map_is_left_out_of_the_compiled_module(tmp_pa
         assert not result["original"]
 
 
+def test_only_the_map_on_the_last_line_is_left_out(tmp_path):
+    code = "const text = `\n//# sourceMappingURL=data:not-a-map`;\n" + CODE
+    name = _module(tmp_path, "two-marks", code + MAP_COMMENT + "\n")
+    assert _run(tmp_path, name)["compiled"] == {f"{name}/index.js": code}
+
+
 def test_other_modules_compile_as_written(tmp_path):
     sources = {
         "plain": CODE,
