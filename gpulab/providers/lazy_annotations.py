@@ -19,13 +19,14 @@ whether `typing.cast` calls were elided (cast_elision.py), and written
 atomically. Entries are grouped by the folder on `sys.path` the module was
 found in (a virtualenv's site-packages, usually): when a run creates a new
 group, it removes the groups whose folder no longer exists, so a deleted
-virtualenv or clone does not leave its code behind (one group is a few
-megabytes; before they were grouped, this machine's cache had grown to 2.0
-GB over many fresh clones). A module that cannot be read or compiled this way is imported
-the ordinary way, and so is every module a provider package's root imports
-(bindings.py): when the Python lazy import is off or does not apply, the root
-imports all 1,500 to 2,200 modules of the package, and compiling them all
-made a first run of tiny take 222 s of CPU instead of 16 s.
+virtualenv or clone does not leave its code behind (an install's group
+holds about 14 MB; before they were grouped, this machine's cache had grown
+to 2.0 GB over many fresh clones). A module that cannot be read or compiled
+this way is imported the ordinary way, and so is every module a provider
+package's root imports (bindings.py): when the Python lazy import is off or
+does not apply, the root imports all 1,500 to 2,200 modules of the package,
+and compiling them all made a first run of tiny take 222 s of CPU instead of
+16 s.
 GPULAB_LAZY_ANNOTATIONS=off turns this off.
 """
 
