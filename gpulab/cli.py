@@ -66,7 +66,7 @@ def synth(
     out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: cdktf.out).")] = None,
 ) -> None:
     """Synthesize environments into <out>/stacks/<env>/cdk.tf.json."""
-    from gpulab.providers.kernel import spawn_kernel_early, start_kernel_early
+    from gpulab.providers.kernel import KernelExited, spawn_kernel_early, start_kernel_early
 
     _require_node()
     _quiet_node_banner()
@@ -78,12 +78,15 @@ def synth(
         envs = load_environments(env_dir, names or None)
     except ConfigError as error:
         _fail(error)
-    from gpulab.synth import synthesize
-
     try:
+        from gpulab.synth import synthesize  # imports cdktf, which starts the kernel
+
         target = synthesize(envs, out or _default_out())
     except OSError as error:
         typer.echo(f"{error.filename or out}: cannot write the output: {error.strerror} (pick another --out)", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except KernelExited as error:
+        typer.echo(f"cannot synthesize: {error}; Node.js says why above (check NODE_OPTIONS and JSII_NODE)", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     for env in envs:
         typer.echo(f"{env.name}: {target / 'stacks' / env.name / 'cdk.tf.json'}")

@@ -41,6 +41,7 @@ both off.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib.util
 import json
 import os
@@ -152,6 +153,36 @@ def _widen(channel: socket.socket) -> None:
             pass
 
 
+class KernelExited(RuntimeError):
+    """The kernel closed its channel before it answered: Node.js exited (saying why on stderr) or crashed."""
+
+
+class _AnswerStream:
+    """The channel as jsii reads its answers, where the end of the stream raises KernelExited.
+
+    jsii would hand the empty line to `json.loads`, so a kernel that cannot
+    start (a NODE_OPTIONS flag Node.js refuses, a JSII_NODE that is not
+    Node.js) or dies surfaced as a JSONDecodeError deep in a traceback.
+    """
+
+    def __init__(self, stream, child: KernelChild) -> None:
+        self._stream = stream
+        self._child = child
+
+    def readline(self) -> bytes:
+        line = self._stream.readline()
+        if not line:
+            raise KernelExited(self._child.exit_description())
+        return line
+
+    @property
+    def closed(self) -> bool:
+        return self._stream.closed
+
+    def close(self) -> None:
+        self._stream.close()
+
+
 class KernelChild:
     """A kernel process and its channel, which `stdin`/`stdout` reach like a Popen's pipes."""
 
@@ -177,7 +208,7 @@ class KernelChild:
         self.program = program
         self._socket = ours
         self.stdin = ours.makefile("wb")
-        self.stdout = ours.makefile("rb")
+        self.stdout = _AnswerStream(ours.makefile("rb"), self)
         self.returncode: int | None = None
 
     def poll(self) -> int | None:
@@ -195,6 +226,14 @@ class KernelChild:
             time.sleep(0.002)
         return self.returncode
 
+    def exit_description(self) -> str:
+        """How the kernel ended, for KernelExited: its exit status once it has exited."""
+        try:
+            code = self.wait(1)
+        except subprocess.TimeoutExpired:
+            return f"the jsii kernel (Node.js, process {self.pid}) closed its channel before it answered"
+        return f"the jsii kernel (Node.js) exited with status {code} before it answered"
+
     def stop(self) -> None:
         """Ask the kernel to exit (closing the channel does too), then make sure it has."""
         if not self.stdin.closed:
@@ -204,7 +243,8 @@ class KernelChild:
             except OSError:
                 pass  # the kernel is gone already
         for stream in (self.stdin, self.stdout, self._socket):
-            stream.close()
+            with contextlib.suppress(OSError):  # what is left unwritten to a kernel that is gone stays so
+                stream.close()
         try:
             self.wait(5)
         except subprocess.TimeoutExpired:

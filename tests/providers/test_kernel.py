@@ -248,3 +248,35 @@ def _is_running(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+@pytest.mark.parametrize("early", ["on", "off"])
+@pytest.mark.parametrize(
+    ("setting", "says", "status"),
+    [
+        ({"NODE_OPTIONS": "--no-opt"}, "node: --no-opt is not allowed in NODE_OPTIONS", 9),
+        ({"JSII_NODE": "not-node"}, "not node.js", 3),
+    ],
+)
+def test_a_kernel_that_cannot_start_is_a_clear_error_exit_2_and_keeps_earlier_output(
+    tmp_path, setting, says, status, early
+):
+    not_node = tmp_path / "not-node"
+    not_node.write_text("#!/bin/sh\necho 'not node.js' >&2\nexit 3\n")
+    not_node.chmod(0o755)
+    earlier = tmp_path / "out" / "stacks" / "tiny" / "cdk.tf.json"
+    earlier.parent.mkdir(parents=True)
+    earlier.write_text('{"earlier": "good output"}')
+    setting = {name: str(not_node) if value == "not-node" else value for name, value in setting.items()}
+    env = {**os.environ, "GPULAB_EARLY_KERNEL": early, **setting}
+    command = [sys.executable, "main.py", "synth", "tiny", "--out", str(tmp_path / "out")]
+    result = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
+
+    assert result.returncode == 2, result.stderr
+    assert says in result.stderr.splitlines()
+    assert result.stderr.splitlines()[-1] == (
+        f"cannot synthesize: the jsii kernel (Node.js) exited with status {status} before it answered; "
+        "Node.js says why above (check NODE_OPTIONS and JSII_NODE)"
+    )
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
+    assert earlier.read_text() == '{"earlier": "good output"}'
