@@ -34,6 +34,7 @@ SKIP_PREPARING = "GPULAB_SKIP_PREPARING"  # skip_preparing.js, preloaded by fast
 KERNEL_WITHOUT_EXTRA_CA_CERTS = "GPULAB_KERNEL_WITHOUT_EXTRA_CA_CERTS"  # kernel.py's direct kernel
 EMAIL_MEMO = "GPULAB_EMAIL_MEMO"  # gpulab/config/emails.py
 SKIP_INLINE_SOURCE_MAPS = "GPULAB_SKIP_INLINE_SOURCE_MAPS"  # inline_source_maps.js, preloaded by fast_import.py
+TYPE_WALK_MEMO = "GPULAB_TYPE_WALK_MEMO"  # program_patches.py's memoized-type-walks, read by the kernel
 
 SPEEDUPS_OFF = {
     LAZY_IMPORT: "off",
@@ -62,6 +63,7 @@ SPEEDUPS_OFF = {
     KERNEL_WITHOUT_EXTRA_CA_CERTS: "off",
     EMAIL_MEMO: "off",
     SKIP_INLINE_SOURCE_MAPS: "off",
+    TYPE_WALK_MEMO: "off",
 }
 
 
