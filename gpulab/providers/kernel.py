@@ -253,6 +253,7 @@ class KernelChild:
 
 
 _spare: KernelChild | None = None  # spawned by spawn_kernel_early, adopted by jsii's first kernel
+_spare_failure: KernelExited | None = None  # how the adopted spare ended before its handshake: raised once more
 
 
 def _take_spare() -> KernelChild | None:
@@ -272,8 +273,18 @@ def _direct_process_class(stock: type) -> type:
         _fast_answers = False  # answers read by request_encoding.read_answer
 
         def start(self) -> None:
-            child = _take_spare()
+            """Adopt the spare kernel or start one, then shake hands.
+
+            When the spare exits before its handshake (the background import
+            of cdktf adopted it), the next start raises the same error rather
+            than start a kernel that fails the same way and says so again.
+            """
+            global _spare_failure
+            child = adopted = _take_spare()
             if child is None:
+                if _spare_failure is not None:
+                    failure, _spare_failure = _spare_failure, None
+                    raise failure
                 program = direct_kernel_program()
                 if program is None:
                     return super().start()
@@ -287,7 +298,12 @@ def _direct_process_class(stock: type) -> type:
                 self._serializer = request_encoding.FastRequestConverter(self._serializer)
                 self._fast_answers = True
             atexit.register(self.stop)
-            self.handshake()
+            try:
+                self.handshake()
+            except KernelExited as failure:
+                if adopted is not None:
+                    _spare_failure = failure
+                raise
 
         def _next_message(self):
             if self._fast_answers:
