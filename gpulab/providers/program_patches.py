@@ -23,7 +23,7 @@ relies on a patch the kernel lacks.
   and bases' merged by object spreads, per fully qualified name) and
   `ObjectTable.removeRedundant` (an object's declared interfaces less those
   its class already implements, per class and interface list; each caller
-  gets its own copy of the list). About 6 of the 59 million kernel
+  gets its own copy of the list). About 3 of the 58 million kernel
   instructions of each extra environment. A walk that throws is not
   remembered. `GPULAB_TYPE_WALK_MEMO=off` walks every time, read on first
   use.
