@@ -49,9 +49,15 @@ def run_beside_a_plain_package(root: Path, widget: str, probe: str, **env: str) 
     """Write `widget` as module `widget` of both the fake binding and PLAIN_PACKAGE under `root`, then run `probe`.
 
     The probe gets `root` as its first argument and an environment holding
-    only PATH and `env` (no GPULAB_* switch unless given); returns its
-    stripped standard output.
+    only PATH, a cache folder under `root` (the fake package's compiled code
+    stays out of the user's cache) and `env` (no GPULAB_* switch unless
+    given); returns its stripped standard output.
     """
     for package in (FAKE_BINDING, PLAIN_PACKAGE):
         write_package(root, {"widget": widget}, name=package)
-    return run_python(probe, str(root), env={**env, "PATH": "/usr/bin:/bin"}).strip()
+    return run_python(probe, str(root), env={**probe_environment(root), **env}).strip()
+
+
+def probe_environment(root: Path) -> dict[str, str]:
+    """PATH, and XDG_CACHE_HOME under `root`: what a probe of fake packages under `root` needs."""
+    return {"PATH": "/usr/bin:/bin", "XDG_CACHE_HOME": str(root / "cache")}

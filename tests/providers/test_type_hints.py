@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from tests.providers.binding_probe import run_beside_a_plain_package, run_python, write_package
+from tests.providers.binding_probe import probe_environment, run_beside_a_plain_package, run_python, write_package
 
 GENERATED = textwrap.dedent(
     """
@@ -87,6 +87,6 @@ SHARING_PROBE = textwrap.dedent(
 
 def test_modules_binding_an_annotations_names_alike_share_its_resolution(tmp_path):
     write_package(tmp_path, {"first": SHARING, "second": SHARING})
-    output = run_python(SHARING_PROBE, str(tmp_path), env={"PATH": "/usr/bin:/bin"})
+    output = run_python(SHARING_PROBE, str(tmp_path), env=probe_environment(tmp_path))
     # `shared` and the `None` return once for both modules; `own` once per module, since `Disk` differs.
     assert output.splitlines() == ["True", "True True", "4 resolved"]
