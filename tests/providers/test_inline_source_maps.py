@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import subprocess
 from pathlib import Path
 
 from gpulab.providers.fast_import import INLINE_SOURCE_MAPS_PRELOAD
 from tests.conftest import REPO
-from tests.providers.node_probe import write_node_module
+from tests.providers.node_probe import run_preloaded, write_node_module
 
 # Records what reaches Node.js's own compile: preloaded before the preload under test, it sits beneath it.
 RECORDER = """
@@ -45,12 +43,10 @@ def _run(root: Path, request: str, *node_options: str, **env: str) -> dict:
     """What each module under `root`'s node_modules (followed to its real path) was compiled from, by file."""
     recorder = root / "recorder.js"
     recorder.write_text(RECORDER)
-    command = ["node", f"--require={recorder}", f"--require={INLINE_SOURCE_MAPS_PRELOAD}", *node_options]
-    base = {name: value for name, value in os.environ.items() if name != "NODE_OPTIONS"}  # no other preloads
-    result = subprocess.run(
-        [*command, "-e", PROBE, request], cwd=root, env={**base, **env}, capture_output=True, text=True, check=True
+    stdout = run_preloaded(
+        INLINE_SOURCE_MAPS_PRELOAD, PROBE, request, cwd=root, before=[recorder], node_options=node_options, **env
     )
-    output = json.loads(result.stdout)
+    output = json.loads(stdout)
     modules = (root / "node_modules").resolve()
     compiled = {
         Path(file).relative_to(modules).as_posix(): content
