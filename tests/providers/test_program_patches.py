@@ -38,6 +38,14 @@ def _originals(patch) -> list[str]:
     return [original for original, _ in patch.replacements]
 
 
+def _run_node(script: str, **env: str) -> dict:
+    """What `node -e <script>` prints, as JSON, with `env` added to this process's environment."""
+    result = subprocess.run(
+        ["node", "-e", script], env={**os.environ, **env}, capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout)
+
+
 def test_a_patch_with_one_text_missing_is_not_applied_at_all():
     digest = _originals(TARBALL_DIGEST_HOOK)[0]
     partial = ";".join([digest, *_originals(CLAIMED_OBJECT_IDS)[:-1]])
@@ -74,9 +82,7 @@ def test_an_unreadable_or_odd_record_means_no_patches(tmp_path):
 def test_lazy_kernel_messages_inspect_the_type_only_when_the_check_fails(switch, inspections):
     switch_read, type_check = (patched for _, patched in LAZY_KERNEL_MESSAGES.replacements)
     script = TYPE_CHECK_PROBE.format(switch_read=switch_read, type_check=type_check)
-    env = {**os.environ, "GPULAB_LAZY_KERNEL_MESSAGES": switch}
-    result = subprocess.run(["node", "-e", script], env=env, capture_output=True, text=True, check=True)
-    assert json.loads(result.stdout) == {
+    assert _run_node(script, GPULAB_LAZY_KERNEL_MESSAGES=switch) == {
         "afterPassing": inspections,
         "message": "Kernel error: expected type information, got null",
     }
@@ -92,12 +98,6 @@ def _between(text: str, start: str, end: str) -> str:
     assert text.count(start) == 1
     begin = text.index(start)
     return text[begin : text.index(end, begin)]
-
-
-def _run_node(script: str, switch: str) -> dict:
-    env = {**os.environ, "GPULAB_TYPE_WALK_MEMO": switch}
-    result = subprocess.run(["node", "-e", script], env=env, capture_output=True, text=True, check=True)
-    return json.loads(result.stdout)
 
 
 # jsii's propertiesOf, as the pinned program.js has it, patched, with the spec helpers it calls (N).
@@ -124,8 +124,8 @@ def test_memoized_properties_of_a_type_are_jsiis_walked_once(switch, lookups_aga
     original = _between(_pinned_program(), "function propertiesOf(", "function isAssignable(")
     functions = MEMOIZED_TYPE_WALKS.apply(original)
     assert functions != original
-    result = _run_node(PROPERTIES_PROBE.format(functions=functions), switch)
-    unpatched = _run_node(PROPERTIES_PROBE.format(functions=original), switch)
+    result = _run_node(PROPERTIES_PROBE.format(functions=functions), GPULAB_TYPE_WALK_MEMO=switch)
+    unpatched = _run_node(PROPERTIES_PROBE.format(functions=original), GPULAB_TYPE_WALK_MEMO=switch)
     assert result["first"] == result["second"] == unpatched["first"] == ["fromI", "base", "own"]
     assert result["afterSecond"] - result["afterFirst"] == lookups_again
     assert result["cycles"] == unpatched["cycles"] == ["Cyclic type hierarchy detected: a.Cycle -> a.Cycle"] * 2
@@ -148,7 +148,7 @@ console.log(JSON.stringify({{ second, onlyImplemented, none: B([], "a.C") === un
 def test_memoized_redundant_interfaces_are_walked_once_per_class_and_list(switch, walks):
     script = MEMOIZED_TYPE_WALKS.apply(REDUNDANT_PROBE.format())
     assert "gpulabMemos" in script
-    assert _run_node(script, switch) == {
+    assert _run_node(script, GPULAB_TYPE_WALK_MEMO=switch) == {
         "second": ["a.J"],
         "onlyImplemented": [None, None],
         "none": True,
