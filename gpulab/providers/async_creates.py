@@ -75,6 +75,11 @@ class ObjectIdClaims:
         self._numbers = itertools.count(1)
         self._callbacks_possible = False
 
+    @property
+    def callbacks_possible(self) -> bool:
+        """Whether an object the kernel may call back into Python has been created (claimed_tokens.py asks too)."""
+        return self._callbacks_possible
+
     def claim(self, request):
         """The reference to give the object `request` creates, or None when the create must wait for its answer."""
         from jsii._kernel.types import CreateResponse

@@ -18,11 +18,12 @@ cache folder cannot be written. GPULAB_DIRECT_KERNEL=off turns it off.
 
 The copy's `program.js` carries the patches of `program_patches.py` that fit
 it: a hook for each assembly tarball's digest (`tarball_digests.js` answers
-from a memo) and ids claimed by `create` requests. The direct kernel's
-process sends assembly loads, and creates under claimed ids, without waiting
-for their answers (`owed_answers.py`), encodes its frequent requests in one
-pass of the C JSON encoder and reads answers with one decoder built once
-(`request_encoding.py`).
+from a memo), ids claimed by `create` requests and token keys claimed by
+reads, among others. The direct kernel's process sends assembly loads,
+creates under claimed ids and string attribute reads under claimed tokens
+without waiting for their answers (`owed_answers.py`), encodes its frequent
+requests in one pass of the C JSON encoder and reads answers with one
+decoder built once (`request_encoding.py`).
 
 The kernel starts without NODE_EXTRA_CA_CERTS: Node.js 20 reads and parses
 that file, and its own root certificates, when it starts, whether or not a
@@ -55,10 +56,16 @@ import threading
 import time
 from pathlib import Path
 
-from gpulab.providers import async_creates, request_encoding
+from gpulab.providers import async_creates, claimed_tokens, request_encoding
 from gpulab.providers.import_hook import ModuleImportHook, hook_import
 from gpulab.providers.owed_answers import OwedAnswers
-from gpulab.providers.program_patches import APPLIED_FILE, CLAIMED_OBJECT_IDS, applied_patches, patch_program
+from gpulab.providers.program_patches import (
+    APPLIED_FILE,
+    CLAIMED_OBJECT_IDS,
+    CLAIMED_TOKENS,
+    applied_patches,
+    patch_program,
+)
 from gpulab.providers.switches import DIRECT_KERNEL, EARLY_KERNEL, KERNEL_WITHOUT_EXTRA_CA_CERTS, switched_on
 from gpulab.user_cache import gpulab_cache
 
@@ -72,7 +79,7 @@ KERNEL_FD = 3
 CHANNEL_BUFFER_BYTES = 1 << 20
 NODE_FLAGS = ("--max-old-space-size=4069", "--preserve-symlinks")  # what the relay gives its kernel
 JSII_PROCESS_MODULE = "jsii._kernel.providers.process"
-RUNTIME_COPY_VERSION = "gpulab-5"  # part of the copy's folder name; bump it when the patches change (1: none)
+RUNTIME_COPY_VERSION = "gpulab-6"  # part of the copy's folder name; bump it when the patches change (1: none)
 
 
 def _embedded_runtime() -> tuple[Path, str] | None:
@@ -291,8 +298,11 @@ def _direct_process_class(stock: type) -> type:
                 child = KernelChild(program)
             self._process = child
             self._direct, self._stopped = True, False
-            if async_creates.enabled() and CLAIMED_OBJECT_IDS.name in applied_patches(child.program):
+            patches = applied_patches(child.program)
+            if async_creates.enabled() and CLAIMED_OBJECT_IDS.name in patches:
                 self.object_ids = async_creates.ObjectIdClaims()
+                if claimed_tokens.enabled() and CLAIMED_TOKENS.name in patches:
+                    self.token_claims = claimed_tokens.TokenClaims(self.object_ids)
             if request_encoding.enabled():
                 request_encoding.install(sys.modules[JSII_PROCESS_MODULE])
                 self._serializer = request_encoding.FastRequestConverter(self._serializer)

@@ -1,11 +1,12 @@
 """Write some jsii requests without waiting for their answers, and read those answers later, in order.
 
 jsii's Python runtime writes each request and waits for its answer, so
-Python and the kernel take turns, each idle while the other works. Two kinds
-of request can go on without their answers: an assembly `load`, whose answer
-nobody reads (async_loads.py), and the `create` of an object whose id Python
-claims itself (async_creates.py). The direct kernel's process (kernel.py)
-writes those and returns at once.
+Python and the kernel take turns, each idle while the other works. Three
+kinds of request can go on without their answers: an assembly `load`, whose
+answer nobody reads (async_loads.py), the `create` of an object whose id
+Python claims itself (async_creates.py), and the read of a string attribute
+whose token Python names itself (claimed_tokens.py). The direct kernel's
+process (kernel.py) writes those and returns at once.
 
 The kernel handles requests in the order they arrive, so the answers owed
 are read, in order, before any other request is sent (its answer comes after
@@ -28,7 +29,7 @@ import json
 from collections import deque
 from typing import Protocol
 
-from gpulab.providers import async_creates, async_loads
+from gpulab.providers import async_creates, async_loads, claimed_tokens
 
 MOST_OWED = 64  # answers left unread at most: see above
 
@@ -58,9 +59,10 @@ class OwedAnswers:
 
     _owed: deque[Owed] | None = None
     object_ids: async_creates.ObjectIdClaims | None = None  # set when the kernel takes claimed ids
+    token_claims: claimed_tokens.TokenClaims | None = None  # set when it also takes claimed token keys
 
     def send(self, request, response_type):
-        from jsii._kernel.types import CreateRequest, LoadRequest
+        from jsii._kernel.types import CreateRequest, GetRequest, InvokeRequest, LoadRequest
 
         if isinstance(request, LoadRequest) and async_loads.loads_later(request):
             self._write_owed(request, async_loads.OwedLoad(request))
@@ -70,6 +72,11 @@ class OwedAnswers:
             if ref is not None:
                 self._write_owed(request, async_creates.OwedCreate(request, ref), {async_creates.CLAIM_KEY: ref.ref})
                 return ref
+        if isinstance(request, (GetRequest, InvokeRequest)) and self.token_claims is not None:
+            read = self.token_claims.claim(request)
+            if read is not None:
+                self._write_owed(request, read, {claimed_tokens.CLAIM_KEY: read.key})
+                return read.response
         if self._owed:
             self.collect_owed_answers()
         return super().send(request, response_type)

@@ -27,6 +27,12 @@ relies on a patch the kernel lacks.
   instructions of each extra environment. A walk that throws is not
   remembered. `GPULAB_TYPE_WALK_MEMO=off` walks every time, read on first
   use.
+- `claimed-tokens`: a `get` or `invoke` request may carry a token key,
+  `gpulab:<n>`, in `gpulab.token` (claimed_tokens.py). The kernel refuses a
+  key that is taken or of another form with a jsii fault; otherwise it runs
+  the read, and if its answer is one string token (`${TfToken[<key>]}`, a
+  key of cdktf's token map) registers the claimed key for the same token and
+  answers `${TfToken[gpulab:<n>]}`; any other answer is a jsii fault.
 """
 
 from __future__ import annotations
@@ -141,7 +147,32 @@ MEMOIZED_TYPE_WALKS = Patch(
     ),
 )
 
-PATCHES = (TARBALL_DIGEST_HOOK, CLAIMED_OBJECT_IDS, LAZY_KERNEL_MESSAGES, MEMOIZED_TYPE_WALKS)
+# A get or invoke that claims a token key (claimed_tokens.py): the key must be free and of the form gpulab:<n>, the
+# read's answer one string token, which the key then names too; the answer is the claimed token's text.
+CLAIMED_TOKENS = Patch(
+    "claimed-tokens",
+    (
+        (
+            "const B=F.call(this.kernel,e);",
+            'const B=void 0===e["gpulab.token"]?F.call(this.kernel,e):((claim,read,Fault)=>{'
+            "const map=()=>global.__cdktfTokenMap&&global.__cdktfTokenMap.stringTokenMap,"
+            'what="the "+e.api+" of "+(e.property||e.method);'
+            'if("get"!==e.api&&"invoke"!==e.api||"string"!=typeof claim||!/^gpulab:[0-9]+$/.test(claim)'
+            "||map()&&map().has(claim))"
+            'throw new Fault("Cannot claim the token key "+JSON.stringify(claim)+" for "+what+'
+            '": a claimed token key must be a free gpulab:<number>, for a get or an invoke");'
+            'const answer=read(),field="get"===e.api?"value":"result",value=answer[field],tokens=map(),'
+            r'match="string"==typeof value&&/^\$\{TfToken\[([a-zA-Z0-9:._-]+)\]\}$/.exec(value);'
+            "if(!match||!tokens||!tokens.has(match[1]))"
+            'throw new Fault("Cannot answer "+what+" with the claimed token "+claim+": its answer, "'
+            '+String(JSON.stringify(value)).slice(0,200)+", is not one string token");'
+            'tokens.set(claim,tokens.get(match[1]));return{[field]:"${TfToken["+claim+"]}"}'
+            '})(e["gpulab.token"],()=>F.call(this.kernel,e),f.JsiiFault);',
+        ),
+    ),
+)
+
+PATCHES = (TARBALL_DIGEST_HOOK, CLAIMED_OBJECT_IDS, LAZY_KERNEL_MESSAGES, MEMOIZED_TYPE_WALKS, CLAIMED_TOKENS)
 
 
 def patch_program(program: str) -> tuple[str, list[str]]:

@@ -35,6 +35,7 @@ KERNEL_WITHOUT_EXTRA_CA_CERTS = "GPULAB_KERNEL_WITHOUT_EXTRA_CA_CERTS"  # kernel
 EMAIL_MEMO = "GPULAB_EMAIL_MEMO"  # gpulab/config/emails.py
 SKIP_INLINE_SOURCE_MAPS = "GPULAB_SKIP_INLINE_SOURCE_MAPS"  # inline_source_maps.js, preloaded by fast_import.py
 TYPE_WALK_MEMO = "GPULAB_TYPE_WALK_MEMO"  # program_patches.py's memoized-type-walks, read by the kernel
+CLAIMED_TOKENS = "GPULAB_CLAIMED_TOKENS"  # claimed_tokens.py, used by kernel.py's direct kernel
 
 SPEEDUPS_OFF = {
     LAZY_IMPORT: "off",
@@ -64,6 +65,7 @@ SPEEDUPS_OFF = {
     EMAIL_MEMO: "off",
     SKIP_INLINE_SOURCE_MAPS: "off",
     TYPE_WALK_MEMO: "off",
+    CLAIMED_TOKENS: "off",
 }
 
 
