@@ -91,7 +91,7 @@ class OwedAnswers:
             data.update(extra)
         if stack_traces_enabled() and (stack_trace := capture_stack_trace()):
             data["$jsii.stacktrace"] = stack_trace
-        self._process.stdin.write(b"%b\n" % (json.dumps(data, default=jdefault).encode("utf8"),))
+        self._process.stdin.write(b"%b\n" % (json.dumps(data, default=jdefault, separators=(",", ":")).encode("utf8"),))
         self._process.stdin.flush()
         if self._owed is None:
             self._owed = deque()
