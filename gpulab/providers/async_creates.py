@@ -39,6 +39,7 @@ create wait, to raise where it was made.
 from __future__ import annotations
 
 import itertools
+import json
 
 from gpulab.providers.switches import ASYNC_CREATES, switched_on
 
@@ -96,6 +97,7 @@ class OwedCreate:
 
     def __init__(self, request, ref) -> None:
         self.request, self.ref = request, ref
+        self.expected_line = b'{"ok":{"$jsii.byref":%b}}\n' % json.dumps(ref.ref).encode()  # no interfaces
 
     def accept(self, answer) -> None:
         from jsii.errors import JSIIError

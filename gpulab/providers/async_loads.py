@@ -42,6 +42,8 @@ def loads_later(request) -> bool:
 class OwedLoad:
     """A `load` written ahead: any answer but an error will do."""
 
+    expected_line = None  # the answer counts the assembly's types
+
     def __init__(self, request) -> None:
         self.request = request
 

@@ -43,6 +43,7 @@ to raise where it was made.
 from __future__ import annotations
 
 import itertools
+import json
 
 from gpulab.providers.async_creates import PROVIDER_ASSEMBLY_PREFIX, ObjectIdClaims
 from gpulab.providers.switches import CLAIMED_TOKENS, switched_on
@@ -127,6 +128,7 @@ class OwedToken:
     def __init__(self, request, key: str, field: str, response) -> None:
         self.request, self.key, self.response = request, key, response
         self._field = field
+        self.expected_line = b'{"ok":{"%b":%b}}\n' % (field.encode(), json.dumps(getattr(response, field)).encode())
 
     @property
     def member(self) -> str:

@@ -320,6 +320,11 @@ def _direct_process_class(stock: type) -> type:
                 return request_encoding.read_answer(self._process.stdout)
             return super()._next_message()
 
+        def _decode_answer(self, line: bytes):
+            if self._fast_answers:
+                return request_encoding.decode_answer(line)
+            return super()._decode_answer(line)
+
         def stop(self) -> None:
             self.settle_owed_answers()
             if not getattr(self, "_direct", False):

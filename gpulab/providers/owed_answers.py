@@ -20,7 +20,8 @@ several hundred bytes of its buffer) but 8 KB on macOS; kernel.py asks for
 An owed answer that is an error raises, there, the error jsii would have
 raised for its request, naming that request (a load in its message, a create
 in a note); the answers owed after it are read first, so the channel stays
-in step.
+in step. An answer that is, byte for byte, the line expected (a create's
+claimed id, a read's claimed token) is taken as it is, without decoding it.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ MOST_OWED = 64  # answers left unread at most: see above
 
 class Owed(Protocol):
     """A request written without waiting for its answer."""
+
+    expected_line: bytes | None  # the kernel's answer, byte for byte, when it is as expected (None: not known)
 
     def accept(self, answer) -> None:
         """Check the kernel's answer; raise jsii's error if it is not the one expected."""
@@ -107,7 +110,10 @@ class OwedAnswers:
         first_error: Exception | None = None
         while self._owed:
             owed = self._owed.popleft()
-            answer = self._serializer.structure(self._next_message(), process._ProcessResponse)
+            line = self._process.stdout.readline()
+            if line == owed.expected_line:
+                continue
+            answer = self._serializer.structure(self._decode_answer(line), process._ProcessResponse)
             try:
                 if isinstance(answer, process._OkayResponse):
                     owed.accept(answer.ok)
@@ -119,6 +125,12 @@ class OwedAnswers:
                 first_error = first_error or error
         if first_error is not None:
             raise first_error
+
+    def _decode_answer(self, line: bytes):
+        """An answer line as jsii's `_next_message` decodes it."""
+        from jsii._kernel.providers.process import ohook
+
+        return json.loads(line, object_hook=ohook)
 
     def settle_owed_answers(self) -> None:
         """Wait for every answer still owed, whatever it is: called before the kernel is stopped.

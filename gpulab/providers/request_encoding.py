@@ -152,7 +152,11 @@ def overrides(klass, obj) -> list:
 
 def read_answer(stream):
     """The next answer on `stream`, as jsii's `json.loads(stream.readline(), object_hook=ohook)` gives it."""
-    line = stream.readline()
+    return decode_answer(stream.readline())
+
+
+def decode_answer(line: bytes):
+    """An answer line, as jsii's `json.loads(line, object_hook=ohook)` gives it."""
     if line[:1] == b"{" and line[1:2] != b"\x00":
         return _answer_decoder.decode(line.decode("utf-8", "surrogatepass"))
     return json.loads(line, object_hook=_answer_decoder.object_hook)

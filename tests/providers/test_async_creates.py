@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import collections
+import io
 import os
 import re
 import textwrap
+import types
 
 import pytest
 
@@ -172,3 +175,42 @@ def test_an_answer_must_carry_the_claimed_id_and_its_interfaces_are_taken_as_jsi
     assert claimed.interfaces == ["example.IExtra"]
     with pytest.raises(JSIIError, match="claimed as example.Thing@gpulab7 as example.Thing@10001"):
         owed.accept(ObjRef(ref="example.Thing@10001"))
+
+
+def test_an_answer_that_is_the_line_expected_is_taken_without_decoding_any_other_is_decoded_and_checked():
+    from jsii._kernel.providers import process
+    from jsii._kernel.types import CreateRequest, CreateResponse
+    from jsii.errors import JSIIError
+
+    from gpulab.providers.async_creates import OwedCreate
+    from gpulab.providers.owed_answers import OwedAnswers
+
+    class Channel(OwedAnswers):
+        """The owed answers of a kernel that answered `lines`, recording which lines were decoded."""
+
+        def __init__(self, lines: list[bytes]) -> None:
+            unstarted = process._NodeProcess()
+            unstarted.stop = lambda: None  # its __del__ stops it
+            self._serializer = unstarted._serializer
+            self._process = types.SimpleNamespace(stdout=io.BytesIO(b"".join(lines)))
+            self._owed = collections.deque()
+            self.decoded = []
+
+        def _decode_answer(self, line):
+            self.decoded.append(line)
+            return super()._decode_answer(line)
+
+    def owed_create(number: int) -> OwedCreate:
+        return OwedCreate(
+            CreateRequest(fqn="example.Thing", args=[]), CreateResponse(ref=f"example.Thing@gpulab{number}")
+        )
+
+    plain, extended, wrong = owed_create(1), owed_create(2), owed_create(3)
+    with_interfaces = b'{"ok":{"$jsii.byref":"example.Thing@gpulab2","$jsii.interfaces":["example.IExtra"]}}\n'
+    channel = Channel([plain.expected_line, with_interfaces, b'{"ok":{"$jsii.byref":"example.Thing@10001"}}\n'])
+    channel._owed.extend([plain, extended, wrong])
+    with pytest.raises(JSIIError, match="claimed as example.Thing@gpulab3 as example.Thing@10001"):
+        channel.collect_owed_answers()
+    assert plain.expected_line == b'{"ok":{"$jsii.byref":"example.Thing@gpulab1"}}\n'
+    assert channel.decoded == [with_interfaces, b'{"ok":{"$jsii.byref":"example.Thing@10001"}}\n']
+    assert extended.ref.interfaces == ["example.IExtra"]

@@ -167,6 +167,7 @@ def test_an_answer_must_be_the_claimed_token():
 
     request = GetRequest(objref=ObjRef(ref=f"{NETWORK}@gpulab3"), property="id")
     owed = OwedToken(request, "gpulab:7", "value", GetResponse(value=token_text("gpulab:7")))
+    assert owed.expected_line == b'{"ok":{"value":"${TfToken[gpulab:7]}"}}\n'  # as the kernel writes it
     owed.accept({"value": "${TfToken[gpulab:7]}"})
     with pytest.raises(JSIIError, match=re.escape(f"the read of {NETWORK}.id claimed as ${{TfToken[gpulab:7]}}")):
         owed.accept({"value": "${TfToken[TOKEN.12]}"})
