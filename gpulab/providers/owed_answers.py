@@ -8,6 +8,12 @@ Python claims itself (async_creates.py), and the read of a string attribute
 whose token Python names itself (claimed_tokens.py). The direct kernel's
 process (kernel.py) writes those and returns at once.
 
+Loads are sent at once, so the kernel loads an assembly while Python goes on;
+creates and reads sent ahead wait in the channel's buffer (8 KB) until it
+fills or an answer is read, so the kernel gets them about a dozen at a time,
+with one system call and one wake-up, rather than one by one (jsii's own
+`send` flushes them with its request).
+
 The kernel handles requests in the order they arrive, so the answers owed
 are read, in order, before any other request is sent (its answer comes after
 them), before the kernel is stopped, and whenever MOST_OWED are owed: unread
@@ -68,7 +74,7 @@ class OwedAnswers:
         from jsii._kernel.types import CreateRequest, GetRequest, InvokeRequest, LoadRequest
 
         if isinstance(request, LoadRequest) and async_loads.loads_later(request):
-            self._write_owed(request, async_loads.OwedLoad(request))
+            self._write_owed(request, async_loads.OwedLoad(request), send_now=True)
             return None  # Kernel.load, the only caller, discards the answer
         if isinstance(request, CreateRequest) and self.object_ids is not None:
             ref = self.object_ids.claim(request)
@@ -84,8 +90,12 @@ class OwedAnswers:
             self.collect_owed_answers()
         return super().send(request, response_type)
 
-    def _write_owed(self, request, owed: Owed, extra: dict | None = None) -> None:
-        """Write `request` the way jsii's `send` does (plus `extra` keys), without reading the answer."""
+    def _write_owed(self, request, owed: Owed, extra: dict | None = None, *, send_now: bool = False) -> None:
+        """Write `request` the way jsii's `send` does (plus `extra` keys), without reading the answer.
+
+        The request stays in the channel's buffer until it fills, the next
+        answer is read or `send_now` asks for it to be sent at once.
+        """
         from jsii._kernel.providers.process import capture_stack_trace, jdefault
         from jsii._stack_trace import is_enabled as stack_traces_enabled
 
@@ -95,7 +105,8 @@ class OwedAnswers:
         if stack_traces_enabled() and (stack_trace := capture_stack_trace()):
             data["$jsii.stacktrace"] = stack_trace
         self._process.stdin.write(b"%b\n" % (json.dumps(data, default=jdefault, separators=(",", ":")).encode("utf8"),))
-        self._process.stdin.flush()
+        if send_now:
+            self._process.stdin.flush()
         if self._owed is None:
             self._owed = deque()
         self._owed.append(owed)
@@ -107,7 +118,10 @@ class OwedAnswers:
         from jsii._kernel.providers import process
         from jsii.errors import JSIIError
 
+        if not self._owed:
+            return  # nothing owed, so nothing waits in the buffer either
         first_error: Exception | None = None
+        self._process.stdin.flush()
         while self._owed:
             owed = self._owed.popleft()
             line = self._process.stdout.readline()

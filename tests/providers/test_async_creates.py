@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import io
+import json
 import os
 import re
 import textwrap
@@ -192,7 +193,7 @@ def test_an_answer_that_is_the_line_expected_is_taken_without_decoding_any_other
             unstarted = process._NodeProcess()
             unstarted.stop = lambda: None  # its __del__ stops it
             self._serializer = unstarted._serializer
-            self._process = types.SimpleNamespace(stdout=io.BytesIO(b"".join(lines)))
+            self._process = types.SimpleNamespace(stdin=io.BytesIO(), stdout=io.BytesIO(b"".join(lines)))
             self._owed = collections.deque()
             self.decoded = []
 
@@ -214,3 +215,48 @@ def test_an_answer_that_is_the_line_expected_is_taken_without_decoding_any_other
     assert plain.expected_line == b'{"ok":{"$jsii.byref":"example.Thing@gpulab1"}}\n'
     assert channel.decoded == [with_interfaces, b'{"ok":{"$jsii.byref":"example.Thing@10001"}}\n']
     assert extended.ref.interfaces == ["example.IExtra"]
+
+
+def test_creates_sent_ahead_wait_in_the_buffer_until_an_answer_is_read_while_loads_go_at_once(tmp_path):
+    """The kernel gets creates a few at a time; a load at once, so it loads while Python goes on."""
+    from jsii._kernel.providers import process
+    from jsii._kernel.types import CreateRequest, CreateResponse, LoadRequest
+
+    from gpulab.providers import request_encoding
+    from gpulab.providers.async_creates import OwedCreate
+    from gpulab.providers.async_loads import OwedLoad
+    from gpulab.providers.owed_answers import OwedAnswers
+
+    class Recorder:
+        """A channel's write end that records what reaches the kernel: flushed requests only."""
+
+        def __init__(self) -> None:
+            self.pending, self.sent = [], []
+
+        def write(self, data: bytes) -> None:
+            self.pending.append(json.loads(data)["api"])
+
+        def flush(self) -> None:
+            self.sent += self.pending
+            self.pending = []
+
+    class Channel(OwedAnswers):
+        def __init__(self) -> None:
+            unstarted = process._NodeProcess()
+            unstarted.stop = lambda: None  # its __del__ stops it
+            self._serializer = request_encoding.FastRequestConverter(unstarted._serializer)
+            self._process = types.SimpleNamespace(stdin=Recorder(), stdout=io.BytesIO())
+
+    channel = Channel()
+    create = CreateRequest(fqn="example.Thing", args=[])
+    owed = OwedCreate(create, CreateResponse(ref="example.Thing@gpulab1"))
+    channel._write_owed(create, owed)
+    assert (channel._process.stdin.pending, channel._process.stdin.sent) == (["create"], [])
+    load = LoadRequest(name="example", version="1.0.0", tarball=str(tmp_path / "example.tgz"))
+    channel._write_owed(load, OwedLoad(load), send_now=True)
+    assert (channel._process.stdin.pending, channel._process.stdin.sent) == ([], ["create", "load"])
+    channel._write_owed(create, owed)
+    loaded = b'{"ok":{"assembly":"example","types":0}}\n'
+    channel._process.stdout = io.BytesIO(owed.expected_line + loaded + owed.expected_line)
+    channel.collect_owed_answers()
+    assert channel._process.stdin.sent == ["create", "load", "create"]
