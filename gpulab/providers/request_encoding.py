@@ -31,13 +31,15 @@ jsii writes each of those as `null`: 840 of them for a small environment,
 endpoint fields), which the kernel then deserializes one by one to drop them
 (a null optional value reads as undefined, and the kernel leaves undefined
 fields out of the struct it builds), so the kernel builds the same struct.
-The requests written ahead (owed_answers.py) also leave out the JSON
-encoder's spaces. And jsii reads each answer with
-`json.loads(line, object_hook=ohook)`, which guesses the bytes' encoding and
-builds a new decoder every time; `read_answer` decodes a line that starts
-as every kernel answer does (`{` then a byte that is not NUL, which is what
-makes `json.loads` choose UTF-8) with one decoder built once, and any other
-line with `json.loads`, as before. `overrides` answers jsii's search for
+(The requests written ahead, owed_answers.py, also leave out the JSON
+encoder's spaces.)
+
+jsii reads each answer with `json.loads(line, object_hook=ohook)`, which
+guesses the bytes' encoding and builds a new decoder every time;
+`decode_answer` decodes a line that starts as every kernel answer does (`{`
+then a byte that is not NUL, which is what makes `json.loads` choose UTF-8)
+with one decoder built once, and any other line with `json.loads`, as
+before. `overrides` answers jsii's search for
 overrides at once when the object's own class is one jsii declared (the
 search stops there empty). Together they take about 10% of the instructions
 Python spends on each extra environment; the unset struct fields, 6% of the
