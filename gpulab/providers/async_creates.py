@@ -110,9 +110,10 @@ class OwedCreate:
     def failure(self, error: str, name: str, stack: str) -> Exception:
         from gpulab.providers.owed_answers import jsii_error
 
-        exception = jsii_error(error, name, stack)
-        exception.add_note(
-            f"gpulab: raised for creating a {self.request.fqn} ({self.ref.ref}), whose answer was read later; "
-            f"{SWITCH}=off raises it where it was created"
+        return jsii_error(
+            error,
+            name,
+            stack,
+            note=f"gpulab: raised for creating a {self.request.fqn} ({self.ref.ref}), whose answer was read later; "
+            f"{SWITCH}=off raises it where it was created",
         )
-        return exception

@@ -146,9 +146,10 @@ class OwedToken:
     def failure(self, error: str, name: str, stack: str) -> Exception:
         from gpulab.providers.owed_answers import jsii_error
 
-        exception = jsii_error(error, name, stack)
-        exception.add_note(
-            f"gpulab: raised for reading {self.member} (claimed as token {self.key}), whose answer was read later; "
-            f"{SWITCH}=off raises it where it was read"
+        return jsii_error(
+            error,
+            name,
+            stack,
+            note=f"gpulab: raised for reading {self.member} (claimed as token {self.key}), "
+            f"whose answer was read later; {SWITCH}=off raises it where it was read",
         )
-        return exception

@@ -53,13 +53,18 @@ class Owed(Protocol):
         """The error jsii would have raised had the kernel answered this error at once."""
 
 
-def jsii_error(message: str, name: str, stack: str) -> Exception:
-    """The exception jsii's `send` raises for an error answer, with the JavaScript stack as its cause."""
+def jsii_error(message: str, name: str, stack: str, note: str | None = None) -> Exception:
+    """The exception jsii's `send` raises for an error answer, with the JavaScript stack as its cause.
+
+    `note`, if given, says which request sent ahead it answers.
+    """
     from jsii._kernel.providers.process import ErrorType
     from jsii.errors import JavaScriptError, JSIIError
 
     error = JSIIError(message) if name == ErrorType.JSII_FAULT.value else RuntimeError(message)
     error.__cause__ = JavaScriptError(stack)
+    if note is not None:
+        error.add_note(note)
     return error
 
 
