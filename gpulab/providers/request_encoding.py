@@ -31,8 +31,11 @@ jsii writes each of those as `null`: 840 of them for a small environment,
 endpoint fields), which the kernel then deserializes one by one to drop them
 (a null optional value reads as undefined, and the kernel leaves undefined
 fields out of the struct it builds), so the kernel builds the same struct.
-(The requests written ahead, owed_answers.py, also leave out the JSON
-encoder's spaces.)
+An object passed by reference (a scope, a resource), which jsii passes on
+for its `jdefault` to write when the request is encoded, and a request's
+`objref`, are written as their references at once, so the C encoder never
+calls back into Python. (The requests written ahead, owed_answers.py, also
+leave out the JSON encoder's spaces.)
 
 jsii reads each answer with `json.loads(line, object_hook=ohook)`, which
 guesses the bytes' encoding and builds a new decoder every time;
@@ -90,6 +93,8 @@ class FastRequestConverter:
             return self._converter.unstructure(obj, *args, **kwargs)
         api, fields = layout
         data = {field: getattr(obj, field) for field in fields}
+        if "objref" in data:
+            data["objref"] = wire_form(data["objref"])  # what the encoder's default would write
         data["api"] = api
         return data
 
@@ -126,6 +131,9 @@ def native_reference(kernel, value):
     names = kind.__dict__.get("__jsii_name_mapping__")
     if names is not None:
         return {"$jsii.struct": {"fqn": kind.__jsii_type__, "data": _struct_fields(kernel, value, names)}}
+    ref = getattr(value, "__jsii_ref__", None)
+    if ref is not None and getattr(kind, "__jsii_type__", None) is not None and not isinstance(value, enum.Enum):
+        return wire_form(ref)  # jsii passes the object on, and its jdefault writes this when the request is encoded
     return _jsii_native_reference(kernel, value)
 
 

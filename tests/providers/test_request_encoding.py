@@ -105,7 +105,7 @@ def test_other_requests_and_creates_with_overrides_go_through_jsiis_converter():
     assert fast.unstructure(load) == stock.unstructure(load)
     assert fast.unstructure(overriding) == stock.unstructure(overriding)
     get = GetRequest(objref=ObjRef(ref="a.B@1"), property="p")
-    assert fast.unstructure(get) == {"objref": ObjRef(ref="a.B@1"), "property": "p", "api": "get"}
+    assert fast.unstructure(get) == {"objref": {"$jsii.byref": "a.B@1"}, "property": "p", "api": "get"}
 
 
 class Settings(dict):
@@ -125,7 +125,8 @@ def without_null_fields(wire):
     return {key: without_null_fields(value) for key, value in wire.items()}
 
 
-def test_native_reference_lays_out_every_kind_of_argument_as_jsii_does_less_null_struct_fields(jsii_process):
+def test_native_reference_lays_out_every_kind_of_argument_as_jsii_does_less_null_struct_fields(jsii_process, tmp_path):
+    import cdktf
     from cdktf_cdktf_provider_google.compute_disk import ComputeDiskDiskEncryptionKey
     from jsii import _kernel
 
@@ -150,6 +151,10 @@ def test_native_reference_lays_out_every_kind_of_argument_as_jsii_does_less_null
 
     for argument in arguments:
         assert request_encoding.native_reference(None, argument) == without_null_fields(stock(argument)), argument
+    app = cdktf.App(outdir=str(tmp_path))
+    for construct in (app, [cdktf.TerraformStack(app, "stack")]):  # jsii passes it on and writes its reference later
+        written = json.dumps(request_encoding.native_reference(None, construct))
+        assert written == json.dumps(stock(construct), default=request_encoding._jsii_jdefault)
     jsii_key = stock(key)["$jsii.struct"]["data"]
     assert (
         jsii_key["rawKey"] is None
