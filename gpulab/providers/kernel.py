@@ -277,7 +277,7 @@ def _direct_process_class(stock: type) -> type:
     class DirectKernelProcess(OwedAnswers, stock):
         """jsii's kernel process without the relay, sending loads and creates ahead (owed_answers.py)."""
 
-        _fast_answers = False  # answers read by request_encoding.read_answer
+        _fast_answers = False  # answers decoded by request_encoding.decode_answer
 
         def start(self) -> None:
             """Adopt the spare kernel or start one, then shake hands.
@@ -316,9 +316,7 @@ def _direct_process_class(stock: type) -> type:
                 raise
 
         def _next_message(self):
-            if self._fast_answers:
-                return request_encoding.read_answer(self._process.stdout)
-            return super()._next_message()
+            return self._decode_answer(self._process.stdout.readline())
 
         def _decode_answer(self, line: bytes):
             if self._fast_answers:

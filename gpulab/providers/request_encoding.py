@@ -160,11 +160,6 @@ def overrides(klass, obj) -> list:
     return _jsii_overrides(klass, obj)
 
 
-def read_answer(stream):
-    """The next answer on `stream`, as jsii's `json.loads(stream.readline(), object_hook=ohook)` gives it."""
-    return decode_answer(stream.readline())
-
-
 def decode_answer(line: bytes):
     """An answer line, as jsii's `json.loads(line, object_hook=ohook)` gives it."""
     if line[:1] == b"{" and line[1:2] != b"\x00":
@@ -181,7 +176,7 @@ _answer_decoder: json.JSONDecoder | None = None
 def install(process_module) -> None:
     """Extend jsii's `jdefault`; lay out its arguments with `native_reference` and `overrides` (idempotent).
 
-    Needed before any request is encoded shallowly or any answer is read with `read_answer`.
+    Needed before any request is encoded shallowly or any answer is decoded with `decode_answer`.
     """
     from jsii import _kernel
 
