@@ -9,7 +9,9 @@ Run from the repository root after `make install`:
 Sections: `all` (every shipped environment), `one` (one environment per cloud),
 `baseline` (both of those with every speed-up off), `speedups` (all
 environments with one speed-up switched off at a time), `envs` (1, 4, 16, 64 generated copies of one
-environment), `machines` (one environment with 1, 15, 100 workers).
+environment), `machines` (one environment with 1, 15, 100 workers), `suite` (the README's test
+command, `python -m pytest -q`, run whole: its wall time, the CPU time of everything it started, and
+the reference loop just before each run, since the suite is bound by the CPU of this machine's two cores).
 
 Each measurement is one fresh process: wall time, and peak RSS of the whole
 process tree (Python and the jsii kernel together, sampled every 20 ms from
@@ -34,6 +36,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -296,10 +299,62 @@ def reference_loop_seconds() -> float:
     return float(result.stdout)
 
 
+# The README's test command, as `make test` runs it.
+SUITE_COMMAND = [str(PYTHON), "-m", "pytest", "-q"]
+SUITE_TARGET_SECONDS = 60
+
+
+@dataclass
+class SuiteRun:
+    """One run of the test suite: wall seconds, CPU seconds of the process tree, the reference loop before it."""
+
+    seconds: float
+    cpu_seconds: float
+    loop_seconds: float
+
+
+def run_suite() -> SuiteRun:
+    """The whole test suite once, in the caller's environment (but for the preload importing gpulab added).
+
+    CPU time is user plus system time of pytest and every process it waited for: its tests'
+    subprocesses, jsii kernels and background runs. Fails loudly when the suite does.
+    """
+    loop = reference_loop_seconds()
+    env = {**os.environ, "NODE_OPTIONS": INHERITED_NODE_OPTIONS}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    result = subprocess.run(SUITE_COMMAND, cwd=REPO, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if result.returncode != 0:
+        raise SystemExit(
+            f"the test suite failed ({result.returncode}):\n{result.stdout[-3000:]}{result.stderr[-2000:]}"
+        )
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return SuiteRun(seconds, cpu, loop)
+
+
+def suite_lines(runs: list[SuiteRun]) -> list[str]:
+    """The suite section's table: each run, then the medians and how many runs met the target."""
+    lines = ["| test suite run | wall | CPU (user + system) | reference loop before |", "|---|---|---|---|"]
+    for index, run in enumerate(runs, 1):
+        lines.append(f"| {index} | {run.seconds:.1f} s | {run.cpu_seconds:.1f} s | {run.loop_seconds:.2f} s |")
+    walls = [run.seconds for run in runs]
+    lines.append(
+        f"| median (min–max) | {_spread(walls, '{:.1f} s')} | {_spread([r.cpu_seconds for r in runs], '{:.1f} s')} "
+        f"| {_spread([r.loop_seconds for r in runs], '{:.2f} s')} |"
+    )
+    met = sum(wall < SUITE_TARGET_SECONDS for wall in walls)
+    lines += ["", f"under {SUITE_TARGET_SECONDS} s: {met} of {len(runs)} runs", ""]
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=3, help="repetitions of each variant (default 3)")
-    parser.add_argument("--only", default="all,one,baseline,speedups,envs,machines", help="comma-separated sections")
+    parser.add_argument(
+        "--only", default="all,one,baseline,speedups,envs,machines,suite", help="comma-separated sections"
+    )
     parser.add_argument("--json", type=Path, help="also write every sample to this JSON file")
     parser.add_argument("--no-instructions", action="store_true", help="skip the extra run per variant under perf")
     options = parser.parse_args()
@@ -366,6 +421,15 @@ def main() -> None:
             lines += [f"| {c} | {by_count[c].cell()} |" for c in counts]
             lines += ["", f"each extra {unit}: {slope_text(counts, by_count)} (least squares over the medians)", ""]
             report[section] = {k: vars(v) for k, v in results.items()}
+
+    if "suite" in sections:
+        print("suite", file=sys.stderr)
+        runs = []
+        for rep in range(options.reps):
+            runs.append(run_suite())
+            print(f"  rep {rep + 1}/{options.reps} suite: {runs[-1].seconds:.1f} s", file=sys.stderr, flush=True)
+        lines += suite_lines(runs)
+        report["suite"] = [vars(run) for run in runs]
 
     loop_after = reference_loop_seconds()
     lines.append(f"machine speed: the reference loop took {loop_before:.2f} s before and {loop_after:.2f} s after")

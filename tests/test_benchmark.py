@@ -40,3 +40,20 @@ def test_the_same_files_pass_and_another_byte_or_name_stops_the_benchmark(tmp_pa
     renamed = _write(tmp_path / "renamed", {"manifest.json": "{}", "stacks/prod/cdk.tf.json": '{"a": 1}'})
     with pytest.raises(SystemExit, match="renamed wrote other files than fast"):
         benchmark.check_same_output(first, "renamed", [], renamed)
+
+
+def test_the_suite_section_lists_each_run_and_counts_those_under_the_target():
+    benchmark = _benchmark()
+    runs = [
+        benchmark.SuiteRun(52.4, 81.0, 1.49),
+        benchmark.SuiteRun(71.2, 95.5, 2.80),
+        benchmark.SuiteRun(40.0, 64.0, 1.39),
+    ]
+    lines = benchmark.suite_lines(runs)
+    assert lines[2:5] == [
+        "| 1 | 52.4 s | 81.0 s | 1.49 s |",
+        "| 2 | 71.2 s | 95.5 s | 2.80 s |",
+        "| 3 | 40.0 s | 64.0 s | 1.39 s |",
+    ]
+    assert lines[5] == "| median (min–max) | 52.4 s (40.0 s–71.2 s) | 81.0 s (64.0 s–95.5 s) | 1.49 s (1.39 s–2.80 s) |"
+    assert "under 60 s: 2 of 3 runs" in lines
