@@ -22,7 +22,7 @@ os.environ.pop("NODE_EXTRA_CA_CERTS", None)
 import gpulab  # noqa: E402, F401
 from gpulab.config.loader import environment_files, load_environment  # noqa: E402
 from gpulab.fast_exit import skip_collections_at_exit  # noqa: E402
-from tests.background import CRITICAL_RUN, BackgroundRuns, yield_cpu  # noqa: E402
+from tests.background import BackgroundRuns  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 ENV_DIR = REPO / "environments"
@@ -72,8 +72,6 @@ def pytest_collection_finish(session):
         for marker in item.iter_markers("background"):
             for name in marker.args:
                 runs.start(name)
-    if runs.started(CRITICAL_RUN):
-        yield_cpu()  # the rest of the suite yields to it (tests/background.py)
 
 
 def pytest_unconfigure(config):
