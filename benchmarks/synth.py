@@ -6,12 +6,15 @@ Run from the repository root after `make install`:
     .venv/bin/python benchmarks/synth.py --reps 5 --json out.json
     .venv/bin/python benchmarks/synth.py --only all,one  # a subset of the sections below
 
-Sections: `all` (every shipped environment), `one` (one environment per cloud),
-`baseline` (both of those with every speed-up off), `speedups` (all
-environments with one speed-up switched off at a time), `envs` (1, 4, 16, 64 generated copies of one
-environment), `machines` (one environment with 1, 15, 100 workers), `suite` (the README's test
-command, `python -m pytest -q`, run whole: its wall time, the CPU time of everything it started, and
-the reference loop just before each run, since the suite is bound by the CPU of this machine's two cores).
+Sections: `all` (every shipped environment), `one` (one environment per cloud), `baseline` (both of
+those with every speed-up off), `speedups` (all environments with one speed-up switched off at a
+time, and one environment per cloud with every cloud's provider imported), `setup` (the test
+suite's shared setup: every shipped environment synthesized by one kernel, as its session fixture
+does, against one kernel per environment, and how many tests read it), `envs` (1, 4, 16, 64
+generated copies of one environment), `machines` (one environment with 1, 15, 100 workers), `suite`
+(the README's test command, `python -m pytest -q`, run whole: its wall time, the CPU time of
+everything it started, and the reference loop just before each run, since the suite is bound by the
+CPU of this machine's two cores).
 
 Each measurement is one fresh process: wall time, and peak RSS of the whole
 process tree (Python and the jsii kernel together, sampled every 20 ms from
@@ -48,7 +51,8 @@ from pathlib import Path
 
 INHERITED_NODE_OPTIONS = os.environ.get("NODE_OPTIONS", "")
 
-from gpulab.providers.switches import LAZY_IMPORT, SPEEDUPS_OFF, all_off  # noqa: E402 - after reading NODE_OPTIONS
+from gpulab.config.loader import environment_files  # noqa: E402 - after reading NODE_OPTIONS
+from gpulab.providers.switches import IMPORT_ALL_CLOUDS, LAZY_IMPORT, SPEEDUPS_OFF, all_off  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = REPO / ".venv" / "bin" / "python"
@@ -282,6 +286,114 @@ def widened_env(scratch: Path, machines: int) -> Path:
     return folder
 
 
+def every_cloud_imported_variants() -> Variants:
+    """One environment per cloud as shipped (its own cloud's provider only), then with every cloud's imported."""
+    variants: Variants = {}
+    for cloud, name in ONE_PER_CLOUD.items():
+        variants[f"{cloud}: {name}, its own cloud only"] = ([name], FAST)
+        variants[f"{cloud}: {name}, {IMPORT_ALL_CLOUDS}=1"] = ([name], {IMPORT_ALL_CLOUDS: "1"})
+    return variants
+
+
+def every_cloud_imported_lines(results: dict[str, Samples], work: str, work_rule: str) -> list[str]:
+    """The table of importing a cloud only when it is used: each environment's pair, the ratio per repetition."""
+    lines = [f"| one environment, with | wall | peak RSS{work} | every cloud / its own only |"]
+    lines.append(f"|---|---|---|{work_rule}---|")
+    for cloud, name in ONE_PER_CLOUD.items():
+        own = results[f"{cloud}: {name}, its own cloud only"]
+        every = results[f"{cloud}: {name}, {IMPORT_ALL_CLOUDS}=1"]
+        lines.append(f"| {cloud}: {name}, its own cloud only | {own.cell()} | 1.0× |")
+        lines.append(f"| {cloud}: {name}, {IMPORT_ALL_CLOUDS}=1 | {every.cell()} | {ratios(every, own)} |")
+    return lines + [""]
+
+
+def shipped_names() -> list[str]:
+    return [path.stem for path in environment_files(ENV_DIR)]
+
+
+def check_same_stack(shared_out: Path, name: str, own_out: Path) -> None:
+    """Stop the benchmark when an environment synthesized alone wrote another stack than the shared synth did."""
+    if tree_digest(own_out / "stacks" / name) != tree_digest(shared_out / "stacks" / name):
+        raise SystemExit(f"{name} synthesized alone wrote another stack than with every environment")
+
+
+def run_setup(reps: int, scratch: Path) -> tuple[Samples, Samples]:
+    """The suite's shared setup, alternating: all shipped environments by one kernel (one process), then one
+    process, and so one kernel, per environment, one after another (their wall times summed, their peak the
+    largest), each stack checked against the shared synth's."""
+    shared, per_environment = Samples(), Samples()
+    for rep in range(reps):
+        seconds, megabytes = measure([], FAST, scratch / "shared")
+        shared.seconds.append(seconds)
+        shared.megabytes.append(megabytes)
+        total, peak = 0.0, 0.0
+        for name in shipped_names():
+            # A sibling of the shared output: a stack's local backend path is relative to its output folder.
+            seconds, megabytes = measure([name], FAST, scratch / f"own-{name}")
+            check_same_stack(scratch / "shared", name, scratch / f"own-{name}")
+            total, peak = total + seconds, max(peak, megabytes)
+        per_environment.seconds.append(total)
+        per_environment.megabytes.append(peak)
+        print(f"  rep {rep + 1}/{reps} setup: {shared.seconds[-1]:.2f} s shared, {total:.2f} s apart", file=sys.stderr)
+    return shared, per_environment
+
+
+# Collects the suite without running it and prints how many tests read the shared synth (the session
+# fixture `shipped_out`, directly or through `stacks`). The items are dropped once counted, so no test
+# runs and no background run starts (tests/conftest.py starts those for the items left).
+COUNT_SHARED_SYNTH_READERS = """
+import json, pytest
+
+class Count:
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items):
+        readers = sum("shipped_out" in getattr(item, "fixturenames", ()) for item in items)
+        self.found = (readers, len(items))
+        items.clear()
+
+count = Count()
+pytest.main(["-q", "-p", "no:cacheprovider"], plugins=[count])
+print()
+print("shared synth readers:", json.dumps(count.found))
+"""
+
+
+def tests_reading_the_shared_synth() -> tuple[int, int]:
+    """(tests that read the suite's shared synth, tests collected). Fails loudly when the suite does not collect."""
+    env = {**os.environ, "NODE_OPTIONS": INHERITED_NODE_OPTIONS}
+    result = subprocess.run(
+        [str(PYTHON), "-c", COUNT_SHARED_SYNTH_READERS], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    last = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    if not last.startswith("shared synth readers:"):
+        raise SystemExit(f"could not collect the test suite:\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
+    readers, collected = json.loads(last.split(":", 1)[1])
+    return readers, collected
+
+
+def setup_lines(shared: Samples, per_environment: Samples, readers: int, collected: int) -> list[str]:
+    """The setup section: one kernel for every environment against one per environment, and what a kernel
+    per test would cost the tests that read the shared synth."""
+    environments = len(shipped_names())
+    per_one = statistics.median(per_environment.seconds) / environments
+    once = statistics.median(shared.seconds)
+    return [
+        "| the suite's setup: every shipped environment | wall | peak RSS | this / one kernel |",
+        "|---|---|---|---|",
+        f"| one kernel, one synth (the session fixture) | {_wall_and_rss(shared)} | 1.0× |",
+        f"| one kernel per environment ({environments} processes, summed) | {_wall_and_rss(per_environment)} "
+        f"| {ratios(per_environment, shared)} |",
+        "",
+        f"{readers} of {collected} tests read the shared synth: a kernel and synth of its environment per test "
+        f"would take about {readers} × {per_one:.2f} s = {readers * per_one:.0f} s, against {once:.2f} s once",
+        "",
+    ]
+
+
+def _wall_and_rss(samples: Samples) -> str:
+    return f"{_spread(samples.seconds, '{:.2f} s')} | {_spread(samples.megabytes, '{:.0f} MB')}"
+
+
 # A fixed amount of pure-Python work: its time says how fast the (shared, drifting) machine is right now.
 REFERENCE_LOOP = """
 import time
@@ -353,7 +465,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=3, help="repetitions of each variant (default 3)")
     parser.add_argument(
-        "--only", default="all,one,baseline,speedups,envs,machines,suite", help="comma-separated sections"
+        "--only", default="all,one,baseline,speedups,setup,envs,machines,suite", help="comma-separated sections"
     )
     parser.add_argument("--json", type=Path, help="also write every sample to this JSON file")
     parser.add_argument("--no-instructions", action="store_true", help="skip the extra run per variant under perf")
@@ -406,6 +518,16 @@ def main() -> None:
             lines += [f"| {name} | {s.cell()} | {ratios(s, fast)} |" for name, s in results.items()]
             report["speedups"] = {k: vars(v) for k, v in results.items()}
             lines.append("")
+            results = run_alternating(every_cloud_imported_variants(), options.reps, scratch, count)
+            lines += every_cloud_imported_lines(results, work, work_rule)
+            report["every cloud imported"] = {k: vars(v) for k, v in results.items()}
+
+        if "setup" in sections:
+            print("setup", file=sys.stderr)
+            shared, per_environment = run_setup(options.reps, scratch)
+            readers, collected = tests_reading_the_shared_synth()
+            lines += setup_lines(shared, per_environment, readers, collected)
+            report["setup"] = {"shared": vars(shared), "per environment": vars(per_environment), "readers": readers}
 
         for section, counts, make, unit in (
             ("envs", ENV_COUNTS, generated_envs, "environment"),
