@@ -308,6 +308,7 @@ def every_cloud_imported_lines(results: dict[str, Samples], work: str, work_rule
 
 
 def shipped_names() -> list[str]:
+    """The shipped environments, by name, as `python main.py synth` finds them."""
     return [path.stem for path in environment_files(ENV_DIR)]
 
 
@@ -318,9 +319,12 @@ def check_same_stack(shared_out: Path, name: str, own_out: Path) -> None:
 
 
 def run_setup(reps: int, scratch: Path) -> tuple[Samples, Samples]:
-    """The suite's shared setup, alternating: all shipped environments by one kernel (one process), then one
-    process, and so one kernel, per environment, one after another (their wall times summed, their peak the
-    largest), each stack checked against the shared synth's."""
+    """(one kernel for every shipped environment, one kernel per environment), alternating.
+
+    The first is one process synthesizing them all, as the suite's session fixture does; the second one
+    process, and so one kernel, per environment, one after another: their wall times summed, their peak
+    the largest. Each stack written alone is checked against the shared synth's.
+    """
     shared, per_environment = Samples(), Samples()
     for rep in range(reps):
         seconds, megabytes = measure([], FAST, scratch / "shared")
@@ -380,18 +384,14 @@ def setup_lines(shared: Samples, per_environment: Samples, readers: int, collect
     return [
         "| the suite's setup: every shipped environment | wall | peak RSS | this / one kernel |",
         "|---|---|---|---|",
-        f"| one kernel, one synth (the session fixture) | {_wall_and_rss(shared)} | 1.0× |",
-        f"| one kernel per environment ({environments} processes, summed) | {_wall_and_rss(per_environment)} "
+        f"| one kernel, one synth (the session fixture) | {shared.cell()} | 1.0× |",
+        f"| one kernel per environment ({environments} processes, summed) | {per_environment.cell()} "
         f"| {ratios(per_environment, shared)} |",
         "",
         f"{readers} of {collected} tests read the shared synth: a kernel and synth of its environment per test "
         f"would take about {readers} × {per_one:.2f} s = {readers * per_one:.0f} s, against {once:.2f} s once",
         "",
     ]
-
-
-def _wall_and_rss(samples: Samples) -> str:
-    return f"{_spread(samples.seconds, '{:.2f} s')} | {_spread(samples.megabytes, '{:.0f} MB')}"
 
 
 # A fixed amount of pure-Python work: its time says how fast the (shared, drifting) machine is right now.
