@@ -84,6 +84,10 @@ class Samples:
     megabytes: list[float] = field(default_factory=list)
     instructions: float | None = None  # one counted run, when perf can count
 
+    def add(self, seconds: float, megabytes: float) -> None:
+        self.seconds.append(seconds)
+        self.megabytes.append(megabytes)
+
     def cell(self) -> str:
         wall = _spread(self.seconds, "{:.2f} s")
         rss = _spread(self.megabytes, "{:.0f} MB")
@@ -234,8 +238,7 @@ def run_alternating(variants: Variants, reps: int, scratch: Path, count: bool) -
         for name, (args, env) in variants.items():
             seconds, megabytes = measure(args, env, scratch / "out")
             check_same_output(first_output, name, args, scratch / "out")
-            results[name].seconds.append(seconds)
-            results[name].megabytes.append(megabytes)
+            results[name].add(seconds, megabytes)
             print(f"  rep {rep + 1}/{reps} {name}: {seconds:.2f} s, {megabytes:.0f} MB", file=sys.stderr, flush=True)
     if count:
         for name, (args, env) in variants.items():
@@ -286,12 +289,18 @@ def widened_env(scratch: Path, machines: int) -> Path:
     return folder
 
 
+def every_cloud_imported_names(cloud: str, name: str) -> tuple[str, str]:
+    """The variant names of one environment: as shipped, and with every cloud's provider imported."""
+    return f"{cloud}: {name}, its own cloud only", f"{cloud}: {name}, {IMPORT_ALL_CLOUDS}=1"
+
+
 def every_cloud_imported_variants() -> Variants:
     """One environment per cloud as shipped (its own cloud's provider only), then with every cloud's imported."""
     variants: Variants = {}
     for cloud, name in ONE_PER_CLOUD.items():
-        variants[f"{cloud}: {name}, its own cloud only"] = ([name], FAST)
-        variants[f"{cloud}: {name}, {IMPORT_ALL_CLOUDS}=1"] = ([name], {IMPORT_ALL_CLOUDS: "1"})
+        own, every = every_cloud_imported_names(cloud, name)
+        variants[own] = ([name], FAST)
+        variants[every] = ([name], {IMPORT_ALL_CLOUDS: "1"})
     return variants
 
 
@@ -300,10 +309,9 @@ def every_cloud_imported_lines(results: dict[str, Samples], work: str, work_rule
     lines = [f"| one environment, with | wall | peak RSS{work} | every cloud / its own only |"]
     lines.append(f"|---|---|---|{work_rule}---|")
     for cloud, name in ONE_PER_CLOUD.items():
-        own = results[f"{cloud}: {name}, its own cloud only"]
-        every = results[f"{cloud}: {name}, {IMPORT_ALL_CLOUDS}=1"]
-        lines.append(f"| {cloud}: {name}, its own cloud only | {own.cell()} | 1.0× |")
-        lines.append(f"| {cloud}: {name}, {IMPORT_ALL_CLOUDS}=1 | {every.cell()} | {ratios(every, own)} |")
+        own, every = every_cloud_imported_names(cloud, name)
+        lines.append(f"| {own} | {results[own].cell()} | 1.0× |")
+        lines.append(f"| {every} | {results[every].cell()} | {ratios(results[every], results[own])} |")
     return lines + [""]
 
 
@@ -326,18 +334,16 @@ def run_setup(reps: int, scratch: Path) -> tuple[Samples, Samples]:
     the largest. Each stack written alone is checked against the shared synth's.
     """
     shared, per_environment = Samples(), Samples()
+    names = shipped_names()
     for rep in range(reps):
-        seconds, megabytes = measure([], FAST, scratch / "shared")
-        shared.seconds.append(seconds)
-        shared.megabytes.append(megabytes)
+        shared.add(*measure([], FAST, scratch / "shared"))
         total, peak = 0.0, 0.0
-        for name in shipped_names():
+        for name in names:
             # A sibling of the shared output: a stack's local backend path is relative to its output folder.
             seconds, megabytes = measure([name], FAST, scratch / f"own-{name}")
             check_same_stack(scratch / "shared", name, scratch / f"own-{name}")
             total, peak = total + seconds, max(peak, megabytes)
-        per_environment.seconds.append(total)
-        per_environment.megabytes.append(peak)
+        per_environment.add(total, peak)
         print(f"  rep {rep + 1}/{reps} setup: {shared.seconds[-1]:.2f} s shared, {total:.2f} s apart", file=sys.stderr)
     return shared, per_environment
 
@@ -362,9 +368,14 @@ print("shared synth readers:", json.dumps(count.found))
 """
 
 
+def suite_environment() -> dict[str, str]:
+    """The caller's environment for a pytest subprocess, but for the preload importing gpulab added."""
+    return {**os.environ, "NODE_OPTIONS": INHERITED_NODE_OPTIONS}
+
+
 def tests_reading_the_shared_synth() -> tuple[int, int]:
     """(tests that read the suite's shared synth, tests collected). Fails loudly when the suite does not collect."""
-    env = {**os.environ, "NODE_OPTIONS": INHERITED_NODE_OPTIONS}
+    env = suite_environment()
     result = subprocess.run(
         [str(PYTHON), "-c", COUNT_SHARED_SYNTH_READERS], cwd=REPO, env=env, capture_output=True, text=True
     )
@@ -375,10 +386,11 @@ def tests_reading_the_shared_synth() -> tuple[int, int]:
     return readers, collected
 
 
-def setup_lines(shared: Samples, per_environment: Samples, readers: int, collected: int) -> list[str]:
+def setup_lines(
+    shared: Samples, per_environment: Samples, environments: int, readers: int, collected: int
+) -> list[str]:
     """The setup section: one kernel for every environment against one per environment, and what a kernel
     per test would cost the tests that read the shared synth."""
-    environments = len(shipped_names())
     per_one = statistics.median(per_environment.seconds) / environments
     once = statistics.median(shared.seconds)
     return [
@@ -432,7 +444,7 @@ def run_suite() -> SuiteRun:
     subprocesses, jsii kernels and background runs. Fails loudly when the suite does.
     """
     loop = reference_loop_seconds()
-    env = {**os.environ, "NODE_OPTIONS": INHERITED_NODE_OPTIONS}
+    env = suite_environment()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(SUITE_COMMAND, cwd=REPO, env=env, capture_output=True, text=True)
@@ -526,7 +538,7 @@ def main() -> None:
             print("setup", file=sys.stderr)
             shared, per_environment = run_setup(options.reps, scratch)
             readers, collected = tests_reading_the_shared_synth()
-            lines += setup_lines(shared, per_environment, readers, collected)
+            lines += setup_lines(shared, per_environment, len(shipped_names()), readers, collected)
             report["setup"] = {"shared": vars(shared), "per environment": vars(per_environment), "readers": readers}
 
         for section, counts, make, unit in (
