@@ -56,7 +56,7 @@ def _quiet_node_banner() -> None:
 def main(ctx: typer.Context) -> None:
     """gpulab: YAML environments in, Terraform JSON for an ML platform out."""
     if ctx.invoked_subcommand is None:
-        synth(names=None, env_dir=DEFAULT_ENV_DIR, out=_default_out())
+        synth(names=None, env_dir=DEFAULT_ENV_DIR, out=None)
 
 
 @app.command()
@@ -66,8 +66,19 @@ def synth(
     out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: cdktf.out).")] = None,
 ) -> None:
     """Synthesize environments into <out>/stacks/<env>/cdk.tf.json."""
+    from gpulab.config.project import project_root
     from gpulab.providers.kernel import KernelExited, spawn_kernel_early, start_kernel_early
+    from gpulab.synth.out_dir import UnsafeOutDir, check_out_dir, synthesized_stack_path
 
+    out_dir = out or _default_out()
+    named = "--out " if out else ("CDKTF_OUTDIR=" if "CDKTF_OUTDIR" in os.environ else "")
+    project = project_root(env_dir)
+    protected = {project: "the project folder", env_dir: "the environment folder"}
+    try:
+        check_out_dir(out_dir, protected=protected)
+    except UnsafeOutDir as error:
+        typer.echo(f"{named}{error}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     _require_node()
     _quiet_node_banner()
     spawn_kernel_early()  # Node.js boots while Python imports the configuration models
@@ -79,17 +90,22 @@ def synth(
     except ConfigError as error:
         _fail(error)
     try:
-        from gpulab.synth import synthesize  # imports cdktf, which starts the kernel
+        from gpulab.synth.app import synthesize  # imports cdktf, which starts the kernel
 
-        target = synthesize(envs, out or _default_out())
+        target = synthesize(envs, out_dir, state_dir=project, protected=protected)
+    except UnsafeOutDir as error:
+        typer.echo(f"{named}{error}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     except OSError as error:
-        typer.echo(f"{error.filename or out}: cannot write the output: {error.strerror} (pick another --out)", err=True)
+        typer.echo(
+            f"{error.filename or out_dir}: cannot write the output: {error.strerror} (pick another --out)", err=True
+        )
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except KernelExited as error:
         typer.echo(f"cannot synthesize: {error}; Node.js says why above (check NODE_OPTIONS and JSII_NODE)", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     for env in envs:
-        typer.echo(f"{env.name}: {target / 'stacks' / env.name / 'cdk.tf.json'}")
+        typer.echo(f"{env.name}: {target / synthesized_stack_path(target, env.name)}")
 
 
 @app.command()

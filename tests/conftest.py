@@ -38,7 +38,7 @@ def shipped_on(cloud: str) -> list[str]:
 def shipped_out(tmp_path_factory) -> Path:
     """cdktf.out of every shipped environment, synthesized in-process once."""
     from gpulab.config import load_environments
-    from gpulab.synth import synthesize
+    from gpulab.synth.app import synthesize
 
     root = tmp_path_factory.mktemp("shipped")
     return synthesize(load_environments(ENV_DIR), root / "cdktf.out", state_dir=root)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from gpulab.cli import run
+from tests.trees import write_earlier_output
 
 VALID = textwrap.dedent(
     """\
@@ -297,10 +298,9 @@ def write_env(env_dir: Path, text: str, name: str = "dev") -> Path:
 
 @pytest.fixture
 def earlier_output(tmp_path) -> Path:
-    """An output folder holding an earlier good synth (a marker file stands for it)."""
+    """An output folder holding an earlier good synth (a marker file stands for its stack)."""
     out = tmp_path / "cdktf.out"
-    (out / "stacks" / "dev").mkdir(parents=True)
-    (out / "stacks" / "dev" / "cdk.tf.json").write_text('{"earlier": "good output"}')
+    write_earlier_output(out)
     return out
 
 

@@ -11,7 +11,7 @@
  * only for tokens with side effects (a `Lazy` producer, a resolvable written
  * in Python). The pass is about half of the app's synthesis.
  *
- * An app that carries the context `gpulab:skipPreparing` (gpulab.synth sets
+ * An app that carries the context `gpulab:skipPreparing` (gpulab.synth.app sets
  * it on the app it builds from the environment files, which holds neither
  * cross-stack references nor such tokens) is synthesized without that pass
  * when every token cdktf registered is one of its Terraform expressions

@@ -15,6 +15,7 @@ import pytest
 from gpulab.providers import kernel
 from gpulab.providers.program_patches import PATCHES, applied_patches
 from tests.conftest import REPO
+from tests.trees import write_earlier_output
 
 
 def _embedded(root: Path, program: str) -> Path:
@@ -264,9 +265,7 @@ def test_a_kernel_that_cannot_start_is_a_clear_error_exit_2_and_keeps_earlier_ou
     not_node = tmp_path / "not-node"
     not_node.write_text("#!/bin/sh\necho 'not node.js' >&2\nexit 3\n")
     not_node.chmod(0o755)
-    earlier = tmp_path / "out" / "stacks" / "tiny" / "cdk.tf.json"
-    earlier.parent.mkdir(parents=True)
-    earlier.write_text('{"earlier": "good output"}')
+    earlier = write_earlier_output(tmp_path / "out", "tiny")
     setting = {name: str(not_node) if value == "not-node" else value for name, value in setting.items()}
     env = {**os.environ, "GPULAB_EARLY_KERNEL": early, **setting}
     command = [sys.executable, "main.py", "synth", "tiny", "--out", str(tmp_path / "out")]

@@ -119,7 +119,7 @@ def test_another_cdktf_keeps_its_own_synth(tmp_path):
 @pytest.mark.parametrize("without_preparing", [True, False])
 def test_the_app_gpulab_synthesizes_is_marked(tmp_path, without_preparing):
     from gpulab.config.loader import load_environments
-    from gpulab.synth import build_app
+    from gpulab.synth.app import build_app
 
     envs = load_environments(REPO / "environments", ["tiny"])
     app = build_app(envs, tmp_path / "out", state_dir=tmp_path, without_preparing=without_preparing)

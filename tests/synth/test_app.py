@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from gpulab.config import load_environments
-from gpulab.synth import synthesize
+from gpulab.synth.app import synthesize
 from tests.conftest import ENV_DIR, SHIPPED
 
 
@@ -69,34 +68,13 @@ def test_cdktf_cli_synth_runs_main_py_and_matches_it(background):
 def test_a_failed_synth_leaves_the_earlier_output_untouched(tmp_path, monkeypatch):
     out = tmp_path / "cdktf.out"
     (out / "stacks").mkdir(parents=True)
-    (out / "manifest.json").write_text("earlier")
+    (out / "manifest.json").write_text('{"version": "0.21.0", "stacks": {}}')
 
     def broken_stack(*args, **kwargs):
         raise RuntimeError("construct failed")
 
-    monkeypatch.setattr("gpulab.synth.build_stack", broken_stack)
+    monkeypatch.setattr("gpulab.synth.app.build_stack", broken_stack)
     with pytest.raises(RuntimeError, match="construct failed"):
         synthesize(load_environments(ENV_DIR), out, state_dir=tmp_path)
-    assert tree(out) == {"manifest.json": b"earlier"}
+    assert tree(out) == {"manifest.json": b'{"version": "0.21.0", "stacks": {}}'}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cdktf.out"], "no staging folder left behind"
-
-
-def test_a_failed_swap_puts_the_earlier_output_back(tmp_path, monkeypatch):
-    from gpulab import synth as synth_module
-
-    target, new = tmp_path / "cdktf.out", tmp_path / "new"
-    target.mkdir()
-    (target / "manifest.json").write_text("earlier")
-    new.mkdir()
-    real_rename = os.rename
-
-    def rename(source, destination):
-        if Path(source) == new:
-            raise OSError(28, "No space left on device")
-        real_rename(source, destination)
-
-    monkeypatch.setattr(synth_module.os, "rename", rename)
-    with pytest.raises(OSError, match="No space left"):
-        synth_module._replace(target, new)
-    assert tree(target) == {"manifest.json": b"earlier"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cdktf.out", "new"]

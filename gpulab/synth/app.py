@@ -1,9 +1,4 @@
-"""Synthesize environments into a cdktf output folder, all or nothing.
-
-The app is synthesized into a fresh folder beside the output folder, which
-replaces the old one only once synthesis has succeeded: a failure leaves the
-earlier good output untouched.
-"""
+"""The cdktf App of a set of environments, and its synthesis into an output folder."""
 
 from __future__ import annotations
 
@@ -17,6 +12,8 @@ from cdktf import App
 from gpulab.config.model import Environment
 from gpulab.providers.skip_preparing import mark_without_preparing
 from gpulab.stacks import build_stack, import_stack_modules
+from gpulab.synth.commit import commit_output
+from gpulab.synth.out_dir import check_out_dir
 
 
 def local_state_path(env_name: str, out_dir: Path, state_dir: Path) -> str:
@@ -51,32 +48,29 @@ def build_app(
     return app
 
 
-def synthesize(envs: list[Environment], out_dir: Path, *, state_dir: Path | None = None) -> Path:
-    """Synthesize `envs` into `out_dir`, replacing it only on success."""
+def synthesize(
+    envs: list[Environment],
+    out_dir: Path,
+    *,
+    state_dir: Path,
+    protected: dict[Path, str] | None = None,
+) -> Path:
+    """Synthesize `envs` into `out_dir`, replacing only their own files, and only on success.
+
+    `state_dir`: where each stack's local state file lives (the project
+    folder), the same whatever folder this runs from. `protected`: folders
+    that must not be, or lie inside, `out_dir`, each with what it is; `/` and
+    the home folder always are. Raises `UnsafeOutDir` before anything is
+    written when `out_dir` holds what cdktf did not write.
+    """
+    check_out_dir(out_dir, protected=protected)
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
-        app = build_app(envs, staging, state_dir=state_dir or Path.cwd(), final_outdir=out_dir, without_preparing=True)
+        app = build_app(envs, staging, state_dir=state_dir, final_outdir=out_dir, without_preparing=True)
         app.synth()
-        _replace(out_dir, staging)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return out_dir
-
-
-def _replace(target: Path, new: Path) -> None:
-    """Swap `new` in for `target`; if the swap fails, `target` is put back."""
-    if not target.exists():
-        os.rename(new, target)
-        return
-    parking = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-    os.rename(target, parking / target.name)
-    try:
-        os.rename(new, target)
-    except OSError:
-        os.rename(parking / target.name, target)
-        raise
+        commit_output(staging, out_dir)
     finally:
-        shutil.rmtree(parking, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
+    return out_dir
