@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -23,6 +24,9 @@ import gpulab  # noqa: E402, F401
 from gpulab.config.loader import environment_files, load_environment  # noqa: E402
 from gpulab.fast_exit import skip_collections_at_exit  # noqa: E402
 from tests.background import BackgroundRuns  # noqa: E402
+
+# `--hypothesis-profile=hunt` draws 20 times the examples of the suite's property tests.
+settings.register_profile("hunt", max_examples=settings.get_profile("default").max_examples * 20)
 
 REPO = Path(__file__).resolve().parent.parent
 ENV_DIR = REPO / "environments"

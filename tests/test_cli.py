@@ -178,6 +178,11 @@ AZURE_BAD_INPUT = {
         "dev.yaml: azure.storage_account: 'Echoes-Data' is not a valid storage account name "
         "(3-24 lowercase letters and digits, no hyphens)",
     ),
+    "azure os disk larger than azure allows": (
+        ("    gpu: {type: t4, count: 1}", "    gpu: {type: t4, count: 1}\n    root_disk_gb: 16384"),
+        "dev.yaml: machines[0].root_disk_gb: 16384 is more than an Azure OS disk holds (use at most 4095; "
+        "put data on data_disk_gb)",
+    ),
     "azure field of another cloud": (
         ("    gpu: {type: t4, count: 1}", "    gpu: {type: t4, count: 1}\n    idle_stop_minutes: 30"),
         "dev.yaml: machines[0].idle_stop_minutes: is not used on Azure (use shutdown_at: a daily deallocation schedule)",

@@ -12,6 +12,8 @@ from gpulab.config.tags import GPULAB_TAG_KEYS
 FORBIDDEN_TAG_CHARACTERS = set("<>%&\\?/")
 LOG_ANALYTICS_RETENTION_DAYS = (30, 730)
 ZONES = ("1", "2", "3")
+# A managed OS disk holds at most 4,095 GiB (Azure docs, "Azure managed disk types"; linux_vm.py refuses more).
+MAX_OS_DISK_GB = 4095
 
 
 def check_azure(env: Environment) -> list[tuple[str, str]]:
@@ -122,6 +124,14 @@ def _check_machines(env: Environment) -> list[tuple[str, str]]:
     for index, machine in enumerate(env.machines):
         where = f"machines[{index}]"
         problems += check_machine_type(where, machine, AZURE)
+        if machine.root_disk_gb > MAX_OS_DISK_GB:
+            problems.append(
+                (
+                    f"{where}.root_disk_gb",
+                    f"{machine.root_disk_gb} is more than an Azure OS disk holds (use at most {MAX_OS_DISK_GB}; "
+                    "put data on data_disk_gb)",
+                )
+            )
         problems += unused_fields(
             where,
             machine,

@@ -99,16 +99,18 @@ class AzureMonitoring(Construct):
             workspace_resource_id=self.workspace.id,
             location=location,
         )
-        receivers = [
-            MonitorActionGroupEmailReceiver(name="email", email_address=alarm_email, use_common_alert_schema=True)
-        ]
+        receivers = (
+            [MonitorActionGroupEmailReceiver(name="email", email_address=alarm_email, use_common_alert_schema=True)]
+            if alarm_email
+            else None
+        )
         self.action_group = MonitorActionGroup(
             self,
             "alerts",
             name=f"ag-{name}",
             resource_group_name=resource_group_name,
             short_name=name.replace("-", "")[:12],
-            email_receiver=receivers if alarm_email else None,
+            email_receiver=receivers,
             tags=self._tags,
         )
         self.action_group_id: str = self.action_group.id

@@ -177,6 +177,14 @@ def test_monitoring_rounds_the_cpu_window_up_to_one_azure_offers():
     assert alerts["alert-a-unavailable"]["criteria"][0]["metric_name"] == "VmAvailabilityMetric"
 
 
+def test_monitoring_without_an_alarm_email_builds_an_action_group_with_no_receiver():
+    """The documented default, alarm_email=None: alerts show in the portal only (it raised TypeError before)."""
+    out = synth(lambda s: AzureMonitoring(s, "mon", name="t", **PLACE).watch_vm("a", vm_id="vm-a"))
+    (group,) = out["azurerm_monitor_action_group"].values()
+    assert "email_receiver" not in group
+    assert out["azurerm_monitor_metric_alert"]
+
+
 @pytest.mark.parametrize("days", [7, 731])
 def test_monitoring_retention_must_be_one_log_analytics_keeps(days):
     with pytest.raises(ValueError, match=f"retention_days must be between 30 and 730, got {days}"):
