@@ -61,11 +61,8 @@ _CHOICES = {"both": {"python", "js"}, "python": {"python"}, "js": {"js"}, "off":
 
 
 def enabled_loaders() -> set[str]:
-    """Which lazy loaders GPULAB_LAZY_IMPORT turns on."""
-    value = os.environ.get(SWITCH, "both").strip().lower()
-    if value not in _CHOICES:
-        raise ValueError(f"{SWITCH}={value!r} is not one of {', '.join(_CHOICES)}")
-    return _CHOICES[value]
+    """Which lazy loaders GPULAB_LAZY_IMPORT turns on (an unknown value warns and gives `both`)."""
+    return _CHOICES[switches.choice(SWITCH, tuple(_CHOICES), "both")]
 
 
 def preload_into_kernels(script: Path) -> None:

@@ -57,10 +57,10 @@ function lazyExports(file) {
   return lazy;
 }
 
-/** Whether GPULAB_LAZY_IMPORT leaves this loader on (the kernel inherits it from Python). */
+/** Whether GPULAB_LAZY_IMPORT leaves this loader on (the kernel inherits it from Python; unknown values mean both). */
 function switchedOn() {
   const value = (process.env.GPULAB_LAZY_IMPORT || "both").trim().toLowerCase();
-  return value === "both" || value === "js";
+  return value !== "off" && value !== "python";
 }
 
 // Only requests that name a provider package can load its index: resolving every other

@@ -7,9 +7,10 @@
 const crypto = require("crypto");
 const Module = require("module");
 
-/** Whether the switch named `name` is on (the kernel inherits it from Python): anything but `off` is. */
+/** Whether the switch named `name` is on (the kernel inherits it from Python): as switches.py reads it. */
+const OFF_WORDS = new Set(["off", "0", "false", "no"]);
 function switchedOn(name) {
-  return (process.env[name] || "on").trim().toLowerCase() !== "off";
+  return !OFF_WORDS.has((process.env[name] || "on").trim().toLowerCase());
 }
 
 /** SHA-256 of a function's source text, to replace it only when it is the one a preload was written against. */

@@ -7,6 +7,7 @@ turns each speed-up off. All are on by default. docs/speed.md says what each one
 from __future__ import annotations
 
 import os
+import warnings
 
 LAZY_IMPORT = "GPULAB_LAZY_IMPORT"  # both lazy loaders; `python` or `js` keeps one (fast_import.py)
 IMPORT_ALL_CLOUDS = "GPULAB_IMPORT_ALL_CLOUDS"  # `1` imports every cloud's stack up front (stacks/__init__.py)
@@ -74,6 +75,48 @@ def all_off() -> dict[str, str]:
     return dict(SPEEDUPS_OFF)
 
 
+ON_WORDS = frozenset({"on", "1", "true", "yes"})
+OFF_WORDS = frozenset({"off", "0", "false", "no"})
+_warned: set[str] = set()
+
+
+class SwitchWarning(UserWarning):
+    """A GPULAB_* variable holds a value its switch does not know; the default is used instead."""
+
+
+def choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    """The value of switch `name` among `choices` (case and spaces ignored).
+
+    Any other value warns once, naming the variable, the value and the
+    choices, and gives `default`: a typo never fails an import.
+    """
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in choices:
+        return value
+    _warn_once(name, f"{name}={raw!r} is not one of {', '.join(choices)}; using {default}")
+    return default
+
+
 def switched_on(name: str) -> bool:
-    """Whether the on/off speed-up behind environment variable `name` is on: anything but `off` is."""
-    return os.environ.get(name, "on").strip().lower() != "off"
+    """Whether the on/off speed-up behind environment variable `name` is on (the default).
+
+    off/0/false/no turn it off, on/1/true/yes keep it on; anything else warns once and keeps it on.
+    """
+    raw = os.environ.get(name)
+    if raw is None:
+        return True
+    value = raw.strip().lower()
+    if value in OFF_WORDS:
+        return False
+    if value not in ON_WORDS:
+        _warn_once(name, f"{name}={raw!r} is not one of on, off; using on")
+    return True
+
+
+def _warn_once(name: str, message: str) -> None:
+    if name not in _warned:
+        _warned.add(name)
+        warnings.warn(message, SwitchWarning, stacklevel=3)

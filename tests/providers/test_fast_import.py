@@ -6,11 +6,12 @@ import json
 import subprocess
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 
 import pytest
 
-from gpulab.providers import fast_import
+from gpulab.providers import fast_import, switches
 from tests.providers.binding_probe import write_package
 from tests.providers.node_probe import run_preloaded
 
@@ -112,10 +113,16 @@ def test_switching_the_python_loader_off_imports_the_ordinary_way(importable, mo
     assert fast_import.lazy_package("fakeprovider_off").ROOT_RAN is True
 
 
-def test_a_wrong_switch_value_is_named_in_the_error(monkeypatch):
+def test_a_wrong_switch_value_warns_once_and_keeps_the_default(monkeypatch):
     monkeypatch.setenv(fast_import.SWITCH, "fast")
-    with pytest.raises(ValueError, match="GPULAB_LAZY_IMPORT='fast' is not one of both, python, js, off"):
-        fast_import.enabled_loaders()
+    monkeypatch.setattr(switches, "_warned", set())
+    with pytest.warns(
+        switches.SwitchWarning, match="GPULAB_LAZY_IMPORT='fast' is not one of both, python, js, off; using both"
+    ):
+        assert fast_import.enabled_loaders() == {"python", "js"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert fast_import.enabled_loaders() == {"python", "js"}
 
 
 @pytest.mark.background("main-py")
