@@ -19,7 +19,8 @@ from pydantic import BaseModel, ValidationError
 from gpulab.config.checks import check_environment, suggestion
 from gpulab.config.checks.across import check_across
 from gpulab.config.model import SLUG, SLUG_HINT, Environment
-from gpulab.errors import ConfigError, Problem
+from gpulab.config.yaml_bounds import MAX_FILE_BYTES, TooLarge, check_size, check_structure
+from gpulab.errors import ConfigError, Problem, shown
 
 ENV_SUFFIXES = (".yaml", ".yml")
 # A validator may name a sub-field at the start of its message: "cidr: …".
@@ -143,7 +144,14 @@ def _parse_mapping(path: Path, mtime_ns: int, size: int) -> dict:
     """Parse once per file version: a base file shared by many environments is read once."""
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        check_size(size)
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        check_size(len(raw))  # the file may have grown since it was looked at
+        text = raw.decode("utf-8")
+        check_structure(text, _FastBase)
+    except TooLarge as error:
+        raise ConfigError([Problem(file, "", str(error))]) from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError([Problem(file, "", f"cannot be read: {error}")]) from None
     try:
@@ -257,7 +265,7 @@ def _describe_all(errors: list[dict]) -> list[tuple[str, str]]:
 
 
 def _not_of_type(value: object, expected: str) -> str:
-    return f"{value!r} is not {expected} (write {expected})"
+    return f"{shown(value)} is not {expected} (write {expected})"
 
 
 def _wrong_type(error: dict) -> bool:
@@ -336,33 +344,33 @@ def _missing(value, ctx, loc, msg) -> str:
 
 
 def _literal(value, ctx, loc, msg) -> str:
-    return f"{value!r} is not allowed (use {ctx.get('expected', 'a listed value')})"
+    return f"{shown(value)} is not allowed (use {ctx.get('expected', 'a listed value')})"
 
 
 def _bound(value, ctx, loc, msg) -> str:
     for key, words in (("ge", "at least"), ("gt", "more than"), ("le", "at most"), ("lt", "less than")):
         if key in ctx:
-            return f"{value!r} is out of range (use a value {words} {ctx[key]})"
-    return f"{value!r} is out of range"
+            return f"{shown(value)} is out of range (use a value {words} {ctx[key]})"
+    return f"{shown(value)} is out of range"
 
 
 def _length(value, ctx, loc, msg) -> str:
     if "min_length" in ctx:
-        return f"{value!r} is too short (use at least {ctx['min_length']} characters)"
-    return f"{value!r} is too long (use at most {ctx.get('max_length')} characters)"
+        return f"{shown(value)} is too short (use at least {ctx['min_length']} characters)"
+    return f"{shown(value)} is too long (use at most {ctx.get('max_length')} characters)"
 
 
 def _pattern(value, ctx, loc, msg) -> str:
-    return f"{value!r} does not have the expected form (match {ctx.get('pattern')})"
+    return f"{shown(value)} does not have the expected form (match {ctx.get('pattern')})"
 
 
 def _email(value, ctx, loc, msg) -> str:
     reason = str(ctx.get("reason", "")).rstrip(".")
-    return f"{value!r} is not a valid e-mail address ({reason.lower() or 'write name@example.com'})"
+    return f"{shown(value)} is not a valid e-mail address ({reason.lower() or 'write name@example.com'})"
 
 
 def _generic(value, ctx, loc, msg) -> str:
-    return f"{msg} (got {value!r}; see docs/environments.md)"
+    return f"{msg} (got {shown(value)}; see docs/environments.md)"
 
 
 _MESSAGES = {

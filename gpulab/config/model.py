@@ -23,6 +23,7 @@ from pydantic import (
 
 from gpulab import defaults, time_of_day
 from gpulab.config.emails import EmailAddress
+from gpulab.errors import cut, shown
 from gpulab.netmath import derive_subnet_cidrs
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
@@ -31,7 +32,7 @@ SLUG_HINT = "use lowercase letters, digits and hyphens, starting with a letter"
 
 def _slug(value: str) -> str:
     if not SLUG.match(value):
-        raise ValueError(f"{value!r} is not a valid name ({SLUG_HINT})")
+        raise ValueError(f"{shown(value)} is not a valid name ({SLUG_HINT})")
     return value
 
 
@@ -39,7 +40,7 @@ def _cidr(value: str) -> str:
     try:
         network = ipaddress.IPv4Network(value, strict=False)
     except ValueError:
-        raise ValueError(f"{value} is not a valid CIDR (write an IPv4 block such as 10.0.1.0/24)") from None
+        raise ValueError(f"{cut(value)} is not a valid CIDR (write an IPv4 block such as 10.0.1.0/24)") from None
     if str(network) != value:
         raise ValueError(f"{value} has host bits set (did you mean {network}?)")
     return value
@@ -277,7 +278,8 @@ def _ssh_key_or_file(value: str) -> str:
             )
     elif not value.endswith(".pub"):
         raise ValueError(
-            f"{value!r} is neither a public key nor a .pub file (give e.g. ~/.ssh/id_ed25519.pub; never a private key)"
+            f"{shown(value)} is neither a public key nor a .pub file "
+            "(give e.g. ~/.ssh/id_ed25519.pub; never a private key)"
         )
     return value
 

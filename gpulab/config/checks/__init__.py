@@ -7,23 +7,25 @@ returns (field path, message) pairs, in file order.
 
 from __future__ import annotations
 
-from gpulab.config.checks.common import suggestion
+from gpulab.config.checks.common import check_setup_scripts, suggestion
 from gpulab.config.model import Environment
 
 
 def check_environment(env: Environment) -> list[tuple[str, str]]:
-    """Every catalog problem in `env`, in file order."""
+    """Every catalog problem in `env`, in file order, then the problems every cloud checks alike."""
     if env.cloud == "aws":
         from gpulab.config.checks.aws import check_aws
 
-        return check_aws(env)
-    if env.cloud == "azure":
+        problems = check_aws(env)
+    elif env.cloud == "azure":
         from gpulab.config.checks.azure import check_azure
 
-        return check_azure(env)
-    from gpulab.config.checks.gcp import check_gcp
+        problems = check_azure(env)
+    else:
+        from gpulab.config.checks.gcp import check_gcp
 
-    return check_gcp(env)
+        problems = check_gcp(env)
+    return problems + check_setup_scripts(env)
 
 
 __all__ = ["check_environment", "suggestion"]

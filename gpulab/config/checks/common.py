@@ -8,7 +8,8 @@ import os
 from pydantic import BaseModel
 
 from gpulab.config.catalog import CloudCatalog
-from gpulab.config.model import Machine
+from gpulab.config.model import Environment, Machine
+from gpulab.rules.boot_scripts import setup_script_problem
 
 
 def suggestion(value: str, choices: list[str] | set[str] | frozenset[str]) -> str:
@@ -103,3 +104,16 @@ def check_size(field: str, name: str, catalog: CloudCatalog, machine: Machine | 
             )
         ]
     return []
+
+
+def check_setup_scripts(env: Environment) -> list[tuple[str, str]]:
+    """Every setup_script fits its cloud's boot script cap with gpulab's own lines (gpulab/rules/boot_scripts.py)."""
+    scripts = [(f"machines[{index}].setup_script", m.setup_script) for index, m in enumerate(env.machines)]
+    if env.headquarters:
+        scripts.append(("headquarters.setup_script", env.headquarters.setup_script))
+    problems = []
+    for field, script in scripts:
+        problem = setup_script_problem(env.cloud, script) if script else None
+        if problem:
+            problems.append((field, problem))
+    return problems

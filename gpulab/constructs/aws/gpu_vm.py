@@ -30,6 +30,7 @@ from constructs import Construct
 
 from gpulab import defaults
 from gpulab.constructs.aws import user_data
+from gpulab.rules.boot_scripts import check_rendered_script
 
 DEEP_LEARNING_AMI_PARAMETER = (
     "/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-24.04/latest/ami-id"
@@ -172,6 +173,15 @@ class AwsGpuVm(Construct):
                     max_price=str(spot_max_price) if spot_max_price is not None else None,
                 ),
             )
+        boot = user_data.render(
+            volume_id=self.data_volume_id,
+            mount_point=DATA_MOUNT,
+            metric_namespace=metric_namespace,
+            log_group_name=log_group_name,
+            gpu=gpu,
+            setup_script=setup_script,
+        )
+        check_rendered_script("aws", boot)
         self.instance = Instance(
             self,
             "instance",
@@ -194,14 +204,7 @@ class AwsGpuVm(Construct):
                 delete_on_termination=True,
             ),
             instance_market_options=market,
-            user_data=user_data.render(
-                volume_id=self.data_volume_id,
-                mount_point=DATA_MOUNT,
-                metric_namespace=metric_namespace,
-                log_group_name=log_group_name,
-                gpu=gpu,
-                setup_script=setup_script,
-            ),
+            user_data=boot,
             tags={"Name": name},
             lifecycle=TerraformResourceLifecycle(ignore_changes=["ami"]),
         )

@@ -24,6 +24,7 @@ from cdktf_cdktf_provider_azurerm.virtual_machine_data_disk_attachment import Vi
 from constructs import Construct
 
 from gpulab.constructs.boot_script import boot_script
+from gpulab.rules.boot_scripts import check_rendered_script
 
 # Premium SSD disks above 4 TiB do not support host caching.
 MAX_CACHED_DISK_GB = 4095
@@ -190,6 +191,7 @@ class AzureLinuxVm(Construct):
         script = boot_script(
             data_mount=data_mount, data_folders=data_folders, owner=admin_username, setup_script=setup_script
         )
+        check_rendered_script("azure", script)
         self.vm = LinuxVirtualMachine(
             self,
             "vm",

@@ -25,6 +25,7 @@ from constructs import Construct
 
 from gpulab import defaults
 from gpulab.constructs.boot_script import boot_script, gcp_data_disk_links, template_literal
+from gpulab.rules.boot_scripts import check_rendered_script
 
 # Deep Learning VM image with CUDA 12.4 on Ubuntu 22.04; the NVIDIA driver installs at first boot.
 DEEP_LEARNING_IMAGE = "projects/deeplearning-platform-release/global/images/family/common-cu124-ubuntu-2204-py310"
@@ -134,6 +135,7 @@ class GcpGpuVm(Construct):
             setup_script=startup_script,
         )
         stopping = "STOP" if spot or max_run_hours else None
+        check_rendered_script("gcp", script, "startup_script")
         self.instance = ComputeInstance(
             self,
             "instance",
