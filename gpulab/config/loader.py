@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from gpulab.config.checks import check_environment, suggestion
 from gpulab.config.checks.across import check_across
+from gpulab.config.extends import Layer, merged, origin, read_chain
 from gpulab.config.model import SLUG, SLUG_HINT, Environment
 from gpulab.config.yaml_bounds import MAX_FILE_BYTES, TooLarge, check_size, check_structure
 from gpulab.errors import ConfigError, Problem, shown
@@ -63,6 +64,11 @@ def environment_files(env_dir: Path) -> list[Path]:
     )
 
 
+def broken_links(env_dir: Path) -> list[Path]:
+    """YAML entries of `env_dir` that are symbolic links to nothing: reported, never skipped silently."""
+    return sorted(p for p in env_dir.iterdir() if p.suffix in ENV_SUFFIXES and p.is_symlink() and not p.exists())
+
+
 def load_environments(env_dir: Path, names: list[str] | None = None) -> list[Environment]:
     """Load and validate the environments in `env_dir` (all, or those named)."""
     if not env_dir.is_dir():
@@ -70,6 +76,11 @@ def load_environments(env_dir: Path, names: list[str] | None = None) -> list[Env
             [Problem(str(env_dir), "", "is not a directory (pass --env-dir with your environments folder)")]
         )
     files = environment_files(env_dir)
+    broken = broken_links(env_dir)
+    if broken:
+        raise ConfigError(
+            [Problem(str(p), "", f"is a broken symbolic link to {p.readlink()} (fix it or remove it)") for p in broken]
+        )
     if not files:
         raise ConfigError(
             [Problem(str(env_dir), "", "holds no environment files (add e.g. dev.yaml; see docs/environments.md)")]
@@ -104,7 +115,8 @@ def load_environments(env_dir: Path, names: list[str] | None = None) -> list[Env
 def load_environment(path: Path) -> Environment:
     """Load and validate one environment file."""
     file = str(path)
-    data = _read_with_bases(path, seen=())
+    chain = read_chain(path, _read_mapping)
+    data = merged(chain)
     name = path.stem
     if not SLUG.match(name):
         raise ConfigError([Problem(file, "", f"file name {name!r} is not a valid environment name ({SLUG_HINT})")])
@@ -121,11 +133,21 @@ def load_environment(path: Path) -> Environment:
     try:
         env = Environment.model_validate({**data, "name": name})
     except ValidationError as error:
-        raise ConfigError([Problem(file, path, message) for path, message in _describe_all(error.errors())]) from None
-    problems = [Problem(file, where, message) for where, message in check_environment(env)]
+        raise ConfigError(
+            [_located(chain, where, message) for where, message in _describe_all(error.errors())]
+        ) from None
+    problems = [_located(chain, where, message) for where, message in check_environment(env)]
     if problems:
         raise ConfigError(problems)
     return env
+
+
+def _located(chain: list[Layer], field: str, message: str) -> Problem:
+    """A problem against the file that holds the value: a base file names the environment that inherited it."""
+    environment, holder = chain[0].path, origin(chain, field)
+    if holder == environment:
+        return Problem(str(environment), field, message)
+    return Problem(str(holder), field, f"{message} (inherited by {environment.name})")
 
 
 def _read_mapping(path: Path) -> dict:
@@ -165,50 +187,6 @@ def _parse_mapping(path: Path, mtime_ns: int, size: int) -> dict:
     if not isinstance(data, dict):
         raise ConfigError([Problem(file, "", "must be a YAML mapping of settings (see docs/environments.md)")])
     return data
-
-
-def _read_with_bases(path: Path, seen: tuple[Path, ...]) -> dict:
-    """A file's settings laid over those of the file it `extends:` (and so on up).
-
-    Mappings merge key by key, lists of named entries (machines, buckets)
-    merge entry by entry on `name`, anything else the extending file gives
-    replaces the base's value.
-    """
-    data = _read_mapping(path)
-    base_name = data.pop("extends", None)
-    if base_name is None:
-        return data
-    if not isinstance(base_name, str):
-        raise ConfigError([Problem(str(path), "extends", f"{base_name!r} is not a file name (write e.g. _fleet.yaml)")])
-    base = path.parent / base_name
-    if base.resolve() in seen or base.resolve() == path.resolve():
-        chain = " → ".join(p.name for p in (*seen, path.resolve(), base.resolve()))
-        raise ConfigError([Problem(str(path), "extends", f"{base_name!r} extends itself ({chain}; break the cycle)")])
-    if not base.is_file():
-        raise ConfigError(
-            [Problem(str(path), "extends", f"{base_name!r} does not exist next to this file (give its file name)")]
-        )
-    return merge_settings(_read_with_bases(base, (*seen, path.resolve())), data)
-
-
-def merge_settings(base: object, override: object) -> object:
-    """`override` laid over `base` (see `_read_with_bases` for the rules)."""
-    if isinstance(base, dict) and isinstance(override, dict):
-        merged = dict(base)
-        for key, value in override.items():
-            merged[key] = merge_settings(base[key], value) if key in base else value
-        return merged
-    if _named_entries(base) and override and _named_entries(override):
-        merged_entries = {entry["name"]: entry for entry in base}
-        for entry in override:
-            name = entry["name"]
-            merged_entries[name] = merge_settings(merged_entries[name], entry) if name in merged_entries else entry
-        return list(merged_entries.values())
-    return override
-
-
-def _named_entries(value: object) -> bool:
-    return isinstance(value, list) and all(isinstance(e, dict) and "name" in e for e in value)
 
 
 def _yaml_message(error: yaml.YAMLError) -> str:
