@@ -333,6 +333,9 @@ def _bound(value, ctx, loc, msg) -> str:
 
 
 def _length(value, ctx, loc, msg) -> str:
+    if isinstance(value, (list, dict)):
+        bound = f"at least {ctx['min_length']}" if "min_length" in ctx else f"at most {ctx.get('max_length')}"
+        return f"has {len(value):,} entries (give {bound})"
     if "min_length" in ctx:
         return f"{shown(value)} is too short (use at least {ctx['min_length']} characters)"
     return f"{shown(value)} is too long (use at most {ctx.get('max_length')} characters)"

@@ -335,6 +335,11 @@ class Headquarters(Strict):
         return self
 
 
+# One environment's size: each machine is several resources, and a stack of thousands plans for hours.
+MAX_MACHINES = 100
+MAX_MACHINE_ENTRIES = 50
+MAX_BUCKETS = 50
+
 GCP_PROJECT_ID = r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$"
 
 
@@ -383,10 +388,20 @@ class Environment(Strict):
     headquarters: Headquarters | None = None
     head: Head | None = None
     network: Network = Network()
-    machines: list[Machine] = []
-    buckets: list[Bucket] = []
+    machines: Annotated[list[Machine], Field(max_length=MAX_MACHINE_ENTRIES)] = []
+    buckets: Annotated[list[Bucket], Field(max_length=MAX_BUCKETS)] = []
     monitoring: Monitoring = Monitoring()
     state: State = State()
+
+    @model_validator(mode="after")
+    def _machines_in_all(self) -> Environment:
+        total = sum(machine.count for machine in self.machines)
+        if total > MAX_MACHINES:
+            raise ValueError(
+                f"machines: {total:,} machines in all (counts added up); one environment holds at most "
+                f"{MAX_MACHINES} (split it into several environments)"
+            )
+        return self
 
     @property
     def prefix(self) -> str:
