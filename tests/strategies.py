@@ -17,7 +17,10 @@ from gpulab.config.model import Bucket, Machine, Monitoring
 CLOUDS = ("aws", "azure", "gcp")
 NAMES = st.sampled_from(["trainer", "worker", "gpu-box", "a1", "experiment-long-name-x"])
 BUCKET_NAMES = st.sampled_from(["datasets", "models", "results", "logs", "b99"])
-TIME_ZONES = {"azure": ["UTC", "W. Europe Standard Time", "Pacific Standard Time"], "gcp": ["UTC", "Europe/Berlin"]}
+TIME_ZONES = {
+    "azure": ["UTC", "W. Europe Standard Time", "Pacific Standard Time", "Europe/Berlin"],
+    "gcp": ["UTC", "Europe/Berlin", "America/Los_Angeles"],
+}
 
 
 def bounded(model: type, field: str) -> st.SearchStrategy[int]:

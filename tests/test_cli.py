@@ -81,6 +81,12 @@ BAD_INPUT = {
         ("{type: t4, count: 1}", "{type: t4, count: 2}"),
         "dev.yaml: machines[0].gpu.count: no AWS machine carries 2 × t4 (use 1, 4, 8)",
     ),
+    "gpu not offered in the region": (
+        ("region: us-east-1", "region: af-south-1", "{type: t4, count: 1}", "{type: h100, count: 8}"),
+        "dev.yaml: machines[0].gpu.type: p5.48xlarge (8 × h100) is not offered in af-south-1 (regions that offer it: "
+        "ap-northeast-1, ap-south-1, ap-southeast-2, ap-southeast-3, ca-central-1, eu-north-1, eu-west-2, sa-east-1, "
+        "us-east-1, us-east-2, us-west-2)",
+    ),
     "unknown machine type": (
         ("gpu: {type: t4, count: 1}", "machine_type: g4dn.huge"),
         "dev.yaml: machines[0].machine_type: unknown AWS machine type 'g4dn.huge' (did you mean 'g4dn.xlarge'?)",
@@ -178,6 +184,17 @@ AZURE_BAD_INPUT = {
         "dev.yaml: azure.storage_account: 'Echoes-Data' is not a valid storage account name "
         "(3-24 lowercase letters and digits, no hyphens)",
     ),
+    "azure gpu not offered in the region": (
+        ("region: eastus", "region: brazilsouth", "{type: t4, count: 1}", "{type: h100, count: 1}"),
+        "dev.yaml: machines[0].gpu.type: Standard_NC40ads_H100_v5 (1 × h100) is not offered in brazilsouth "
+        "(regions that offer it: australiaeast, eastus, eastus2, francecentral, japaneast, northcentralus, "
+        "southcentralus, swedencentral, uksouth, westeurope, westus3)",
+    ),
+    "azure unknown time zone": (
+        ("    gpu: {type: t4, count: 1}", "    gpu: {type: t4, count: 1}\n    shutdown_timezone: Mars/Olympus"),
+        "dev.yaml: machines[0].shutdown_timezone: 'Mars/Olympus' is not a time zone Azure knows "
+        "(write a Windows id such as W. Europe Standard Time, or an IANA name such as Europe/Berlin)",
+    ),
     "azure os disk larger than azure allows": (
         ("    gpu: {type: t4, count: 1}", "    gpu: {type: t4, count: 1}\n    root_disk_gb: 16384"),
         "dev.yaml: machines[0].root_disk_gb: 16384 is more than an Azure OS disk holds (use at most 4095; "
@@ -274,6 +291,11 @@ GCP_BAD_INPUT = {
     "gcp unknown time zone": (
         ("    count: 3", "    count: 3\n    shutdown_timezone: Pacific Standard Time"),
         "dev.yaml: machines[0].shutdown_timezone: 'Pacific Standard Time' is not an IANA time zone "
+        "(write e.g. UTC or Europe/Berlin; did you mean 'America/Los_Angeles'?)",
+    ),
+    "gcp nonsense time zone": (
+        ("    count: 3", "    count: 3\n    shutdown_timezone: Mars/Olympus"),
+        "dev.yaml: machines[0].shutdown_timezone: 'Mars/Olympus' is not an IANA time zone "
         "(write e.g. UTC or Europe/Berlin; use one of Etc/UTC, UTC)",
     ),
     "gcp world-open ssh": (

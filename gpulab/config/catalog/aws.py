@@ -79,10 +79,38 @@ _MACHINE_TYPES = (
     MachineType("p5.48xlarge", "h100", 8, 192, 2048, 55.040),
 )
 
+# Regions that sell each GPU family, from EC2's instance type availability by region (the console's
+# "Instance types" page and `aws ec2 describe-instance-type-offerings --location-type region`), 2025-06.
+# g4dn is sold in every region above. Approximate and generous: a region missing here is an error in
+# validate, so add one that sells a family (and check a zone with describe-instance-type-offerings).
+_FAMILY_REGIONS = {
+    "g5": frozenset(
+        {"us-east-1", "us-east-2", "us-west-2", "ca-central-1", "sa-east-1", "eu-central-1", "eu-west-1"}
+        | {"eu-west-2", "eu-north-1", "ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-southeast-1"}
+        | {"ap-southeast-2", "me-central-1", "il-central-1"}
+    ),
+    "g6": frozenset(
+        {"us-east-1", "us-east-2", "us-west-2", "ca-central-1", "sa-east-1", "eu-central-1", "eu-central-2"}
+        | {"eu-west-2", "eu-north-1", "eu-south-2", "ap-south-1", "ap-northeast-1", "ap-southeast-1"}
+        | {"ap-southeast-2"}
+    ),
+    "p4d": frozenset(
+        {"us-east-1", "us-east-2", "us-west-2", "ca-central-1", "eu-central-1", "eu-west-1"}
+        | {"ap-northeast-1", "ap-northeast-2", "ap-southeast-1"}
+    ),
+    "p5": frozenset(
+        {"us-east-1", "us-east-2", "us-west-2", "ca-central-1", "sa-east-1", "eu-north-1", "eu-west-2"}
+        | {"ap-south-1", "ap-northeast-1", "ap-southeast-2", "ap-southeast-3"}
+    ),
+}
+
 AWS = CloudCatalog(
     cloud="AWS",
     regions=_REGIONS,
     machine_types=_MACHINE_TYPES,
+    offered_in={
+        m.name: _FAMILY_REGIONS[m.name.split(".")[0]] for m in _MACHINE_TYPES if m.name.split(".")[0] in _FAMILY_REGIONS
+    },
     prices_as_of="2025-06",
     prices_source="AWS EC2 On-Demand pricing, us-east-1, Linux",
 )

@@ -93,12 +93,46 @@ _MACHINE_TYPES = (
 _NCV3_RETIRED = "the NCv3 series (V100) was retired by Azure on 2025-09-30; use {instead}"
 _NC_RETIRED = "the NC series (K80) was retired by Azure on 2023-09-06; use {instead}"
 
+# Regions that sell each GPU series, from Azure's "Products available by region" (Virtual Machines,
+# 2025-06). NCasT4_v3 (T4) is sold in every region above. Approximate and generous: a region missing
+# here is an error in validate, so add one that sells a series (check with `az vm list-skus -l REGION`).
+_SERIES_REGIONS = {
+    "A10_v5": frozenset(
+        {"eastus", "eastus2", "southcentralus", "westus2", "westus3", "northcentralus", "westeurope"}
+        | {"northeurope", "uksouth", "swedencentral", "germanywestcentral", "japaneast", "australiaeast"}
+        | {"southeastasia", "centralindia", "koreacentral", "canadacentral"}
+    ),
+    "A100_v4": frozenset(
+        {"eastus", "eastus2", "southcentralus", "westus2", "westus3", "centralus", "westeurope"}
+        | {"northeurope", "uksouth", "swedencentral", "francecentral", "japaneast", "australiaeast"}
+        | {"southeastasia", "centralindia", "koreacentral", "canadacentral"}
+    ),
+    "asr_v4": frozenset(
+        {"eastus", "eastus2", "southcentralus", "westus2", "westus3", "westeurope", "northeurope"}
+        | {"uksouth", "japaneast", "australiaeast", "southeastasia"}
+    ),
+    "H100_v5": frozenset(
+        {"eastus", "eastus2", "southcentralus", "westus3", "northcentralus", "swedencentral"}
+        | {"westeurope", "uksouth", "francecentral", "japaneast", "australiaeast"}
+    ),
+}
+
+
+def _series(size: str) -> str | None:
+    """The series of a GPU size whose regions are limited, from its name."""
+    for series in _SERIES_REGIONS:
+        if size.endswith(series):
+            return series
+    return None
+
+
 AZURE = CloudCatalog(
     cloud="Azure",
     regions=_REGIONS,
     machine_types=_MACHINE_TYPES,
     prices_as_of="2025-06",
     prices_source="Azure Linux VM pay-as-you-go pricing, East US",
+    offered_in={m.name: _SERIES_REGIONS[s] for m in _MACHINE_TYPES if (s := _series(m.name))},
     retired={
         "Standard_NC6s_v3": _NCV3_RETIRED.format(instead="Standard_NC4as_T4_v3 or Standard_NC24ads_A100_v4"),
         "Standard_NC12s_v3": _NCV3_RETIRED.format(instead="Standard_NC64as_T4_v3 or Standard_NC48ads_A100_v4"),

@@ -23,6 +23,8 @@ class CloudCatalog:
 
     retired: machine types the cloud no longer offers, each with the reason
     and what to use instead, so an old file gets a useful error.
+    offered_in: for machine types sold in some regions only, those regions;
+    a type not listed is offered in every region of the catalog.
     """
 
     cloud: str
@@ -31,6 +33,7 @@ class CloudCatalog:
     prices_as_of: str
     prices_source: str
     retired: dict[str, str] = field(default_factory=dict)
+    offered_in: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def machine(self, name: str, gpu: str | None = None, gpu_count: int = 0) -> MachineType | None:
         """The machine type called `name` (carrying `gpu_count` × `gpu` where a type comes in several), or None."""
@@ -54,3 +57,12 @@ class CloudCatalog:
         """The cheapest machine type with exactly `count` of `gpu`, or None."""
         fits = [m for m in self.machine_types if m.gpu == gpu and m.gpu_count == count]
         return min(fits, key=lambda m: m.usd_per_hour, default=None)
+
+    def offered(self, name: str, region: str) -> bool:
+        """Whether machine type `name` is sold in `region` (as far as the catalog knows)."""
+        regions = self.offered_in.get(name)
+        return regions is None or region in regions
+
+    def regions_offering(self, name: str) -> list[str]:
+        """The catalog's regions that sell machine type `name`, sorted."""
+        return sorted(self.offered_in.get(name, self.regions))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from gpulab.config.catalog.aws import AWS
-from gpulab.config.checks.common import check_machine_type, check_region, unique_names, unused_fields
+from gpulab.config.checks.common import check_machine_type, check_offered, check_region, unique_names, unused_fields
 from gpulab.config.model import Environment
 from gpulab.config.tags import GPULAB_TAG_KEYS
 
@@ -64,7 +64,8 @@ def check_aws(env: Environment) -> list[tuple[str, str]]:
     problems += unique_names("buckets", [b.name for b in env.buckets])
     for index, machine in enumerate(env.machines):
         where = f"machines[{index}]"
-        problems += check_machine_type(where, machine, AWS)
+        type_problems = check_machine_type(where, machine, AWS)
+        problems += type_problems or check_offered(where, machine, env.region, AWS)
         if machine.root_disk_gb < MIN_ROOT_DISK_GB:
             problems.append(
                 (

@@ -5,9 +5,19 @@ from __future__ import annotations
 from gpulab import defaults
 from gpulab.config import azure_names
 from gpulab.config.catalog.azure import AZURE
-from gpulab.config.checks.common import check_machine_type, check_region, check_size, unique_names, unused_fields
+from gpulab.config.checks.common import (
+    check_machine_type,
+    check_offered,
+    check_region,
+    check_size,
+    suggestion,
+    unique_names,
+    unused_fields,
+)
 from gpulab.config.model import Environment
 from gpulab.config.tags import GPULAB_TAG_KEYS
+from gpulab.errors import shown
+from gpulab.rules.time_zones import EXAMPLES, windows_ids, windows_time_zone
 
 FORBIDDEN_TAG_CHARACTERS = set("<>%&\\?/")
 LOG_ANALYTICS_RETENTION_DAYS = (30, 730)
@@ -123,7 +133,15 @@ def _check_machines(env: Environment) -> list[tuple[str, str]]:
         problems.append(("headquarters.name", f"{hq.name!r} is also a machine's name (rename one of them)"))
     for index, machine in enumerate(env.machines):
         where = f"machines[{index}]"
-        problems += check_machine_type(where, machine, AZURE)
+        type_problems = check_machine_type(where, machine, AZURE)
+        problems += type_problems or check_offered(where, machine, env.region, AZURE)
+        if "shutdown_timezone" in machine.model_fields_set and windows_time_zone(machine.shutdown_timezone) is None:
+            zone = machine.shutdown_timezone
+            close = suggestion(zone, windows_ids())
+            hint = f"; {close}" if close.startswith("did you mean") else ""
+            problems.append(
+                (f"{where}.shutdown_timezone", f"{shown(zone)} is not a time zone Azure knows (write {EXAMPLES}{hint})")
+            )
         if machine.root_disk_gb > MAX_OS_DISK_GB:
             problems.append(
                 (

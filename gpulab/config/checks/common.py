@@ -88,6 +88,28 @@ def check_machine_type(where: str, machine: Machine, catalog: CloudCatalog) -> l
     return []
 
 
+def check_offered(where: str, machine: Machine, region: str, catalog: CloudCatalog) -> list[tuple[str, str]]:
+    """The machine's type is sold in `region`; call once `check_machine_type` found nothing wrong."""
+    if region not in catalog.regions:
+        return []  # check_region reports it
+    if machine.machine_type is not None:
+        field, name = f"{where}.machine_type", machine.machine_type
+    else:
+        assert machine.gpu is not None and catalog.machine_for_gpu(machine.gpu.type, machine.gpu.count)
+        field, name = f"{where}.gpu.type", catalog.machine_for_gpu(machine.gpu.type, machine.gpu.count).name
+    if catalog.offered(name, region):
+        return []
+    known = catalog.machine(name)
+    carries = f" ({known.gpu_count} × {known.gpu})" if known and known.gpu else ""
+    return [
+        (
+            field,
+            f"{name}{carries} is not offered in {region} "
+            f"(regions that offer it: {', '.join(catalog.regions_offering(name))})",
+        )
+    ]
+
+
 def check_size(field: str, name: str, catalog: CloudCatalog, machine: Machine | None = None) -> list[tuple[str, str]]:
     """A named machine type exists (or says why it is gone), and matches the machine's GPU request."""
     if name in catalog.retired:

@@ -18,6 +18,8 @@ from gpulab.config.checks.common import (
 )
 from gpulab.config.model import Environment, Machine
 from gpulab.config.tags import GPULAB_TAG_KEYS, common_tags
+from gpulab.errors import shown
+from gpulab.rules.time_zones import iana_for_windows
 
 LOG_BUCKET_RETENTION_DAYS = (1, 3650)
 
@@ -180,11 +182,13 @@ def _check_zones_and_machines(env: Environment) -> list[tuple[str, str]]:
                     )
         problems += unused_fields(where, machine, {"idle_stop_minutes": "use max_run_hours or shutdown_at"}, "GCP")
         if not is_iana_time_zone(machine.shutdown_timezone):
+            zone = machine.shutdown_timezone
+            iana = iana_for_windows(zone)
+            hint = f"did you mean {iana!r}?" if iana else suggestion(zone, {"UTC", "Etc/UTC"})
             problems.append(
                 (
                     f"{where}.shutdown_timezone",
-                    f"{machine.shutdown_timezone!r} is not an IANA time zone "
-                    f"(write e.g. UTC or Europe/Berlin; {suggestion(machine.shutdown_timezone, {'UTC', 'Etc/UTC'})})",
+                    f"{shown(zone)} is not an IANA time zone (write e.g. UTC or Europe/Berlin; {hint})",
                 )
             )
         longest = gcp_names.instance_name(env, f"{machine.name}-{max(machine.count - 1, 0)}")

@@ -12,6 +12,7 @@ from constructs import Construct
 
 from gpulab import defaults
 from gpulab.constructs.azure.linux_vm import UBUNTU_HPC_GPU, UBUNTU_LTS, AzureLinuxVm, DiskEncryption, Spot
+from gpulab.rules.time_zones import azure_time_zone
 from gpulab.time_of_day import hours_and_minutes
 
 SHUTDOWN_NOTICE_MINUTES = 30
@@ -60,9 +61,12 @@ class AzureGpuVm(Construct):
     ) -> None:
         """
         shutdown_at: "HH:MM", or None for no daily deallocation.
+        shutdown_timezone: the time zone of shutdown_at (UTC by default), a
+        Windows id or an IANA name, which is translated to its Windows id.
         spot: run on spot capacity, deallocated on eviction (see `Spot`).
         """
         super().__init__(scope, id)
+        windows_zone = azure_time_zone("shutdown_timezone", shutdown_timezone)
         self.machine = AzureLinuxVm(
             self,
             "machine",
@@ -99,7 +103,7 @@ class AzureGpuVm(Construct):
                 location=location,
                 enabled=True,
                 daily_recurrence_time=f"{hours:02d}{minutes:02d}",
-                timezone=shutdown_timezone,
+                timezone=windows_zone,
                 notification_settings=DevTestGlobalVmShutdownScheduleNotificationSettings(
                     enabled=notify_email is not None,
                     email=notify_email,

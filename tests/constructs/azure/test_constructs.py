@@ -147,6 +147,36 @@ def test_the_daily_shutdown_time_is_checked_and_written_as_hhmm(shutdown_at, rec
     assert schedule["daily_recurrence_time"] == recurrence
 
 
+@pytest.mark.parametrize(
+    "zone,written",
+    [
+        ("UTC", "UTC"),
+        ("W. Europe Standard Time", "W. Europe Standard Time"),
+        ("Europe/Berlin", "W. Europe Standard Time"),
+    ],
+)
+def test_the_shutdown_time_zone_is_written_as_the_windows_id_azure_takes(zone, written):
+    """DevTest schedules take Windows time zone ids (azurerm docs: `timezone`); IANA names are translated."""
+
+    def build(stack):
+        common = {**PLACE, "subnet_id": "s", "admin_username": "u", "ssh_public_keys": [KEY]}
+        AzureGpuVm(stack, "gpu", name="g", size="Standard_NC4as_T4_v3", gpu=True, shutdown_timezone=zone, **common)
+
+    (schedule,) = synth(build)["azurerm_dev_test_global_vm_shutdown_schedule"].values()
+    assert schedule["timezone"] == written
+
+
+def test_a_time_zone_azure_does_not_know_names_the_argument():
+    def build(stack):
+        common = {**PLACE, "subnet_id": "s", "admin_username": "u", "ssh_public_keys": [KEY]}
+        AzureGpuVm(
+            stack, "gpu", name="g", size="Standard_NC4as_T4_v3", gpu=True, shutdown_timezone="Mars/Olympus", **common
+        )
+
+    with pytest.raises(ValueError, match="shutdown_timezone: 'Mars/Olympus' is not a time zone Azure knows"):
+        synth(build)
+
+
 def test_zone_redundant_storage_refuses_archive_tiers():
     with pytest.raises(ValueError, match="replication ZRS offers no archive tier"):
         synth(
