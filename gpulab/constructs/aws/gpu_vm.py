@@ -173,8 +173,10 @@ class AwsGpuVm(Construct):
                     max_price=str(spot_max_price) if spot_max_price is not None else None,
                 ),
             )
+        self._region = DataAwsRegion(self, "region")
         boot = user_data.render(
             volume_id=self.data_volume_id,
+            region=self._region.region,
             mount_point=DATA_MOUNT,
             metric_namespace=metric_namespace,
             log_group_name=log_group_name,
@@ -228,7 +230,7 @@ class AwsGpuVm(Construct):
     ) -> None:
         if not 10 <= minutes <= 1440:
             raise ValueError(f"idle_stop_minutes must be between 10 and 1440, got {minutes}")
-        region = DataAwsRegion(self, "region")
+        region = self._region
         metric, metric_namespace = ("nvidia_smi_utilization_gpu", namespace) if gpu else ("CPUUtilization", "AWS/EC2")
         CloudwatchMetricAlarm(
             self,

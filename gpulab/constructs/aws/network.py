@@ -2,11 +2,14 @@
 
 Internet gateway for the public subnets; NAT none / single / one per zone for
 the private ones; flow logs to a CloudWatch log group; the default security
-group locked down; an S3 gateway endpoint so dataset traffic skips the NAT.
+group locked down; an S3 gateway endpoint so dataset traffic skips the NAT;
+and, without a NAT, the interface endpoints that let private machines reach
+Session Manager and CloudWatch.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from cdktf import Fn, Token
@@ -24,9 +27,11 @@ from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
 from cdktf_cdktf_provider_aws.route import Route
 from cdktf_cdktf_provider_aws.route_table import RouteTable
 from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from cdktf_cdktf_provider_aws.subnet import Subnet
 from cdktf_cdktf_provider_aws.vpc import Vpc
 from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
+from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
 from gpulab import defaults
@@ -34,6 +39,10 @@ from gpulab.constructs.aws.policy import assume_role_document, document, stateme
 from gpulab.netmath import derive_subnet_cidrs
 
 NatMode = Literal["none", "single", "per_az"]
+# What a private machine with no NAT needs to reach: Session Manager (ssm, ssmmessages, ec2messages,
+# per the Systems Manager docs "Use VPC endpoints to improve the security of EC2 instances") and the
+# CloudWatch agent (logs, monitoring); S3 has its gateway endpoint.
+NO_NAT_ENDPOINTS = ("ssm", "ssmmessages", "ec2messages", "logs", "monitoring")
 
 
 class AwsNetwork(Construct):
@@ -41,7 +50,8 @@ class AwsNetwork(Construct):
 
     Public attributes after construction: `vpc_id`, `public_subnet_ids`,
     `private_subnet_ids`, `zone_names` (subnet i lies in zone i),
-    `private_route_table_ids`, `nat_gateway_ids`,
+    `private_route_table_ids`, `nat_gateway_ids`, `interface_endpoint_ids`
+    (service → endpoint id),
     `flow_log_group_name` and `flow_log_group_arn` (None without flow logs).
     """
 
@@ -60,6 +70,7 @@ class AwsNetwork(Construct):
         flow_log_retention_days: int = defaults.LOG_RETENTION_DAYS["aws"],
         kms_key_arn: str | None = None,
         s3_endpoint: bool = True,
+        interface_endpoints: Sequence[str] | None = None,
     ) -> None:
         """Build the network.
 
@@ -78,6 +89,12 @@ class AwsNetwork(Construct):
             CloudWatch's own encryption.
         s3_endpoint: an S3 gateway endpoint on every route table, so bucket
             traffic stays off the NAT (and free); on by default.
+        interface_endpoints: AWS services (`ssm`, `logs`, …) the private
+            subnets reach through interface endpoints with private DNS, open
+            on 443 to the VPC only. By default NO_NAT_ENDPOINTS when nat is
+            "none" (else private machines could not reach Session Manager or
+            CloudWatch, and their idle alarm would never fire), none otherwise.
+            Each costs about $0.01 an hour per zone.
         """
         super().__init__(scope, id)
         zone_count = availability_zones if isinstance(availability_zones, int) else len(availability_zones)
@@ -162,8 +179,10 @@ class AwsNetwork(Construct):
             RouteTableAssociation(self, f"private-rta-{i}", subnet_id=subnet_id, route_table_id=table_id)
             self.private_route_table_ids.append(table_id)
 
+        if interface_endpoints is None:
+            interface_endpoints = NO_NAT_ENDPOINTS if nat == "none" else ()
+        region = DataAwsRegion(self, "region") if s3_endpoint or interface_endpoints else None
         if s3_endpoint:
-            region = DataAwsRegion(self, "region")
             VpcEndpoint(
                 self,
                 "s3-endpoint",
@@ -174,10 +193,48 @@ class AwsNetwork(Construct):
                 tags={"Name": f"{name}-s3"},
             )
 
+        self.interface_endpoint_ids: dict[str, str] = {}
+        if interface_endpoints:
+            self._add_interface_endpoints(name, cidr, list(interface_endpoints), region.region)
+
         self.flow_log_group_name: str | None = None
         self.flow_log_group_arn: str | None = None
         if flow_logs:
             self._add_flow_logs(name, flow_log_retention_days, kms_key_arn)
+
+    def _add_interface_endpoints(self, name: str, cidr: str, services: list[str], region: str) -> None:
+        """One interface endpoint per service in every private subnet, reachable on 443 from the VPC only."""
+        group = SecurityGroup(
+            self,
+            "endpoints-sg",
+            name=f"{name}-endpoints",
+            description=f"gpulab {name}: HTTPS to AWS service endpoints from inside the VPC",
+            vpc_id=self.vpc_id,
+            tags={"Name": f"{name}-endpoints"},
+        )
+        VpcSecurityGroupIngressRule(
+            self,
+            "endpoints-in-https",
+            security_group_id=group.id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            cidr_ipv4=cidr,
+            description="HTTPS from the VPC",
+        )
+        for service in services:
+            endpoint = VpcEndpoint(
+                self,
+                f"{service}-endpoint",
+                vpc_id=self.vpc_id,
+                service_name=f"com.amazonaws.{region}.{service}",
+                vpc_endpoint_type="Interface",
+                subnet_ids=self.private_subnet_ids,
+                security_group_ids=[group.id],
+                private_dns_enabled=True,
+                tags={"Name": f"{name}-{service}"},
+            )
+            self.interface_endpoint_ids[service] = endpoint.id
 
     def _subnets(self, tier: str, cidrs: list[str], zone_names: list[str], name: str) -> list[Subnet]:
         """One subnet of `tier` per zone; none hands out public IPs by itself."""

@@ -10,7 +10,11 @@ import json
 
 from gpulab.constructs.boot_script import template_literal
 
-AGENT_PACKAGE_URL = "https://amazoncloudwatch-agent.s3.amazonaws.com/ubuntu/amd64/latest/amazon-cloudwatch-agent.deb"
+# The agent's regional download bucket: reachable through the VPC's S3 gateway endpoint, so a machine
+# without a NAT can install it too (the global bucket lives in us-east-1, which the endpoint does not reach).
+AGENT_PACKAGE_URL = (
+    "https://amazoncloudwatch-agent-{region}.s3.{region}.amazonaws.com/ubuntu/amd64/latest/amazon-cloudwatch-agent.deb"
+)
 AGENT_CONFIG_PATH = "/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json"
 
 
@@ -62,6 +66,7 @@ def agent_config(*, metric_namespace: str, log_group_name: str | None, gpu: bool
 def render(
     *,
     volume_id: str,
+    region: str,
     mount_point: str,
     metric_namespace: str,
     log_group_name: str | None,
@@ -93,7 +98,7 @@ mount -a
 
 # CloudWatch agent: memory, disk{", GPU" if gpu else ""} metrics and boot logs.
 if [ ! -x /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl ]; then
-  curl -fsSL -o /tmp/amazon-cloudwatch-agent.deb {AGENT_PACKAGE_URL}
+  curl -fsSL -o /tmp/amazon-cloudwatch-agent.deb {AGENT_PACKAGE_URL.format(region=region)}
   dpkg -i /tmp/amazon-cloudwatch-agent.deb
 fi
 mkdir -p $(dirname {AGENT_CONFIG_PATH})

@@ -29,6 +29,34 @@ def synth(build) -> dict:
     return json.loads(CdktfTesting.synth(stack))
 
 
+def _interface_endpoints(out: dict) -> dict[str, dict]:
+    endpoints = out["resource"].get("aws_vpc_endpoint", {}).values()
+    return {e["service_name"].rsplit(".", 1)[1]: e for e in endpoints if e["vpc_endpoint_type"] == "Interface"}
+
+
+def test_without_a_nat_private_machines_reach_session_manager_and_cloudwatch_through_endpoints():
+    """With no NAT, SSM and the CloudWatch agent need interface endpoints (SSM docs, "Use VPC endpoints"),
+    else the idle-stop alarm never gets data and never fires."""
+    out = synth(lambda s: AwsNetwork(s, "net", name="t", cidr="10.8.0.0/16", availability_zones=2, nat="none"))
+    endpoints = _interface_endpoints(out)
+    assert sorted(endpoints) == ["ec2messages", "logs", "monitoring", "ssm", "ssmmessages"]
+    for endpoint in endpoints.values():
+        assert endpoint["private_dns_enabled"] is True
+        assert len(endpoint["subnet_ids"]) == 2
+    (rule,) = out["resource"]["aws_vpc_security_group_ingress_rule"].values()
+    assert (rule["from_port"], rule["to_port"], rule["cidr_ipv4"]) == (443, 443, "10.8.0.0/16")
+    assert "aws_vpc_security_group_egress_rule" not in out["resource"], "the endpoints' group sends nothing"
+
+
+def test_with_a_nat_or_when_told_there_are_no_interface_endpoints():
+    assert _interface_endpoints(synth(lambda s: AwsNetwork(s, "net", name="t", nat="single"))) == {}
+    assert (
+        _interface_endpoints(synth(lambda s: AwsNetwork(s, "net", name="t", nat="none", interface_endpoints=[]))) == {}
+    )
+    chosen = synth(lambda s: AwsNetwork(s, "net", name="t", nat="single", interface_endpoints=["ssm"]))
+    assert sorted(_interface_endpoints(chosen)) == ["ssm"]
+
+
 def test_subnets_are_carved_from_the_vpc_when_not_given():
     public, private = derive_subnet_cidrs("10.0.0.0/16", 3)
     assert public == ["10.0.0.0/20", "10.0.16.0/20", "10.0.32.0/20"]

@@ -18,6 +18,7 @@ def as_delivered(script: str) -> str:
 def render(**overrides) -> str:
     args = dict(
         volume_id="vol-0123456789abcdef0",
+        region="eu-west-1",
         mount_point="/data",
         metric_namespace="gpulab/mlinfra-dev",
         log_group_name="/gpulab/mlinfra-dev/trainer",
@@ -37,6 +38,7 @@ def test_boot_script_is_valid_bash(tmp_path):
 def test_terraform_sees_no_interpolation_but_the_volume_id():
     raw = user_data.render(
         volume_id="${aws_ebs_volume.data.id}",
+        region="${data.aws_region.region.region}",
         mount_point="/data",
         metric_namespace="ns",
         log_group_name=None,
@@ -44,7 +46,7 @@ def test_terraform_sees_no_interpolation_but_the_volume_id():
         setup_script=None,
     )
     interpolations = re.findall(r"(?<!\$)\$\{([^}]*)\}", raw)
-    assert interpolations == ["aws_ebs_volume.data.id"]
+    assert interpolations == ["aws_ebs_volume.data.id"] + ["data.aws_region.region.region"] * 2, "in the agent's URL"
 
 
 def test_agent_config_is_valid_json_with_gpu_metrics_aggregated_by_instance():
@@ -70,6 +72,7 @@ def test_a_setup_script_reaches_the_machine_as_written():
     setup = 'echo "home is ${HOME}" %{not_a_directive} \\ `date`'
     script = user_data.render(
         volume_id="vol-0123456789abcdef0",
+        region="eu-west-1",
         mount_point="/data",
         metric_namespace="gpulab/t",
         log_group_name=None,
