@@ -9,9 +9,7 @@ import re
 
 from gpulab.config.model import Environment
 
-STORAGE_ACCOUNT_NAME = re.compile(r"^[a-z0-9]{3,24}$")
 KEY_VAULT_NAME = re.compile(r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$")
-CONTAINER_NAME = re.compile(r"^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")
 DNS_LABEL = re.compile(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$")
 MAX_VM_NAME = 64
 

@@ -9,7 +9,6 @@ ValueError with a message of the form "what is wrong (what to do)";
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Annotated, Literal
 
@@ -23,8 +22,10 @@ from pydantic import (
 
 from gpulab import defaults, time_of_day
 from gpulab.config.emails import EmailAddress
-from gpulab.errors import cut, shown
+from gpulab.errors import shown
 from gpulab.netmath import derive_subnet_cidrs
+from gpulab.rules import addresses, names
+from gpulab.rules.values import raise_problem
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 SLUG_HINT = "use lowercase letters, digits and hyphens, starting with a letter"
@@ -36,16 +37,6 @@ def _slug(value: str) -> str:
     return value
 
 
-def _cidr(value: str) -> str:
-    try:
-        network = ipaddress.IPv4Network(value, strict=False)
-    except ValueError:
-        raise ValueError(f"{cut(value)} is not a valid CIDR (write an IPv4 block such as 10.0.1.0/24)") from None
-    if str(network) != value:
-        raise ValueError(f"{value} has host bits set (did you mean {network}?)")
-    return value
-
-
 def _refuse_open_world(field: str, cidrs: list[str], what: str, fix: str) -> None:
     """0.0.0.0/0 in a source list is refused: opening to everyone must be a named option, not a CIDR."""
     for index, cidr in enumerate(cidrs):
@@ -54,7 +45,7 @@ def _refuse_open_world(field: str, cidrs: list[str], what: str, fix: str) -> Non
 
 
 Slug = Annotated[str, Field(min_length=2, max_length=40), AfterValidator(_slug)]
-Cidr = Annotated[str, AfterValidator(_cidr)]
+Cidr = Annotated[str, AfterValidator(lambda value: raise_problem(value, addresses.cidr_problem))]
 
 
 class Strict(BaseModel):
@@ -80,42 +71,26 @@ class Network(Strict):
 
     @model_validator(mode="after")
     def _subnets_fit(self) -> Network:
-        count = self.zone_count
-        if not 1 <= count <= 6:
-            raise ValueError(f"availability_zones: {count} zones asked for (use 1 to 6)")
-        vpc = ipaddress.IPv4Network(self.cidr)
-        if not 16 <= vpc.prefixlen <= 24:
-            raise ValueError(f"cidr: {self.cidr} must be between a /16 and a /24")
-        if isinstance(self.availability_zones, list) and len(set(self.availability_zones)) != count:
-            raise ValueError("availability_zones: a zone is listed twice (list each zone once)")
-        derived_public, derived_private = derive_subnet_cidrs(self.cidr, count)
-        seen: list[tuple[str, ipaddress.IPv4Network]] = []
+        for field, value, rule in (
+            ("availability_zones", self.availability_zones, addresses.zones_problem),
+            ("cidr", self.cidr, addresses.vpc_cidr_problem),
+        ):
+            problem = rule(value)
+            if problem:
+                raise ValueError(f"{field}: {problem}")
+        derived_public, derived_private = derive_subnet_cidrs(self.cidr, self.zone_count)
+        layout = []
         for kind, derived in (("public_subnets", derived_public), ("private_subnets", derived_private)):
             subnets = getattr(self, kind)
-            if subnets is not None and len(subnets) != count:
+            if subnets is not None and len(subnets) != self.zone_count:
                 raise ValueError(
-                    f"{kind}: {len(subnets)} given for {count} availability zones "
+                    f"{kind}: {len(subnets)} given for {self.zone_count} availability zones "
                     f"(give one per zone, or leave {kind} out to derive them)"
                 )
-            for index, text in enumerate(subnets or derived):
-                subnet = ipaddress.IPv4Network(text)
-                given = subnets is not None
-                label = f"{kind}[{index}]" if given else f"derived {kind}[{index}]"
-                if not subnet.subnet_of(vpc):
-                    raise ValueError(
-                        f"{label}: {text} is outside the VPC {self.cidr} (pick a block inside network.cidr)"
-                    )
-                for other_label, other in seen:
-                    if subnet.overlaps(other):
-                        both_given = given and not other_label.startswith("derived")
-                        fix = (
-                            "give each subnet its own block"
-                            if both_given
-                            else "give both public_subnets and private_subnets"
-                        )
-                        where = label if given else kind
-                        raise ValueError(f"{where}: {text} overlaps {other_label} {other} ({fix})")
-                seen.append((label, subnet))
+            layout.append((kind, subnets or derived, subnets is not None))
+        problem = addresses.subnets_problem(self.cidr, layout, "network.cidr")
+        if problem:
+            raise ValueError(problem)
         return self
 
 
@@ -294,12 +269,14 @@ class AzureSettings(Strict):
     """
 
     subscription_id: Annotated[str, Field(pattern=r"^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$")] | None = None
-    admin_username: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_-]{0,31}$")] = defaults.AZURE_ADMIN_USERNAME
+    admin_username: Annotated[str, AfterValidator(lambda value: raise_problem(value, names.admin_username_problem))] = (
+        defaults.AZURE_ADMIN_USERNAME
+    )
     ssh_public_keys: list[Annotated[str, AfterValidator(_ssh_key_or_file)]] = Field(
         default=[defaults.AZURE_SSH_PUBLIC_KEY_FILE], min_length=1
     )
     storage_account: str | None = None
-    storage_replication: Literal["LRS", "ZRS", "GRS", "GZRS", "RAGRS", "RAGZRS"] = "LRS"
+    storage_replication: Literal[names.AZURE_REPLICATIONS] = "LRS"  # type: ignore[valid-type]
     encryption_at_host: bool = True
     deployer_cidrs: list[Cidr] = []
 

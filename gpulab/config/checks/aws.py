@@ -8,12 +8,12 @@ from gpulab.config.catalog.aws import AWS
 from gpulab.config.checks.common import check_machine_type, check_offered, check_region, unique_names, unused_fields
 from gpulab.config.model import Environment
 from gpulab.config.tags import GPULAB_TAG_KEYS
+from gpulab.rules import names
 
 # IAM role names are at most 64 characters; the longest gpulab builds is
 # "<project>-<env>-flow-logs".
 MAX_PREFIX_LENGTH = 64 - len("-flow-logs")
 RESERVED_TAGS = GPULAB_TAG_KEYS | {"Name"}
-S3_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
 # The DLAMI's snapshot is 75 GB; a smaller root volume cannot be created from it.
 MIN_ROOT_DISK_GB = 75
 # fmt: off
@@ -88,7 +88,7 @@ def check_aws(env: Environment) -> list[tuple[str, str]]:
     for index, bucket in enumerate(env.buckets):
         problems += unused_fields(f"buckets[{index}]", bucket, {"cool_after_days": "use archive_after_days"}, "AWS")
         name = env.bucket_name(bucket)
-        if not S3_BUCKET_NAME.match(name) or "--" in name:
+        if names.s3_bucket_name_problem(name):
             problems.append(
                 (
                     f"buckets[{index}].name",
@@ -117,7 +117,7 @@ def check_aws(env: Environment) -> list[tuple[str, str]]:
                 f"{', '.join(map(str, CLOUDWATCH_RETENTION_DAYS))})",
             )
         )
-    if env.state.bucket is not None and not S3_BUCKET_NAME.match(env.state.bucket):
+    if env.state.bucket is not None and names.s3_bucket_name_problem(env.state.bucket):
         problems.append(
             (
                 "state.bucket",

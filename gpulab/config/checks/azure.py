@@ -17,6 +17,7 @@ from gpulab.config.checks.common import (
 from gpulab.config.model import Environment
 from gpulab.config.tags import GPULAB_TAG_KEYS
 from gpulab.errors import shown
+from gpulab.rules import names
 from gpulab.rules.time_zones import EXAMPLES, windows_ids, windows_time_zone
 
 FORBIDDEN_TAG_CHARACTERS = set("<>%&\\?/")
@@ -82,7 +83,7 @@ def check_azure(env: Environment) -> list[tuple[str, str]]:
     problems += unused_fields(
         "state", env.state, {"bucket": "use storage_account and container", "region": "remove it"}, "Azure"
     )
-    if env.state.storage_account and not azure_names.STORAGE_ACCOUNT_NAME.match(env.state.storage_account):
+    if env.state.storage_account and names.storage_account_problem(env.state.storage_account):
         problems.append(("state.storage_account", _bad_account(env.state.storage_account)))
     return problems
 
@@ -188,7 +189,7 @@ def _check_storage(env: Environment) -> list[tuple[str, str]]:
     problems = unique_names("buckets", [b.name for b in env.buckets])
     for index, bucket in enumerate(env.buckets):
         where = f"buckets[{index}]"
-        if not azure_names.CONTAINER_NAME.match(bucket.name):
+        if names.container_problem(bucket.name):
             problems.append(
                 (
                     f"{where}.name",
@@ -215,7 +216,7 @@ def _check_storage(env: Environment) -> list[tuple[str, str]]:
             )
     # A derived name is the prefix's letters and digits cut to 24, always valid; a given one may not be.
     given = env.azure.storage_account
-    if given is not None and not azure_names.STORAGE_ACCOUNT_NAME.match(given):
+    if given is not None and names.storage_account_problem(given):
         problems.append(("azure.storage_account", _bad_account(given)))
     return problems
 

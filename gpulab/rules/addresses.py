@@ -1,0 +1,88 @@
+"""Rules about IPv4 blocks, networks and ports, for the environment model and the network constructs."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+
+from gpulab.errors import cut, shown
+
+VPC_PREFIXES = (16, 24)  # AWS takes /16 to /28; gpulab carves 16 subnets from the block, so /24 is the smallest
+MOST_ZONES = 6
+
+
+def cidr_problem(value: object) -> str | None:
+    """An IPv4 block in canonical form (no host bits set)."""
+    if not isinstance(value, str):
+        return f"{shown(value)} is not a CIDR (write an IPv4 block such as 10.0.1.0/24)"
+    try:
+        network = ipaddress.IPv4Network(value, strict=False)
+    except ValueError:
+        return f"{cut(value)} is not a valid CIDR (write an IPv4 block such as 10.0.1.0/24)"
+    if str(network) != value:
+        return f"{value} has host bits set (did you mean {network}?)"
+    return None
+
+
+def vpc_cidr_problem(value: object) -> str | None:
+    """A valid block from a /16 to a /24."""
+    problem = cidr_problem(value)
+    if problem:
+        return problem
+    low, high = VPC_PREFIXES
+    if not low <= ipaddress.IPv4Network(value).prefixlen <= high:  # type: ignore[arg-type]
+        return f"{value} must be between a /{low} and a /{high}"
+    return None
+
+
+def zones_problem(value: object) -> str | None:
+    """A zone count from 1 to MOST_ZONES, or a list of distinct zone names."""
+    if isinstance(value, bool) or not isinstance(value, (int, list, tuple)):
+        return f"{shown(value)} is neither a zone count nor a list of zone names (e.g. 2, or ['us-east-1a'])"
+    count = value if isinstance(value, int) else len(value)
+    if not 1 <= count <= MOST_ZONES:
+        return f"{count} zones asked for (use 1 to {MOST_ZONES})"
+    if not isinstance(value, int):
+        if not all(isinstance(zone, str) and zone for zone in value):
+            return f"{shown(value)} must list zone names as strings"
+        if len(set(value)) != count:
+            return "a zone is listed twice (list each zone once)"
+    return None
+
+
+def subnets_problem(
+    vpc: str,
+    layout: Sequence[tuple[str, Sequence[str], bool]],
+    vpc_label: str = "the VPC cidr",
+) -> str | None:
+    """Every subnet inside `vpc` and none overlapping another, as `label[i]: problem`.
+
+    `layout` holds (label, blocks, given) per kind of subnet; `given` False
+    marks blocks derived from `vpc`, which a problem names as derived and
+    answers by asking for both lists to be given.
+    """
+    network = ipaddress.IPv4Network(vpc)
+    every_list = " and ".join(kind for kind, _, _ in layout)
+    seen: list[tuple[str, bool, ipaddress.IPv4Network]] = []
+    for kind, blocks, given in layout:
+        for index, text in enumerate(blocks):
+            label = f"{kind}[{index}]" if given else f"derived {kind}[{index}]"
+            problem = cidr_problem(text)
+            if problem:
+                return f"{label}: {problem}"
+            subnet = ipaddress.IPv4Network(text)
+            if not subnet.subnet_of(network):
+                return f"{label}: {text} is outside the VPC {vpc} (pick a block inside {vpc_label})"
+            for other_label, other_given, other in seen:
+                if subnet.overlaps(other):
+                    both = given and other_given
+                    fix = "give each subnet its own block" if both else f"give both {every_list}"
+                    return f"{label if given else kind}: {text} overlaps {other_label} {other} ({fix})"
+            seen.append((label, given, subnet))
+    return None
+
+
+def port_problem(value: object) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+        return f"{shown(value)} is not a TCP port (use 1 to 65535)"
+    return None

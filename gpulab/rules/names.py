@@ -1,0 +1,79 @@
+"""Rules about the names clouds give their resources, for the environment model and the constructs.
+
+Each pattern is the provider's documented rule; the comments name the page.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gpulab.errors import shown
+
+# S3 "General purpose bucket naming rules": 3-63 lowercase letters, digits, dots and hyphens;
+# gpulab leaves dots out (virtual-hosted TLS breaks on them).
+S3_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+# IAM "IAM object quotas": role and instance profile names are 1-64 characters of [\w+=,.@-].
+IAM_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+# KMS CreateAlias: alias/ then 1-250 of [a-zA-Z0-9/_-]; alias/aws/ is reserved for AWS managed keys.
+KMS_ALIAS = re.compile(r"^alias/[A-Za-z0-9/_-]{1,250}$")
+# Azure "Naming rules and restrictions for Azure resources" (Microsoft.Storage).
+STORAGE_ACCOUNT_NAME = re.compile(r"^[a-z0-9]{3,24}$")
+CONTAINER_NAME = re.compile(r"^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")
+AZURE_REPLICATIONS = ("LRS", "ZRS", "GRS", "GZRS", "RAGRS", "RAGZRS")
+LINUX_USER_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+# User names the Azure compute API refuses as a VM's admin (REST API, Virtual Machines - Create Or Update,
+# osProfile.adminUsername "Disallowed values").
+AZURE_RESERVED_USERS = frozenset(
+    {"administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "1", "123", "a"}
+    | {"actuser", "adm", "admin2", "aspnet", "backup", "console", "david", "guest", "john", "owner", "root"}
+    | {"server", "sql", "support", "support_388945a0", "sys", "test2", "test3", "user4", "user5"}
+)
+
+
+def s3_bucket_name_problem(value: object) -> str | None:
+    if not isinstance(value, str) or not S3_BUCKET_NAME.match(value) or "--" in value:
+        return (
+            f"{shown(value)} is not a valid S3 bucket name "
+            "(3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit)"
+        )
+    return None
+
+
+def iam_name_problem(value: object) -> str | None:
+    if not isinstance(value, str) or not IAM_NAME.match(value):
+        return f"{shown(value)} is not a valid IAM name (1-64 letters, digits and +=,.@_-)"
+    return None
+
+
+def kms_alias_problem(value: object) -> str | None:
+    if not isinstance(value, str) or not KMS_ALIAS.match(value):
+        return f"{shown(value)} is not a KMS alias (write alias/<name>, with letters, digits, /, _ and -)"
+    if value.startswith("alias/aws/"):
+        return f"{shown(value)} is reserved for AWS managed keys (pick a name outside alias/aws/)"
+    return None
+
+
+def storage_account_problem(value: object) -> str | None:
+    if not isinstance(value, str) or not STORAGE_ACCOUNT_NAME.match(value):
+        return f"{shown(value)} is not a valid storage account name (3-24 lowercase letters and digits, no hyphens)"
+    return None
+
+
+def container_problem(value: object) -> str | None:
+    if not isinstance(value, str) or not CONTAINER_NAME.match(value):
+        return f"{shown(value)} is not a valid container name (3-63 lowercase letters, digits and single hyphens)"
+    return None
+
+
+def replication_problem(value: object) -> str | None:
+    if value not in AZURE_REPLICATIONS:
+        return f"{shown(value)} is not an Azure storage replication (use one of {', '.join(AZURE_REPLICATIONS)})"
+    return None
+
+
+def admin_username_problem(value: object) -> str | None:
+    if not isinstance(value, str) or not LINUX_USER_NAME.match(value):
+        return f"{shown(value)} is not a Linux user name (lowercase letters, digits, _ and -, at most 32)"
+    if value in AZURE_RESERVED_USERS:
+        return f"{shown(value)} is a user name Azure reserves (pick another, e.g. researcher)"
+    return None
