@@ -9,8 +9,6 @@ import re
 
 from gpulab.config.model import Environment
 
-KEY_VAULT_NAME = re.compile(r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$")
-DNS_LABEL = re.compile(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$")
 MAX_VM_NAME = 64
 
 

@@ -23,8 +23,8 @@ from pydantic import (
 from gpulab import defaults, time_of_day
 from gpulab.config.emails import EmailAddress
 from gpulab.errors import shown
-from gpulab.netmath import derive_subnet_cidrs
-from gpulab.rules import addresses, names
+from gpulab.netmath import subnet_layout
+from gpulab.rules import addresses, limits, names
 from gpulab.rules.values import raise_problem
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
@@ -78,19 +78,13 @@ class Network(Strict):
             problem = rule(value)
             if problem:
                 raise ValueError(f"{field}: {problem}")
-        derived_public, derived_private = derive_subnet_cidrs(self.cidr, self.zone_count)
-        layout = []
-        for kind, derived in (("public_subnets", derived_public), ("private_subnets", derived_private)):
-            subnets = getattr(self, kind)
-            if subnets is not None and len(subnets) != self.zone_count:
-                raise ValueError(
-                    f"{kind}: {len(subnets)} given for {self.zone_count} availability zones "
-                    f"(give one per zone, or leave {kind} out to derive them)"
-                )
-            layout.append((kind, subnets or derived, subnets is not None))
-        problem = addresses.subnets_problem(self.cidr, layout, "network.cidr")
-        if problem:
-            raise ValueError(problem)
+        subnet_layout(
+            self.cidr,
+            self.zone_count,
+            ("public_subnets", self.public_subnets),
+            ("private_subnets", self.private_subnets),
+            "network.cidr",
+        )
         return self
 
 
@@ -98,14 +92,16 @@ class Gpu(Strict):
     """An accelerator request in cloud-neutral words: `{type: t4, count: 1}`."""
 
     type: str
-    count: int = Field(default=1, ge=1, le=8)
+    count: int = Field(default=1, ge=limits.GPU_COUNT[0], le=limits.GPU_COUNT[1])
 
 
 class Ingress(Strict):
     """Who may connect to a machine, and on which ports. No CIDRs: no inbound."""
 
     cidrs: list[Cidr] = []
-    ports: list[Literal["ssh", "jupyter", "tensorboard"] | Annotated[int, Field(ge=1, le=65535)]] = [
+    ports: list[
+        Literal["ssh", "jupyter", "tensorboard"] | Annotated[int, Field(ge=limits.PORT[0], le=limits.PORT[1])]
+    ] = [
         "ssh",
         "jupyter",
         "tensorboard",
@@ -140,16 +136,18 @@ class Machine(Strict):
     machine_type: str | None = None
     count: int = Field(default=1, ge=0, le=100)
     root_disk_gb: int = Field(default=defaults.ROOT_DISK_GB, ge=30, le=16384)
-    data_disk_gb: int = Field(default=defaults.DATA_DISK_GB, ge=1, le=16384)
+    data_disk_gb: int = Field(default=defaults.DATA_DISK_GB, ge=limits.EBS_GB[0], le=limits.EBS_GB[1])
     subnet: Literal["private", "public"] = "private"
     public_ip: bool = False
     spot: bool = False
     spot_max_price: float | None = Field(default=None, gt=0)
     ingress: Ingress = Ingress()
-    idle_stop_minutes: int | None = Field(default=defaults.IDLE_STOP_MINUTES, ge=10, le=1440)
+    idle_stop_minutes: int | None = Field(
+        default=defaults.IDLE_STOP_MINUTES, ge=limits.IDLE_STOP_MINUTES[0], le=limits.IDLE_STOP_MINUTES[1]
+    )
     shutdown_at: Annotated[str, Field(pattern=time_of_day.PATTERN)] | None = defaults.SHUTDOWN_AT
     shutdown_timezone: str = defaults.SHUTDOWN_TIMEZONE
-    max_run_hours: int | None = Field(default=None, ge=1, le=168)
+    max_run_hours: int | None = Field(default=None, ge=limits.MAX_RUN_HOURS[0], le=limits.MAX_RUN_HOURS[1])
     stopped_between_runs: bool = False
     setup_script: str | None = None
 
@@ -193,9 +191,13 @@ class Monitoring(Strict):
 
     alarm_email: EmailAddress | None = None
     log_retention_days: int | None = Field(default=None, ge=1)
-    cpu_alarm_percent: int = Field(default=defaults.CPU_ALARM_PERCENT, ge=1, le=100)
-    cpu_alarm_periods: int = Field(default=defaults.CPU_ALARM_PERIODS, ge=1, le=24)
-    idle_percent: int = Field(default=defaults.IDLE_PERCENT, ge=1, le=50)
+    cpu_alarm_percent: int = Field(
+        default=defaults.CPU_ALARM_PERCENT, ge=limits.CPU_ALARM_PERCENT[0], le=limits.CPU_ALARM_PERCENT[1]
+    )
+    cpu_alarm_periods: int = Field(
+        default=defaults.CPU_ALARM_PERIODS, ge=limits.CPU_ALARM_PERIODS[0], le=limits.CPU_ALARM_PERIODS[1]
+    )
+    idle_percent: int = Field(default=defaults.IDLE_PERCENT, ge=limits.IDLE_PERCENT[0], le=limits.IDLE_PERCENT[1])
     dashboard: bool = True
 
     @property
@@ -291,17 +293,19 @@ class Headquarters(Strict):
 
     name: Slug = "hq"
     machine_type: str = defaults.AZURE_HQ_SIZE
-    os_disk_gb: int = Field(default=defaults.AZURE_HQ_OS_DISK_GB, ge=30, le=4095)
-    data_disk_gb: int = Field(default=defaults.DATA_DISK_GB, ge=4, le=32767)
+    os_disk_gb: int = Field(
+        default=defaults.AZURE_HQ_OS_DISK_GB, ge=limits.AZURE_OS_DISK_GB[0], le=limits.AZURE_OS_DISK_GB[1]
+    )
+    data_disk_gb: int = Field(
+        default=defaults.DATA_DISK_GB, ge=limits.AZURE_DATA_DISK_GB[0], le=limits.AZURE_DATA_DISK_GB[1]
+    )
     data_mount: Annotated[str, Field(pattern=r"^/mnt/[A-Za-z0-9_.-]+$")] | None = None
     data_folders: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]] = []
     admin_cidrs: list[Cidr] = []
     public_web: bool = False
     acme_http: bool = False
-    domain: Annotated[str, Field(pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")] | None = None
-    subdomains: list[Annotated[str, Field(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]] = list(
-        defaults.HQ_SUBDOMAINS
-    )
+    domain: Annotated[str, Field(pattern=names.DOMAIN_NAME.pattern)] | None = None
+    subdomains: list[Annotated[str, Field(pattern=names.SUBDOMAIN.pattern)]] = list(defaults.HQ_SUBDOMAINS)
     setup_script: str | None = None
 
     @model_validator(mode="after")
@@ -345,7 +349,7 @@ class Head(Strict):
     """The node the workers connect to, which may run outside the cloud (seed 003: a Mac elsewhere)."""
 
     address: Cidr
-    port: int = Field(ge=1, le=65535)
+    port: int = Field(ge=limits.PORT[0], le=limits.PORT[1])
 
 
 class Environment(Strict):

@@ -6,9 +6,13 @@ import ipaddress
 from collections.abc import Sequence
 
 from gpulab.errors import cut, shown
+from gpulab.rules import limits
 
 VPC_PREFIXES = (16, 24)  # AWS takes /16 to /28; gpulab carves 16 subnets from the block, so /24 is the smallest
+GCE_SUBNET_PREFIXES = (8, 29)
 MOST_ZONES = 6
+# How private subnets reach the internet: no NAT, one shared NAT gateway, or one per zone.
+NAT_MODES = ("none", "single", "per_az")
 
 
 def cidr_problem(value: object) -> str | None:
@@ -30,6 +34,17 @@ def vpc_cidr_problem(value: object) -> str | None:
     if problem:
         return problem
     low, high = VPC_PREFIXES
+    if not low <= ipaddress.IPv4Network(value).prefixlen <= high:  # type: ignore[arg-type]
+        return f"{value} must be between a /{low} and a /{high}"
+    return None
+
+
+def gce_subnet_cidr_problem(value: object) -> str | None:
+    """A valid block from a /8 to a /29, the primary ranges a Compute Engine subnet takes (VPC docs, "Subnets")."""
+    problem = cidr_problem(value)
+    if problem:
+        return problem
+    low, high = GCE_SUBNET_PREFIXES
     if not low <= ipaddress.IPv4Network(value).prefixlen <= high:  # type: ignore[arg-type]
         return f"{value} must be between a /{low} and a /{high}"
     return None
@@ -83,6 +98,7 @@ def subnets_problem(
 
 
 def port_problem(value: object) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
-        return f"{shown(value)} is not a TCP port (use 1 to 65535)"
+    low, high = limits.PORT
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return f"{shown(value)} is not a TCP port (use {low} to {high})"
     return None

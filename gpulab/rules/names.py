@@ -20,7 +20,21 @@ KMS_ALIAS = re.compile(r"^alias/[A-Za-z0-9/_-]{1,250}$")
 STORAGE_ACCOUNT_NAME = re.compile(r"^[a-z0-9]{3,24}$")
 CONTAINER_NAME = re.compile(r"^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")
 AZURE_REPLICATIONS = ("LRS", "ZRS", "GRS", "GZRS", "RAGRS", "RAGZRS")
+# Key Vault: 3-24 letters, digits and single hyphens, starting with a letter, not ending with a hyphen.
+KEY_VAULT_NAME = re.compile(r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$")
+# A public IP's domain_name_label (azurerm public_ip docs): lowercase, starting with a letter, 3-63.
+DNS_LABEL = re.compile(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$")
+# DNS names for Azure DNS zones and their records (RFC 1035 labels, lowercase).
+DOMAIN_NAME = re.compile(r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+SUBDOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 LINUX_USER_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+# Cloud Storage "Bucket naming guidelines": 3-63 lowercase letters, digits, hyphens and underscores (dots need
+# domain verification, left out), starting and ending with a letter or digit; no "goog" prefix, no "google".
+GCS_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$")
+# Compute Engine resource names (RFC 1035): a lowercase letter, then letters, digits and hyphens, 1-63.
+GCE_RESOURCE_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
+# IAM service account ids: 6-30 characters, lowercase letters, digits and hyphens, starting with a letter.
+SERVICE_ACCOUNT_ID = re.compile(r"^[a-z]([-a-z0-9]{4,28}[a-z0-9])$")
 # User names the Azure compute API refuses as a VM's admin (REST API, Virtual Machines - Create Or Update,
 # osProfile.adminUsername "Disallowed values").
 AZURE_RESERVED_USERS = frozenset(
@@ -76,4 +90,61 @@ def admin_username_problem(value: object) -> str | None:
         return f"{shown(value)} is not a Linux user name (lowercase letters, digits, _ and -, at most 32)"
     if value in AZURE_RESERVED_USERS:
         return f"{shown(value)} is a user name Azure reserves (pick another, e.g. researcher)"
+    return None
+
+
+def key_vault_name_problem(value: object) -> str | None:
+    if not isinstance(value, str) or not KEY_VAULT_NAME.match(value):
+        return (
+            f"{shown(value)} is not a valid Key Vault name "
+            "(3-24 letters, digits and single hyphens, starting with a letter)"
+        )
+    return None
+
+
+def dns_label_problem(value: object) -> str | None:
+    if not isinstance(value, str) or not DNS_LABEL.match(value):
+        return (
+            f"{shown(value)} is not a valid DNS label "
+            "(3-63 lowercase letters, digits and hyphens, starting with a letter)"
+        )
+    return None
+
+
+def gcs_bucket_name_problem(value: object) -> str | None:
+    if not isinstance(value, str) or not GCS_BUCKET_NAME.match(value) or value.startswith("goog") or "google" in value:
+        return (
+            f"{shown(value)} is not a valid Cloud Storage bucket name (3-63 lowercase letters, digits, hyphens and "
+            "underscores, starting and ending with a letter or digit; no goog prefix or google)"
+        )
+    return None
+
+
+def gce_resource_name_problem(value: object) -> str | None:
+    if not isinstance(value, str) or not GCE_RESOURCE_NAME.match(value):
+        return (
+            f"{shown(value)} is not a valid Compute Engine name "
+            "(1-63 lowercase letters, digits and hyphens, starting with a letter)"
+        )
+    return None
+
+
+def service_account_id_problem(value: object) -> str | None:
+    if not isinstance(value, str) or not SERVICE_ACCOUNT_ID.match(value):
+        return (
+            f"{shown(value)} is not a valid service account id "
+            "(6-30 lowercase letters, digits and hyphens, starting with a letter)"
+        )
+    return None
+
+
+def domain_problem(value: object) -> str | None:
+    if not isinstance(value, str) or not DOMAIN_NAME.match(value):
+        return f"{shown(value)} is not a domain name (lowercase labels joined by dots, e.g. lab.example.org)"
+    return None
+
+
+def subdomain_problem(value: object) -> str | None:
+    if not isinstance(value, str) or not SUBDOMAIN.match(value):
+        return f"{shown(value)} is not a subdomain label (1-63 lowercase letters, digits and hyphens, e.g. mlflow)"
     return None

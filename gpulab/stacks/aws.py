@@ -5,7 +5,6 @@ from __future__ import annotations
 from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
-from gpulab.config.catalog.aws import supports_recovery
 from gpulab.config.machines import machine_type_for
 from gpulab.config.model import Environment
 from gpulab.config.tags import common_tags
@@ -127,7 +126,7 @@ class AwsPlatformStack(TerraformStack):
                     label,
                     instance_id=vm.instance_id,
                     gpu=machine.gpu is not None,
-                    recoverable=supports_recovery(machine_type),
+                    instance_type=machine_type,
                     cpu_alarm_percent=monitor.cpu_alarm_percent,
                     cpu_alarm_periods=monitor.cpu_alarm_periods,
                 )

@@ -6,29 +6,29 @@ import zoneinfo
 
 import pytest
 
-from gpulab.config.checks import gcp
+from gpulab.rules import time_zones
 
 EDGE_CASES = ["Pacific Standard Time", "posixrules", "right/UTC", "posix/Europe/Berlin", "../etc/passwd", "", "utc"]
 
 
 @pytest.fixture
 def fresh_caches():
-    gcp._tzdata_zone_list.cache_clear()
-    gcp._available_time_zones.cache_clear()
+    time_zones._tzdata_zone_list.cache_clear()
+    time_zones._available_time_zones.cache_clear()
     yield
-    gcp._tzdata_zone_list.cache_clear()
-    gcp._available_time_zones.cache_clear()
+    time_zones._tzdata_zone_list.cache_clear()
+    time_zones._available_time_zones.cache_clear()
 
 
 def test_every_name_gets_zoneinfos_answer(fresh_caches):
     available = zoneinfo.available_timezones()
     for name in sorted(available) + EDGE_CASES:
-        assert gcp.is_iana_time_zone(name) == (name in available), name
+        assert time_zones.is_iana_time_zone(name) == (name in available), name
 
 
 def test_a_listed_zone_needs_no_walk_of_the_tz_database(fresh_caches):
-    assert gcp.is_iana_time_zone("Europe/Berlin")
-    assert gcp.is_iana_time_zone("UTC")
-    assert gcp._available_time_zones.cache_info().currsize == 0
-    assert not gcp.is_iana_time_zone("Pacific Standard Time")
-    assert gcp._available_time_zones.cache_info().currsize == 1  # an unknown name is checked against the walk
+    assert time_zones.is_iana_time_zone("Europe/Berlin")
+    assert time_zones.is_iana_time_zone("UTC")
+    assert time_zones._available_time_zones.cache_info().currsize == 0
+    assert not time_zones.is_iana_time_zone("Pacific Standard Time")
+    assert time_zones._available_time_zones.cache_info().currsize == 1  # an unknown name is checked against the walk

@@ -23,6 +23,24 @@ ACCELERATOR_TYPES = {
     "a100": "nvidia-tesla-a100",
     "h100": "nvidia-h100-80gb",
 }
+# Every accelerator type Compute Engine names (the "GPU machine types" page, 2025-06), the catalogued and the
+# others: a construct given one of these is building something real, one outside it is a typo.
+GCE_ACCELERATOR_TYPES = frozenset(
+    {
+        *ACCELERATOR_TYPES.values(),
+        "nvidia-tesla-p4",
+        "nvidia-tesla-p100",
+        "nvidia-tesla-p4-vws",
+        "nvidia-tesla-p100-vws",
+        "nvidia-tesla-t4-vws",
+        "nvidia-l4-vws",
+        "nvidia-a100-80gb",
+        "nvidia-h100-mega-80gb",
+        "nvidia-h200-141gb",
+        "nvidia-b200",
+        "nvidia-gb200",
+    }
+)
 # Accelerators attached to N1 machines (guest_accelerator), and how many one machine may carry;
 # the others are built into their machine family (g2: L4, a2: A100, a3: H100).
 ATTACHABLE_COUNTS = {"t4": (1, 2, 4), "v100": (1, 2, 4, 8)}

@@ -9,6 +9,7 @@ from gpulab.config.checks.common import check_machine_type, check_offered, check
 from gpulab.config.model import Environment
 from gpulab.config.tags import GPULAB_TAG_KEYS
 from gpulab.rules import names
+from gpulab.rules.limits import CLOUDWATCH_RETENTION_DAYS
 
 # IAM role names are at most 64 characters; the longest gpulab builds is
 # "<project>-<env>-flow-logs".
@@ -16,11 +17,6 @@ MAX_PREFIX_LENGTH = 64 - len("-flow-logs")
 RESERVED_TAGS = GPULAB_TAG_KEYS | {"Name"}
 # The DLAMI's snapshot is 75 GB; a smaller root volume cannot be created from it.
 MIN_ROOT_DISK_GB = 75
-# fmt: off
-CLOUDWATCH_RETENTION_DAYS = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-)
-# fmt: on
 
 
 def check_aws(env: Environment) -> list[tuple[str, str]]:

@@ -18,13 +18,11 @@ from gpulab.config.model import Environment
 from gpulab.config.tags import GPULAB_TAG_KEYS
 from gpulab.errors import shown
 from gpulab.rules import names
+from gpulab.rules.limits import AZURE_OS_DISK_GB, LOG_ANALYTICS_RETENTION_DAYS
 from gpulab.rules.time_zones import EXAMPLES, windows_ids, windows_time_zone
 
 FORBIDDEN_TAG_CHARACTERS = set("<>%&\\?/")
-LOG_ANALYTICS_RETENTION_DAYS = (30, 730)
 ZONES = ("1", "2", "3")
-# A managed OS disk holds at most 4,095 GiB (Azure docs, "Azure managed disk types"; linux_vm.py refuses more).
-MAX_OS_DISK_GB = 4095
 
 
 def check_azure(env: Environment) -> list[tuple[str, str]]:
@@ -72,7 +70,7 @@ def check_azure(env: Environment) -> list[tuple[str, str]]:
         )
     if env.encryption == "kms":
         name = azure_names.key_vault_name(env)
-        if not azure_names.KEY_VAULT_NAME.match(name):
+        if not names.KEY_VAULT_NAME.match(name):
             problems.append(
                 (
                     "encryption",
@@ -143,11 +141,11 @@ def _check_machines(env: Environment) -> list[tuple[str, str]]:
             problems.append(
                 (f"{where}.shutdown_timezone", f"{shown(zone)} is not a time zone Azure knows (write {EXAMPLES}{hint})")
             )
-        if machine.root_disk_gb > MAX_OS_DISK_GB:
+        if machine.root_disk_gb > AZURE_OS_DISK_GB[1]:
             problems.append(
                 (
                     f"{where}.root_disk_gb",
-                    f"{machine.root_disk_gb} is more than an Azure OS disk holds (use at most {MAX_OS_DISK_GB}; "
+                    f"{machine.root_disk_gb} is more than an Azure OS disk holds (use at most {AZURE_OS_DISK_GB[1]}; "
                     "put data on data_disk_gb)",
                 )
             )
@@ -176,7 +174,7 @@ def _check_machines(env: Environment) -> list[tuple[str, str]]:
                 )
             )
         label = azure_names.dns_label(env, hq.name)
-        if not azure_names.DNS_LABEL.match(label):
+        if not names.DNS_LABEL.match(label):
             problems.append(
                 ("headquarters.name", f"DNS label {label!r} is longer than 63 characters (shorten project or name)")
             )

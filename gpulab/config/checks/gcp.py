@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import importlib.resources
-import zoneinfo
-
 from gpulab.config import gcp_names
 from gpulab.config.catalog.gcp import ATTACHABLE_COUNTS, GCP, ZONE_ACCELERATORS, attaches_gpus, zones_of, zones_offering
 from gpulab.config.checks.common import (
@@ -19,33 +15,9 @@ from gpulab.config.checks.common import (
 from gpulab.config.model import Environment, Machine
 from gpulab.config.tags import GPULAB_TAG_KEYS, common_tags
 from gpulab.errors import shown
-from gpulab.rules.time_zones import iana_for_windows
-
-LOG_BUCKET_RETENTION_DAYS = (1, 3650)
-
-
-def is_iana_time_zone(name: str) -> bool:
-    """Whether `name` is one of `zoneinfo.available_timezones()`, walking the tz database only if need be.
-
-    That set is the tzdata package's zone list plus the zone files found
-    under the system's tz paths, so a name on the list (one file to read) is
-    in it; only a name missing from the list needs the walk (about 35 ms).
-    """
-    return name in _tzdata_zone_list() or name in _available_time_zones()
-
-
-@functools.cache
-def _tzdata_zone_list() -> frozenset[str]:
-    """The tzdata package's list of zone names; empty when tzdata is not installed."""
-    try:
-        return frozenset(importlib.resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8").split())
-    except (ImportError, OSError):
-        return frozenset()
-
-
-@functools.cache
-def _available_time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+from gpulab.rules import names
+from gpulab.rules.limits import LOG_BUCKET_RETENTION_DAYS
+from gpulab.rules.time_zones import iana_for_windows, is_iana_time_zone
 
 
 def check_gcp(env: Environment) -> list[tuple[str, str]]:
@@ -84,7 +56,7 @@ def check_gcp(env: Environment) -> list[tuple[str, str]]:
     problems += unused_fields(
         "monitoring", env.monitoring, {"dashboard": "the Compute Engine VM dashboards show the fleet"}, "GCP"
     )
-    if not gcp_names.SERVICE_ACCOUNT_ID.match(gcp_names.service_account_id(env)):
+    if not names.SERVICE_ACCOUNT_ID.match(gcp_names.service_account_id(env)):
         problems.append(
             (
                 "project",
@@ -94,7 +66,7 @@ def check_gcp(env: Environment) -> list[tuple[str, str]]:
         )
     not_for_gcs = dict.fromkeys(("region", "resource_group", "storage_account", "container"), "GCS takes bucket, key")
     problems += unused_fields("state", env.state, not_for_gcs, "GCP")
-    if env.state.bucket is not None and not gcp_names.BUCKET_NAME.match(env.state.bucket):
+    if env.state.bucket is not None and not names.GCS_BUCKET_NAME.match(env.state.bucket):
         problems.append(("state.bucket", f"{env.state.bucket!r} is not a valid bucket name ({_BUCKET_RULE})"))
     return problems
 
@@ -192,7 +164,7 @@ def _check_zones_and_machines(env: Environment) -> list[tuple[str, str]]:
                 )
             )
         longest = gcp_names.instance_name(env, f"{machine.name}-{max(machine.count - 1, 0)}")
-        if not gcp_names.RESOURCE_NAME.match(longest):
+        if not names.GCE_RESOURCE_NAME.match(longest):
             problems.append(
                 (f"{where}.name", f"instance name {longest!r} is longer than 63 characters (shorten project or name)")
             )
@@ -226,11 +198,11 @@ def _check_machine(where: str, machine: Machine) -> list[tuple[str, str]]:
 
 def _check_buckets(env: Environment) -> list[tuple[str, str]]:
     problems = unique_names("buckets", [b.name for b in env.buckets])
-    names = [(f"buckets[{i}].name", env.bucket_name(b)) for i, b in enumerate(env.buckets)]
+    bucket_names = [(f"buckets[{i}].name", env.bucket_name(b)) for i, b in enumerate(env.buckets)]
     if any(b.access_logs for b in env.buckets):
-        names.append(("buckets", env.bucket_name("access-logs")))
-    for where, name in names:
-        if not gcp_names.BUCKET_NAME.match(name) or name.startswith("goog") or "google" in name:
+        bucket_names.append(("buckets", env.bucket_name("access-logs")))
+    for where, name in bucket_names:
+        if names.gcs_bucket_name_problem(name):
             problems.append(
                 (where, f"bucket name {name!r} is not a valid GCS name ({_BUCKET_RULE}; no goog prefix or google)")
             )

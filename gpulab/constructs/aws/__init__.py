@@ -10,7 +10,8 @@ from gpulab.constructs.aws.gpu_vm import AwsGpuVm
 from gpulab.constructs.aws.iam import AwsInstanceRole
 from gpulab.constructs.aws.kms import AwsKmsKey
 from gpulab.constructs.aws.monitoring import AwsMonitoring
-from gpulab.constructs.aws.network import AwsNetwork, derive_subnet_cidrs
+from gpulab.constructs.aws.network import AwsNetwork
+from gpulab.netmath import derive_subnet_cidrs
 
 __all__ = [
     "AwsBuckets",

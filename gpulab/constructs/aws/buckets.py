@@ -45,6 +45,9 @@ from constructs import Construct
 
 from gpulab import defaults
 from gpulab.constructs.aws.policy import document, statement
+from gpulab.constructs.bucket_specs import check_bucket_specs
+from gpulab.rules import names
+from gpulab.rules.values import positive_problem, require
 
 DEFAULT_ACCESS_LOG_EXPIRE_DAYS = 365
 
@@ -111,13 +114,14 @@ class AwsBuckets(Construct):
             server access logging cannot deliver into an SSE-KMS bucket.
         access_log_expire_days: how long access logs are kept (365 by default).
         """
-        super().__init__(scope, id)
-        keys = [spec.key for spec in buckets]
-        if len(set(keys)) != len(keys):
-            raise ValueError(f"bucket keys must be unique, got {keys}")
+        check_bucket_specs(buckets, names.s3_bucket_name_problem)
         wants_logs = [spec.key for spec in buckets if spec.access_logs]
         if wants_logs and not access_log_bucket_name:
             raise ValueError(f"access_log_bucket_name is required: {', '.join(wants_logs)} ask for access logs")
+        if wants_logs:
+            require("access_log_bucket_name", access_log_bucket_name, names.s3_bucket_name_problem)
+            require("access_log_expire_days", access_log_expire_days, positive_problem)
+        super().__init__(scope, id)
         self._protect = protect
         self._account = DataAwsCallerIdentity(self, "account") if wants_logs else None
         self.bucket_names: dict[str, str] = {}

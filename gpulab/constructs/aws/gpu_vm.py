@@ -30,7 +30,9 @@ from constructs import Construct
 
 from gpulab import defaults
 from gpulab.constructs.aws import user_data
+from gpulab.rules import addresses, limits
 from gpulab.rules.boot_scripts import check_rendered_script
+from gpulab.rules.values import positive_problem, require, require_each, within
 
 DEEP_LEARNING_AMI_PARAMETER = (
     "/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-24.04/latest/ami-id"
@@ -93,32 +95,41 @@ class AwsGpuVm(Construct):
         kms_key_arn: encrypt both disks with this key; else the EBS default key.
         public_ip: give the machine a public address (it must then sit in a
             public subnet); off by default.
-        spot: run as a one-time spot instance that stops (not terminates) when
-            interrupted; `spot_max_price` caps the hourly price (default: on-demand).
+        spot: run as a persistent spot request that stops (not terminates) the
+            machine when interrupted and starts it again when capacity returns;
+            `spot_max_price` caps the hourly price (default: on-demand).
         image_ssm_parameter: SSM parameter naming the image; the current
             Deep Learning Base AMI (Ubuntu 24.04) by default. Later image
             releases do not replace a running machine (ami changes are ignored).
         log_group_name: where the agent ships cloud-init and syslog; none by default.
         setup_script: shell commands appended to the boot script.
-        idle_stop_minutes: stop the machine after this long below `idle_percent`
-            GPU (or CPU) utilisation; 60 by default, None disables.
+        idle_stop_minutes: stop the machine after this long (10 to 1440) below
+            `idle_percent` (1 to 50, 5 by default) GPU (or CPU) utilisation;
+            60 by default, None disables.
         alarm_topic_arn: also notify this SNS topic when the idle alarm fires.
         protect_data: `prevent_destroy` on the data volume.
         allow_open_ingress: accept 0.0.0.0/0 in `ingress_cidrs`; refused by default.
         """
-        super().__init__(scope, id)
-        for label, size, low in (("root_disk_gb", root_disk_gb, 8), ("data_disk_gb", data_disk_gb, 1)):
-            if not low <= size <= 16384:
-                raise ValueError(f"{label} must be between {low} and 16384, got {size}")
-        if spot_max_price is not None and not spot:
-            raise ValueError("spot_max_price needs spot=True")
+        require("root_disk_gb", root_disk_gb, within(limits.EBS_ROOT_GB))
+        require("data_disk_gb", data_disk_gb, within(limits.EBS_GB))
+        if spot_max_price is not None:
+            if not spot:
+                raise ValueError("spot_max_price needs spot=True")
+            require("spot_max_price", spot_max_price, positive_problem)
+        if idle_stop_minutes is not None:
+            require("idle_stop_minutes", idle_stop_minutes, within(limits.IDLE_STOP_MINUTES))
+        require("idle_percent", idle_percent, within(limits.IDLE_PERCENT))
         ports = defaults.PORTS if ports is None else ports
+        for port_name, port in ports.items():
+            require(f"ports[{port_name!r}]", port, addresses.port_problem)
         ingress_cidrs = ingress_cidrs or []
+        require_each("ingress_cidrs", ingress_cidrs, addresses.cidr_problem)
         if "0.0.0.0/0" in ingress_cidrs and not allow_open_ingress:
             raise ValueError(
                 "ingress_cidrs contains 0.0.0.0/0; list the networks that need access "
                 "(or pass allow_open_ingress=True if the whole internet really must reach these ports)"
             )
+        super().__init__(scope, id)
 
         self.security_group = SecurityGroup(
             self,
@@ -228,8 +239,6 @@ class AwsGpuVm(Construct):
     def _idle_stop_alarm(
         self, name: str, namespace: str, gpu: bool, minutes: int, percent: int, topic_arn: str | None
     ) -> None:
-        if not 10 <= minutes <= 1440:
-            raise ValueError(f"idle_stop_minutes must be between 10 and 1440, got {minutes}")
         region = self._region
         metric, metric_namespace = ("nvidia_smi_utilization_gpu", namespace) if gpu else ("CPUUtilization", "AWS/EC2")
         CloudwatchMetricAlarm(

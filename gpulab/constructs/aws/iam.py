@@ -11,6 +11,8 @@ from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAtt
 from constructs import Construct
 
 from gpulab.constructs.aws.policy import assume_role_document, document, statement
+from gpulab.rules import names
+from gpulab.rules.values import require
 
 SSM_CORE_POLICY = "AmazonSSMManagedInstanceCore"
 
@@ -42,13 +44,14 @@ class AwsInstanceRole(Construct):
     ) -> None:
         """Create the role.
 
-        name: role and instance-profile name.
+        name: role and instance-profile name (1-64 letters, digits and +=,.@_-).
         bucket_arns: the buckets the machines may read and write.
         log_group_arns: the log groups the machines may write to.
         metric_namespace: the only CloudWatch namespace they may publish to.
         kms_key_arn: a key the machines may encrypt and decrypt with (for
             SSE-KMS buckets); none by default.
         """
+        require("name", name, names.iam_name_problem)
         super().__init__(scope, id)
         account = DataAwsCallerIdentity(self, "account")
         partition = DataAwsPartition(self, "partition")

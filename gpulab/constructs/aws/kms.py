@@ -12,7 +12,12 @@ from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from constructs import Construct
 
+from gpulab.rules import names
+from gpulab.rules.values import require, within
+
 DEFAULT_DELETION_WINDOW_DAYS = 30
+DELETION_WINDOW_DAYS = (7, 30)  # KMS ScheduleKeyDeletion PendingWindowInDays
+ALIAS_PREFIX = "alias/"
 
 
 class AwsKmsKey(Construct):
@@ -35,14 +40,16 @@ class AwsKmsKey(Construct):
     ) -> None:
         """Create the key.
 
-        alias: the alias name without the `alias/` prefix.
+        alias: the alias name, with or without the `alias/` prefix (letters,
+            digits, /, _ and -; not under `aws/`, which AWS keeps for its own keys).
         protect: `prevent_destroy` on the key (data encrypted with a deleted key
             is lost for good); off by default.
-        deletion_window_days: waiting period before a scheduled deletion (30).
+        deletion_window_days: waiting period before a scheduled deletion, 7 to 30 (30).
         """
+        alias_name = alias if isinstance(alias, str) and alias.startswith(ALIAS_PREFIX) else f"{ALIAS_PREFIX}{alias}"
+        require("alias", alias_name, names.kms_alias_problem)
+        require("deletion_window_days", deletion_window_days, within(DELETION_WINDOW_DAYS))
         super().__init__(scope, id)
-        if not 7 <= deletion_window_days <= 30:
-            raise ValueError(f"deletion_window_days must be between 7 and 30, got {deletion_window_days}")
         account = DataAwsCallerIdentity(self, "account")
         partition = DataAwsPartition(self, "partition")
         region = DataAwsRegion(self, "region")
@@ -94,7 +101,7 @@ class AwsKmsKey(Construct):
             policy=json.dumps(policy, sort_keys=True),
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True) if protect else None,
         )
-        key_alias = KmsAlias(self, "alias", name=f"alias/{alias}", target_key_id=key.key_id)
+        key_alias = KmsAlias(self, "alias", name=alias_name, target_key_id=key.key_id)
         self.key_arn = key.arn
         self.key_id = key.key_id
         self.alias_name = key_alias.name

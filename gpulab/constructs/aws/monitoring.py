@@ -18,6 +18,10 @@ from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from constructs import Construct
 
 from gpulab import defaults
+from gpulab.config.catalog.aws import supports_recovery
+from gpulab.rules import limits
+from gpulab.rules.limits import CLOUDWATCH_RETENTION_DAYS
+from gpulab.rules.values import email_problem, one_of, require, within
 
 ALARM_PERIOD_SECONDS = defaults.ALARM_PERIOD_MINUTES * 60
 
@@ -56,13 +60,17 @@ class AwsMonitoring(Construct):
         log_groups: one log group `/gpulab/<name>/<entry>` per entry.
         alarm_email: subscribe this address to the topic (AWS mails a
             confirmation link that must be clicked); no subscription by default.
-        log_retention_days: how long log groups keep events (7 by default).
+        log_retention_days: how long log groups keep events: 7 by default, else
+            one of the values CloudWatch offers (CLOUDWATCH_RETENTION_DAYS).
         kms_key_arn: encrypt the topic and log groups with this key; by
             default the topic is unencrypted (CloudWatch alarms cannot publish to
             a topic under the AWS-managed SNS key) and logs use CloudWatch's
             own encryption.
         metric_namespace: the agent's namespace, for GPU widgets on the dashboard.
         """
+        if alarm_email is not None:
+            require("alarm_email", alarm_email, email_problem)
+        require("log_retention_days", log_retention_days, one_of(CLOUDWATCH_RETENTION_DAYS))
         super().__init__(scope, id)
         self._name = name
         self._namespace = metric_namespace
@@ -92,19 +100,27 @@ class AwsMonitoring(Construct):
         *,
         instance_id: str,
         gpu: bool = True,
-        recoverable: bool = True,
+        instance_type: str | None = None,
+        recoverable: bool | None = None,
         cpu_alarm_percent: int = defaults.CPU_ALARM_PERCENT,
         cpu_alarm_periods: int = defaults.CPU_ALARM_PERIODS,
     ) -> None:
         """Alarms for one machine: CPU high, system and instance status checks.
 
-        recoverable: the instance type supports EC2 auto-recovery (types with
-            instance-store disks, such as g4dn/g5/g6/p4d/p5, do not); a failed
+        instance_type: the machine's EC2 type, which decides `recoverable`.
+        recoverable: whether the type supports EC2 auto-recovery; a failed
             system check then recovers the machine onto healthy hardware,
-            otherwise it reboots it.
+            otherwise it reboots it. By default derived from `instance_type`
+            (types with instance-store disks, such as g4dn/g5/g6/p4d/p5,
+            cannot be recovered); without `instance_type`, False, as a reboot
+            works on every type.
+        cpu_alarm_percent: alarm when CPU stays above this (1-100, 80 by default)
+            for `cpu_alarm_periods` periods of 5 minutes (1-24, 2 by default).
         """
-        if not 1 <= cpu_alarm_percent <= 100:
-            raise ValueError(f"cpu_alarm_percent must be between 1 and 100, got {cpu_alarm_percent}")
+        require("cpu_alarm_percent", cpu_alarm_percent, within(limits.CPU_ALARM_PERCENT))
+        require("cpu_alarm_periods", cpu_alarm_periods, within(limits.CPU_ALARM_PERIODS))
+        if recoverable is None:
+            recoverable = instance_type is not None and supports_recovery(instance_type)
         region = self._region
         notify = [self.topic_arn]
         CloudwatchMetricAlarm(

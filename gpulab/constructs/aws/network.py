@@ -36,7 +36,10 @@ from constructs import Construct
 
 from gpulab import defaults
 from gpulab.constructs.aws.policy import assume_role_document, document, statement
-from gpulab.netmath import derive_subnet_cidrs
+from gpulab.netmath import subnet_layout
+from gpulab.rules import addresses, names
+from gpulab.rules.limits import CLOUDWATCH_RETENTION_DAYS
+from gpulab.rules.values import one_of, require
 
 NatMode = Literal["none", "single", "per_az"]
 # What a private machine with no NAT needs to reach: Session Manager (ssm, ssmmessages, ec2messages,
@@ -96,16 +99,20 @@ class AwsNetwork(Construct):
             CloudWatch, and their idle alarm would never fire), none otherwise.
             Each costs about $0.01 an hour per zone.
         """
-        super().__init__(scope, id)
+        require("availability_zones", availability_zones, addresses.zones_problem)
+        require("cidr", cidr, addresses.vpc_cidr_problem)
+        require("nat", nat, one_of(addresses.NAT_MODES))
+        if flow_logs:
+            require("flow_log_retention_days", flow_log_retention_days, one_of(CLOUDWATCH_RETENTION_DAYS))
+            require("name", f"{name}-flow-logs", names.iam_name_problem)
         zone_count = availability_zones if isinstance(availability_zones, int) else len(availability_zones)
-        derived_public, derived_private = derive_subnet_cidrs(cidr, zone_count)
-        public_cidrs = public_subnet_cidrs or derived_public
-        private_cidrs = private_subnet_cidrs or derived_private
-        for label, cidrs in (("public_subnet_cidrs", public_cidrs), ("private_subnet_cidrs", private_cidrs)):
-            if len(cidrs) != zone_count:
-                raise ValueError(f"{label} must give one block per zone ({zone_count}), got {len(cidrs)}")
-        if nat not in ("none", "single", "per_az"):
-            raise ValueError(f"nat must be 'none', 'single' or 'per_az', got {nat!r}")
+        public_cidrs, private_cidrs = subnet_layout(
+            cidr,
+            zone_count,
+            ("public_subnet_cidrs", public_subnet_cidrs),
+            ("private_subnet_cidrs", private_subnet_cidrs),
+        )
+        super().__init__(scope, id)
 
         if isinstance(availability_zones, int):
             zones = DataAwsAvailabilityZones(self, "zones", state="available")

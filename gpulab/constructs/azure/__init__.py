@@ -1,4 +1,4 @@
-"""Azure constructs: network, headquarters and GPU VMs, storage, identity and monitoring.
+"""Azure constructs: network, headquarters and GPU VMs, storage, key vault, identity and monitoring.
 
     from gpulab.constructs.azure import AzureNetwork, AzureGpuVm, AzureStorage, ContainerSpec
 
@@ -9,7 +9,8 @@ from gpulab.constructs.azure.diagnostics import LogAnalyticsTarget, send_diagnos
 from gpulab.constructs.azure.gpu_vm import AzureGpuVm
 from gpulab.constructs.azure.headquarters import AzureHeadquarters
 from gpulab.constructs.azure.identity import AzureBlobAccess
-from gpulab.constructs.azure.linux_vm import AzureLinuxVm, Image, Spot, public_key_from
+from gpulab.constructs.azure.key_vault import AzureKeyVault
+from gpulab.constructs.azure.linux_vm import AzureLinuxVm, DiskEncryption, Image, Spot, public_key_from
 from gpulab.constructs.azure.monitoring import AzureMonitoring
 from gpulab.constructs.azure.network import AzureNetwork, FlowLogTarget
 from gpulab.constructs.azure.storage import AzureStorage, ContainerSpec, CustomerManagedKey
@@ -18,12 +19,14 @@ __all__ = [
     "AzureBlobAccess",
     "AzureGpuVm",
     "AzureHeadquarters",
+    "AzureKeyVault",
     "AzureLinuxVm",
     "AzureMonitoring",
     "AzureNetwork",
     "AzureStorage",
     "ContainerSpec",
     "CustomerManagedKey",
+    "DiskEncryption",
     "FlowLogTarget",
     "Image",
     "LogAnalyticsTarget",

@@ -11,8 +11,16 @@ from cdktf_cdktf_provider_azurerm.dev_test_global_vm_shutdown_schedule import (
 from constructs import Construct
 
 from gpulab import defaults
-from gpulab.constructs.azure.linux_vm import UBUNTU_HPC_GPU, UBUNTU_LTS, AzureLinuxVm, DiskEncryption, Spot
+from gpulab.constructs.azure.linux_vm import (
+    UBUNTU_HPC_GPU,
+    UBUNTU_LTS,
+    AzureLinuxVm,
+    DiskEncryption,
+    Spot,
+    check_vm_arguments,
+)
 from gpulab.rules.time_zones import azure_time_zone
+from gpulab.rules.values import email_problem, require
 from gpulab.time_of_day import hours_and_minutes
 
 SHUTDOWN_NOTICE_MINUTES = 30
@@ -65,8 +73,19 @@ class AzureGpuVm(Construct):
         Windows id or an IANA name, which is translated to its Windows id.
         spot: run on spot capacity, deallocated on eviction (see `Spot`).
         """
-        super().__init__(scope, id)
+        check_vm_arguments(
+            admin_username=admin_username,
+            ssh_public_keys=ssh_public_keys,
+            os_disk_gb=os_disk_gb,
+            data_disk_gb=data_disk_gb,
+            data_mount=data_mount,
+            public_ip_dns_label=public_ip_dns_label,
+        )
         windows_zone = azure_time_zone("shutdown_timezone", shutdown_timezone)
+        stop_time = hours_and_minutes(shutdown_at, "shutdown_at") if shutdown_at else None
+        if notify_email is not None:
+            require("notify_email", notify_email, email_problem)
+        super().__init__(scope, id)
         self.machine = AzureLinuxVm(
             self,
             "machine",
@@ -94,8 +113,8 @@ class AzureGpuVm(Construct):
         self.principal_id: str = self.machine.principal_id
         self.private_ip: str = self.machine.private_ip
         self.public_ip: str | None = self.machine.public_ip
-        if shutdown_at:
-            hours, minutes = hours_and_minutes(shutdown_at, "shutdown_at")
+        if stop_time:
+            hours, minutes = stop_time
             DevTestGlobalVmShutdownSchedule(
                 self,
                 "daily-shutdown",

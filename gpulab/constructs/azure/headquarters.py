@@ -9,7 +9,9 @@ from cdktf_cdktf_provider_azurerm.dns_zone import DnsZone
 from constructs import Construct
 
 from gpulab import defaults
-from gpulab.constructs.azure.linux_vm import UBUNTU_LTS, AzureLinuxVm, DiskEncryption
+from gpulab.constructs.azure.linux_vm import UBUNTU_LTS, AzureLinuxVm, DiskEncryption, check_vm_arguments
+from gpulab.rules import names
+from gpulab.rules.values import require, require_each
 
 DNS_TTL_SECONDS = 300
 
@@ -52,6 +54,18 @@ class AzureHeadquarters(Construct):
         protect_data: bool = False,
         tags: dict[str, str] | None = None,
     ) -> None:
+        check_vm_arguments(
+            admin_username=admin_username,
+            ssh_public_keys=ssh_public_keys,
+            os_disk_gb=os_disk_gb,
+            data_disk_gb=data_disk_gb,
+            data_mount=data_mount,
+            public_ip_dns_label=dns_label,
+            dns_label_argument="dns_label",
+        )
+        if domain is not None:
+            require("domain", domain, names.domain_problem)
+            require_each("subdomains", subdomains, names.subdomain_problem)
         super().__init__(scope, id)
         self.machine = AzureLinuxVm(
             self,

@@ -19,10 +19,13 @@ from constructs import Construct
 
 from gpulab.constructs.azure.diagnostics import LogAnalyticsTarget, send_diagnostics
 from gpulab.constructs.azure.linux_vm import DiskEncryption
+from gpulab.rules import addresses, names
+from gpulab.rules.values import require, require_each, within
 
 CRYPTO_OFFICER = "Key Vault Crypto Officer"
 CRYPTO_SERVICE_USER = "Key Vault Crypto Service Encryption User"
 SOFT_DELETE_DAYS = 90
+ROTATE_AFTER_DAYS = (30, 730)
 KEY_SIZE = 3072
 
 
@@ -57,15 +60,17 @@ class AzureKeyVault(Construct):
         tags: dict[str, str] | None = None,
     ) -> None:
         """
-        name: 3-24 letters, digits and hyphens, unique in Azure.
+        name: 3-24 letters, digits and single hyphens, starting with a letter, unique in Azure.
+        rotate_after_days: rotate the key this long after creation (30 to 730, 365 by default).
         deployer_cidrs: the addresses Terraform runs from; without them only
             Azure's trusted services and `allowed_subnet_ids` reach the vault,
             and creating the key fails unless Terraform runs inside the VNet.
         protect: Terraform refuses to destroy the vault or the key.
         """
+        require("name", name, names.key_vault_name_problem)
+        require_each("deployer_cidrs", deployer_cidrs, addresses.cidr_problem)
+        require("rotate_after_days", rotate_after_days, within(ROTATE_AFTER_DAYS))
         super().__init__(scope, id)
-        if not 30 <= rotate_after_days <= 730:
-            raise ValueError(f"rotate_after_days must be between 30 and 730, got {rotate_after_days}")
         tags = tags or {}
         lifecycle = TerraformResourceLifecycle(prevent_destroy=True) if protect else None
         client = DataAzurermClientConfig(self, "deployer")

@@ -24,7 +24,9 @@ from cdktf_cdktf_provider_azurerm.virtual_machine_data_disk_attachment import Vi
 from constructs import Construct
 
 from gpulab.constructs.boot_script import boot_script
+from gpulab.rules import limits, names
 from gpulab.rules.boot_scripts import check_rendered_script
+from gpulab.rules.values import positive_problem, require, within
 
 # Premium SSD disks above 4 TiB do not support host caching.
 MAX_CACHED_DISK_GB = 4095
@@ -78,10 +80,41 @@ class DiskEncryption:
 class Spot:
     """Run on spare capacity: Azure may evict (deallocate) the VM at any time.
 
-    max_price: the most to pay per hour in USD; None pays up to the on-demand price.
+    max_price: the most to pay per hour in USD, above 0; None pays up to the on-demand price.
     """
 
     max_price: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_price is not None:
+            require("max_price", self.max_price, positive_problem)
+
+
+def check_vm_arguments(
+    *,
+    admin_username: str,
+    ssh_public_keys: Sequence[str],
+    os_disk_gb: int,
+    data_disk_gb: int | None,
+    data_mount: str | None,
+    public_ip_dns_label: str | None,
+    dns_label_argument: str = "public_ip_dns_label",
+) -> None:
+    """Raise ValueError naming the first of AzureLinuxVm's arguments that Azure would refuse.
+
+    The constructs built on AzureLinuxVm call it before they build anything,
+    naming their own argument for the DNS label (`dns_label_argument`).
+    """
+    require("admin_username", admin_username, names.admin_username_problem)
+    if not ssh_public_keys:
+        raise ValueError("ssh_public_keys must list at least one key (password login is off)")
+    if data_mount and not data_disk_gb:
+        raise ValueError(f"data_mount {data_mount!r} needs data_disk_gb")
+    require("os_disk_gb", os_disk_gb, within(limits.AZURE_OS_DISK_GB))
+    if data_disk_gb is not None:
+        require("data_disk_gb", data_disk_gb, within(limits.AZURE_DATA_DISK_GB))
+    if public_ip_dns_label is not None:
+        require(dns_label_argument, public_ip_dns_label, names.dns_label_problem)
 
 
 class AzureLinuxVm(Construct):
@@ -127,8 +160,10 @@ class AzureLinuxVm(Construct):
         """
         ssh_public_keys: OpenSSH public key lines, or Terraform expressions
             (see `public_key_from`); at least one.
-        os_disk_gb: at least the image's size (30 GB for Ubuntu).
-        data_disk_gb: a Premium SSD data disk at LUN 0 (none by default).
+        admin_username: the SSH user; a Linux user name that Azure does not
+            reserve (not root, admin, administrator, …).
+        os_disk_gb: at least the image's size (30 GB for Ubuntu), at most 4095.
+        data_disk_gb: a Premium SSD data disk at LUN 0, 4 to 32767 GB (none by default).
         data_mount: where the boot script mounts the data disk (needs data_disk_gb).
         public_ip_dns_label: give the VM a static public IP named
             `<label>.<location>.cloudapp.azure.com`.
@@ -139,13 +174,15 @@ class AzureLinuxVm(Construct):
         disk_encryption: encrypt the OS and data disks with a customer-managed
             key (platform-managed keys by default).
         """
+        check_vm_arguments(
+            admin_username=admin_username,
+            ssh_public_keys=ssh_public_keys,
+            os_disk_gb=os_disk_gb,
+            data_disk_gb=data_disk_gb,
+            data_mount=data_mount,
+            public_ip_dns_label=public_ip_dns_label,
+        )
         super().__init__(scope, id)
-        if not ssh_public_keys:
-            raise ValueError("ssh_public_keys must list at least one key (password login is off)")
-        if data_mount and not data_disk_gb:
-            raise ValueError(f"data_mount {data_mount!r} needs data_disk_gb")
-        if not 30 <= os_disk_gb <= 4095:
-            raise ValueError(f"os_disk_gb must be between 30 and 4095, got {os_disk_gb}")
         tags = tags or {}
         zones = [zone] if zone else None
         encryption_set_id = disk_encryption.disk_encryption_set_id if disk_encryption else None

@@ -31,9 +31,13 @@ from constructs import Construct
 
 from gpulab import defaults
 from gpulab.constructs.azure.diagnostics import LogAnalyticsTarget
+from gpulab.rules import limits
+from gpulab.rules.limits import LOG_ANALYTICS_RETENTION_DAYS
+from gpulab.rules.values import email_problem, require, within
 
 DEFAULT_RETENTION_DAYS = defaults.LOG_RETENTION_DAYS["azure"]
 DEFAULT_DISK_ALERT_PERCENT = 85
+CPU_ALARM_MINUTES = (1, 1440)
 PERF_COUNTERS = (
     "\\Processor Information(_Total)\\% Processor Time",
     "\\Memory\\% Used Memory",
@@ -77,9 +81,10 @@ class AzureMonitoring(Construct):
         alarm_email: str | None = None,
         tags: dict[str, str] | None = None,
     ) -> None:
+        require("retention_days", retention_days, within(LOG_ANALYTICS_RETENTION_DAYS))
+        if alarm_email is not None:
+            require("alarm_email", alarm_email, email_problem)
         super().__init__(scope, id)
-        if not 30 <= retention_days <= 730:
-            raise ValueError(f"retention_days must be between 30 and 730, got {retention_days}")
         self._resource_group_name = resource_group_name
         self._location = location
         self._tags = tags or {}
@@ -172,8 +177,9 @@ class AzureMonitoring(Construct):
         data_mount: where the data disk is mounted; when given, an alert fires
             once it is fuller than `disk_alert_percent` (85 by default).
         """
-        if not 1 <= cpu_alarm_minutes <= 1440:
-            raise ValueError(f"cpu_alarm_minutes must be between 1 and 1440, got {cpu_alarm_minutes}")
+        require("cpu_alarm_percent", cpu_alarm_percent, within(limits.CPU_ALARM_PERCENT))
+        require("cpu_alarm_minutes", cpu_alarm_minutes, within(CPU_ALARM_MINUTES))
+        require("disk_alert_percent", disk_alert_percent, within(limits.PERCENT))
         cpu_window = min(m for m in METRIC_ALERT_WINDOWS if m >= cpu_alarm_minutes)
         action = [MonitorMetricAlertAction(action_group_id=self.action_group_id)]
         self._metric_alert(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -27,7 +26,9 @@ from constructs import Construct
 
 from gpulab import defaults
 from gpulab.constructs.azure.diagnostics import LogAnalyticsTarget, send_diagnostics
-from gpulab.netmath import derive_subnet_cidrs
+from gpulab.netmath import subnet_layout
+from gpulab.rules import addresses
+from gpulab.rules.values import one_of, require
 
 DEFAULT_FLOW_LOG_RETENTION_DAYS = 90
 NETWORK_WATCHER_RESOURCE_GROUP = "NetworkWatcherRG"
@@ -87,19 +88,22 @@ class AzureNetwork(Construct):
             subnets without a way out.
         nsg_diagnostics: send each NSG's events and rule counters to Log Analytics.
         """
-        super().__init__(scope, id)
+        if zones:
+            require("zones", list(zones), addresses.zones_problem)
+        else:
+            require("zone_count", zone_count, addresses.zones_problem)
+        require("cidr", cidr, addresses.vpc_cidr_problem)
+        require("nat", nat, one_of(addresses.NAT_MODES))
         count = len(zones) if zones else zone_count
         if nat == "per_az" and not zones:
             raise ValueError("nat='per_az' needs zones to pin each NAT gateway to, got none")
-        derived_public, derived_private = derive_subnet_cidrs(cidr, count)
-        public_cidrs = list(public_subnet_cidrs or derived_public)
-        private_cidrs = list(private_subnet_cidrs or derived_private)
-        for kind, cidrs in (("public_subnet_cidrs", public_cidrs), ("private_subnet_cidrs", private_cidrs)):
-            if len(cidrs) != count:
-                raise ValueError(f"{kind} must have {count} entries (one per zone), got {len(cidrs)}")
-            for block in cidrs:
-                if not ipaddress.ip_network(block).subnet_of(ipaddress.ip_network(cidr)):
-                    raise ValueError(f"{kind}: {block} is outside the VNet {cidr}")
+        public_cidrs, private_cidrs = subnet_layout(
+            cidr,
+            count,
+            ("public_subnet_cidrs", public_subnet_cidrs),
+            ("private_subnet_cidrs", private_subnet_cidrs),
+        )
+        super().__init__(scope, id)
         self._resource_group_name = resource_group_name
         self._location = location
         self._tags = tags or {}

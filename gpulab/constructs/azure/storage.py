@@ -29,8 +29,12 @@ from constructs import Construct
 
 from gpulab import defaults
 from gpulab.constructs.azure.diagnostics import LogAnalyticsTarget, send_diagnostics
+from gpulab.constructs.bucket_specs import check_bucket_specs
+from gpulab.rules import names
+from gpulab.rules.values import require, within
 
 DEFAULT_SOFT_DELETE_DAYS = 30
+SOFT_DELETE_DAYS = (1, 365)  # azurerm storage_account delete_retention_policy.days
 
 
 @dataclass(frozen=True)
@@ -94,12 +98,15 @@ class AzureStorage(Construct):
         name: the account name, 3-24 lowercase letters and digits, unique in Azure.
         replication: LRS (default), ZRS, GRS, GZRS, RAGRS or RAGZRS; the
             archive tier is not offered on ZRS, GZRS and RAGZRS.
+        containers: 3-63 lowercase letters, digits and single hyphens each, every name once.
+        soft_delete_days: how long deleted blobs and containers stay restorable (1 to 365, 30 by default).
         diagnostics: send the blob service's reads, writes and deletes to Log Analytics.
         protect: Terraform refuses to destroy the account (`prevent_destroy`).
         """
-        super().__init__(scope, id)
-        if not 1 <= soft_delete_days <= 365:
-            raise ValueError(f"soft_delete_days must be between 1 and 365, got {soft_delete_days}")
+        require("name", name, names.storage_account_problem)
+        require("replication", replication, names.replication_problem)
+        check_bucket_specs(containers, names.container_problem, "containers")
+        require("soft_delete_days", soft_delete_days, within(SOFT_DELETE_DAYS))
         if replication in defaults.AZURE_NO_ARCHIVE_REPLICATION:
             archived = [c.name for c in containers if c.archive_after_days]
             if archived:
@@ -107,6 +114,7 @@ class AzureStorage(Construct):
                     f"replication {replication} offers no archive tier, but containers {archived} archive "
                     "(use LRS, GRS or RAGRS, or set archive_after_days to None)"
                 )
+        super().__init__(scope, id)
         retention = StorageAccountBlobPropertiesDeleteRetentionPolicy(days=soft_delete_days)
         self.account = StorageAccount(
             self,

@@ -19,8 +19,13 @@ from cdktf_cdktf_provider_google.storage_bucket import (
 from constructs import Construct
 
 from gpulab import defaults
+from gpulab.constructs.bucket_specs import check_bucket_specs
+from gpulab.rules import names
+from gpulab.rules.values import require, within
 
 DEFAULT_SOFT_DELETE_DAYS = 7
+# Cloud Storage soft delete: a retention of 7 to 90 days, or none (google_storage_bucket soft_delete_policy docs).
+SOFT_DELETE_DAYS = (7, 90)
 
 
 @dataclass(frozen=True)
@@ -70,12 +75,21 @@ class GcpBuckets(Construct):
         wait_for: Sequence[ITerraformDependable] = (),
         labels: dict[str, str] | None = None,
     ) -> None:
-        """wait_for: what must exist first, e.g. the key grants of `GcpKmsKey`."""
+        """
+        buckets: each with a valid, globally unique name (3-63 lowercase
+            letters, digits, hyphens and underscores; no goog prefix), every
+            name and key once.
+        soft_delete_days: how long deleted objects stay restorable (7 to 90, 7 by default).
+        access_log_bucket_name: required when a bucket asks for access logs.
+        wait_for: what must exist first, e.g. the key grants of `GcpKmsKey`.
+        """
+        check_bucket_specs(buckets, names.gcs_bucket_name_problem)
+        require("soft_delete_days", soft_delete_days, within(SOFT_DELETE_DAYS))
+        if any(b.access_logs for b in buckets):
+            if not access_log_bucket_name:
+                raise ValueError("access_log_bucket_name is required when a bucket asks for access_logs")
+            require("access_log_bucket_name", access_log_bucket_name, names.gcs_bucket_name_problem)
         super().__init__(scope, id)
-        if not 7 <= soft_delete_days <= 90:
-            raise ValueError(f"soft_delete_days must be between 7 and 90, got {soft_delete_days}")
-        if any(b.access_logs for b in buckets) and not access_log_bucket_name:
-            raise ValueError("access_log_bucket_name is required when a bucket asks for access_logs")
         self._common = {
             "project": project,
             "location": location,

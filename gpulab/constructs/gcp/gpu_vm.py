@@ -24,8 +24,11 @@ from cdktf_cdktf_provider_google.compute_instance import (
 from constructs import Construct
 
 from gpulab import defaults
+from gpulab.config.catalog.gcp import GCE_ACCELERATOR_TYPES
 from gpulab.constructs.boot_script import boot_script, gcp_data_disk_links, template_literal
+from gpulab.rules import limits, names
 from gpulab.rules.boot_scripts import check_rendered_script
+from gpulab.rules.values import one_of, require, within
 
 # Deep Learning VM image with CUDA 12.4 on Ubuntu 22.04; the NVIDIA driver installs at first boot.
 DEEP_LEARNING_IMAGE = "projects/deeplearning-platform-release/global/images/family/common-cu124-ubuntu-2204-py310"
@@ -57,6 +60,10 @@ class Accelerator:
     type: str
     count: int
     attached: bool
+
+    def __post_init__(self) -> None:
+        require("type", self.type, one_of(sorted(GCE_ACCELERATOR_TYPES)))
+        require("count", self.count, within(limits.GPU_COUNT))
 
 
 class GcpGpuVm(Construct):
@@ -99,6 +106,15 @@ class GcpGpuVm(Construct):
         labels: dict[str, str] | None = None,
     ) -> None:
         """
+        name: the instance's name (its data disk is `<name>-data`): lowercase
+            letters, digits and hyphens, starting with a letter, 58 at most.
+        zone, machine_type: where and on what it runs, e.g. us-central1-a, n1-standard-4.
+        subnet_self_link, service_account_email: its subnet and identity
+            (see GcpNetwork and GcpFleetIdentity).
+        accelerator: GPUs to attach (N1) or that the type carries (g2, a2,
+            a3); none by default, a CPU machine with Ubuntu LTS.
+        boot_disk_gb / data_disk_gb: pd-balanced sizes, 10 to 65536 (100 /
+            100 GB). The data disk is its own resource and outlives the VM.
         startup_script: shell lines run after the data disk is mounted at /data;
             Compute Engine runs the whole script at every start, so it must be
             safe to run again (gpulab's own part is).
@@ -106,12 +122,20 @@ class GcpGpuVm(Construct):
             (Google-managed keys by default); `wait_for` its grants.
         external_ip: give the VM an ephemeral external IP (none by default:
             SSH through IAP, outbound through Cloud NAT).
+        spot: run on Spot capacity, stopped (not deleted) when preempted; off by default.
+        max_run_hours: stop the VM this long (1 to 168) after each start; no limit by default.
+        stopped_between_runs: create it, leave it stopped, and ignore whether it runs; off by default.
+        resource_policies: e.g. a GcpStopSchedule's self_link; none by default.
+        wait_for: what must exist before the disks and the VM (key grants, the schedule's IAM).
+        protect_data: Terraform refuses to destroy the data disk; off by default.
+        labels: on the VM and its disks; none by default.
         """
+        require("name", f"{name}-data", names.gce_resource_name_problem)
+        require("boot_disk_gb", boot_disk_gb, within(limits.GCE_DISK_GB))
+        require("data_disk_gb", data_disk_gb, within(limits.GCE_DISK_GB))
+        if max_run_hours is not None:
+            require("max_run_hours", max_run_hours, within(limits.MAX_RUN_HOURS))
         super().__init__(scope, id)
-        if not 10 <= boot_disk_gb <= 65536:
-            raise ValueError(f"boot_disk_gb must be between 10 and 65536, got {boot_disk_gb}")
-        if max_run_hours is not None and not 1 <= max_run_hours <= 168:
-            raise ValueError(f"max_run_hours must be between 1 and 168, got {max_run_hours}")
         labels = labels or {}
         gpu = accelerator is not None
         disk_key = ComputeDiskDiskEncryptionKey(kms_key_self_link=kms_key_id) if kms_key_id else None

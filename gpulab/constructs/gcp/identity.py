@@ -9,6 +9,9 @@ from cdktf_cdktf_provider_google.service_account import ServiceAccount
 from cdktf_cdktf_provider_google.storage_bucket_iam_member import StorageBucketIamMember
 from constructs import Construct
 
+from gpulab.rules import names
+from gpulab.rules.values import require
+
 # Write-only roles the Ops Agent needs; they have no bucket- or instance-level form.
 AGENT_ROLES = ("roles/logging.logWriter", "roles/monitoring.metricWriter")
 BUCKET_ROLE = "roles/storage.objectUser"
@@ -33,6 +36,8 @@ class GcpFleetIdentity(Construct):
         bucket_names: Sequence[str] = (),
         display_name: str = "gpulab workers",
     ) -> None:
+        """account_id: 6-30 lowercase letters, digits and hyphens, starting with a letter."""
+        require("account_id", account_id, names.service_account_id_problem)
         super().__init__(scope, id)
         self.account = ServiceAccount(
             self,

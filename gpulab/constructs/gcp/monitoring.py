@@ -15,8 +15,13 @@ from cdktf_cdktf_provider_google.monitoring_notification_channel import Monitori
 from constructs import Construct
 
 from gpulab import defaults
+from gpulab.rules import limits
+from gpulab.rules.values import email_problem, require, within
 
 DEFAULT_RETENTION_DAYS = defaults.LOG_RETENTION_DAYS["gcp"]
+# An alert condition's duration takes whole minutes only (Cloud Monitoring API, MetricThreshold.duration);
+# a day at most is gpulab's bound: a longer wait is no alert.
+CONDITION_MINUTES = (1, 1440)
 
 
 class GcpMonitoring(Construct):
@@ -49,9 +54,27 @@ class GcpMonitoring(Construct):
         gpu: bool = True,
         max_uptime_hours: int | None = None,
     ) -> None:
+        """
+        name: the base of the log bucket, sink and policy titles.
+        fleet_labels: the labels every VM of the fleet carries; the policies watch those VMs only.
+        instance_prefix: the start of the fleet's instance names; their logs go to the log bucket.
+        alarm_email: e-mail every policy's incidents here; none by default (incidents show in the console).
+        retention_days: how long the log bucket keeps entries (1 to 3650, 30 by default).
+        cpu_percent / cpu_minutes: alert when a VM's CPU stays above `cpu_percent` (1-100, 80 by
+            default) for `cpu_minutes` (1-1440, 10 by default).
+        gpu_idle_percent: alert when GPU utilisation stays below this (1-50, 5 by default) for an hour.
+        gpu: whether the VMs have GPUs (True by default); without, there is no GPU-idle policy.
+        max_uptime_hours: alert when a VM has run longer than this (1-168); no such policy by default.
+        """
+        require("retention_days", retention_days, within(limits.LOG_BUCKET_RETENTION_DAYS))
+        if alarm_email is not None:
+            require("alarm_email", alarm_email, email_problem)
+        require("cpu_percent", cpu_percent, within(limits.CPU_ALARM_PERCENT))
+        require("cpu_minutes", cpu_minutes, within(CONDITION_MINUTES))
+        require("gpu_idle_percent", gpu_idle_percent, within(limits.IDLE_PERCENT))
+        if max_uptime_hours is not None:
+            require("max_uptime_hours", max_uptime_hours, within(limits.MAX_RUN_HOURS))
         super().__init__(scope, id)
-        if not 1 <= retention_days <= 3650:
-            raise ValueError(f"retention_days must be between 1 and 3650, got {retention_days}")
         self._project = project
         self._fleet = " AND ".join(f'metadata.user_labels."{k}" = "{v}"' for k, v in sorted(fleet_labels.items()))
         self._channels: list[str] = []

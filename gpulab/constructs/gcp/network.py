@@ -17,9 +17,13 @@ from cdktf_cdktf_provider_google.compute_router_nat import ComputeRouterNat, Com
 from cdktf_cdktf_provider_google.compute_subnetwork import ComputeSubnetwork, ComputeSubnetworkLogConfig
 from constructs import Construct
 
+from gpulab.rules import addresses, names
+from gpulab.rules.values import require, require_each, within
+
 # Identity-Aware Proxy's TCP forwarding comes from this range: `gcloud compute ssh --tunnel-through-iap`.
 IAP_RANGE = "35.235.240.0/20"
 EVERYWHERE = "0.0.0.0/0"
+NAT_ADDRESSES = (1, 16)
 WEB_PORTS = ("80", "443")
 
 
@@ -56,13 +60,17 @@ class GcpNetwork(Construct):
         """
         target_service_accounts: the machines the firewall rules apply to, by
             their service account (rules never apply to other VMs in the VPC).
+        cidr: the subnet's block, a /8 to a /29.
+        admin_cidrs: SSH sources besides IAP's range; none by default (0.0.0.0/0 is refused).
         nat_addresses: static external IPs for Cloud NAT (1 by default, 1-16).
         """
-        super().__init__(scope, id)
-        if not 1 <= nat_addresses <= 16:
-            raise ValueError(f"nat_addresses must be between 1 and 16, got {nat_addresses}")
+        require("name", f"{name}-subnet", names.gce_resource_name_problem)
+        require("cidr", cidr, addresses.gce_subnet_cidr_problem)
+        require_each("admin_cidrs", admin_cidrs, addresses.cidr_problem)
+        require("nat_addresses", nat_addresses, within(NAT_ADDRESSES))
         if EVERYWHERE in admin_cidrs:
             raise ValueError("admin_cidrs must not hold 0.0.0.0/0: SSH would be open to the internet")
+        super().__init__(scope, id)
         self._name, self._project, self._targets = name, project, list(target_service_accounts)
         self.network = ComputeNetwork(
             self,
@@ -95,11 +103,11 @@ class GcpNetwork(Construct):
         self.subnet_self_link: str = self.subnet.self_link
         self.nat_ips: list[str] = []
         if nat:
-            addresses = [
+            static_ips = [
                 ComputeAddress(self, f"nat-ip-{index}", name=f"{name}-nat-{index}", project=project, region=region)
                 for index in range(nat_addresses)
             ]
-            self.nat_ips = [a.address for a in addresses]
+            self.nat_ips = [a.address for a in static_ips]
             router = ComputeRouter(
                 self, "router", name=f"{name}-router", project=project, region=region, network=self.network_id
             )
@@ -111,7 +119,7 @@ class GcpNetwork(Construct):
                 region=region,
                 router=router.name,
                 nat_ip_allocate_option="MANUAL_ONLY",
-                nat_ips=[a.self_link for a in addresses],
+                nat_ips=[a.self_link for a in static_ips],
                 source_subnetwork_ip_ranges_to_nat="ALL_SUBNETWORKS_ALL_IP_RANGES",
                 log_config=ComputeRouterNatLogConfig(enable=True, filter="ERRORS_ONLY"),
             )

@@ -10,6 +10,9 @@ from cdktf_cdktf_provider_google.compute_resource_policy import (
 from constructs import Construct
 
 from gpulab import defaults
+from gpulab.rules import names
+from gpulab.rules.time_zones import iana_time_zone_problem
+from gpulab.rules.values import require
 from gpulab.time_of_day import hours_and_minutes
 
 
@@ -34,8 +37,10 @@ class GcpStopSchedule(Construct):
         time_zone: str = defaults.SHUTDOWN_TIMEZONE,
     ) -> None:
         """stop_at: "HH:MM" (19:00 by default); time_zone: an IANA zone (UTC by default)."""
-        super().__init__(scope, id)
+        require("name", name, names.gce_resource_name_problem)
         hours, minutes = hours_and_minutes(stop_at, "stop_at")
+        require("time_zone", time_zone, iana_time_zone_problem)
+        super().__init__(scope, id)
         self.policy = ComputeResourcePolicy(
             self,
             "policy",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from cdktf import App, TerraformStack
@@ -85,7 +86,7 @@ def test_network_without_flow_logs_or_endpoint_has_neither():
 
 
 def test_network_rejects_a_subnet_list_of_the_wrong_length():
-    with pytest.raises(ValueError, match=r"public_subnet_cidrs must give one block per zone \(2\), got 1"):
+    with pytest.raises(ValueError, match=r"^public_subnet_cidrs: 1 given for 2 availability zones \(give one per zone"):
         synth(lambda s: AwsNetwork(s, "net", name="t", public_subnet_cidrs=["10.0.1.0/24"]))
 
 
@@ -176,14 +177,14 @@ def test_cpu_machine_idle_alarm_watches_cpu():
 @pytest.mark.parametrize(
     "overrides,message",
     [
-        ({"data_disk_gb": -5}, "data_disk_gb must be between 1 and 16384, got -5"),
+        ({"data_disk_gb": -5}, "data_disk_gb: -5 is out of range (use a value from 1 to 16384)"),
         ({"spot_max_price": 1.0}, "spot_max_price needs spot=True"),
         ({"ingress_cidrs": ["0.0.0.0/0"]}, "ingress_cidrs contains 0.0.0.0/0; list the networks that need access"),
-        ({"idle_stop_minutes": 5}, "idle_stop_minutes must be between 10 and 1440, got 5"),
+        ({"idle_stop_minutes": 5}, "idle_stop_minutes: 5 is out of range (use a value from 10 to 1440)"),
     ],
 )
 def test_gpu_vm_rejects_contradictions_with_a_helpful_message(overrides, message):
-    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+    with pytest.raises(ValueError, match=re.escape(message)):
         synth(lambda s: _vm(s, **overrides))
 
 
@@ -218,8 +219,29 @@ def test_monitoring_recovers_or_reboots_and_builds_one_dashboard():
     assert subscription["endpoint"] == "ops@example.com"
 
 
+def test_monitoring_recovers_only_the_instance_types_ec2_can_recover():
+    """EC2 auto-recovery does not support instance-store types such as g4dn/g5/g6/p4d/p5 (EC2 User Guide,
+    "Instance recovery"): their system-check alarm reboots; a type that supports it is recovered."""
+
+    def build(stack):
+        monitoring = AwsMonitoring(stack, "m", name="t", log_groups=[])
+        monitoring.watch_instance("g6", instance_id="i-1", instance_type="g6.xlarge")
+        monitoring.watch_instance("p5", instance_id="i-2", instance_type="p5.48xlarge")
+        monitoring.watch_instance("t3", instance_id="i-3", instance_type="t3.medium", gpu=False)
+        monitoring.watch_instance("unknown", instance_id="i-4")
+
+    alarms = synth(build)["resource"]["aws_cloudwatch_metric_alarm"].values()
+    actions = {a["alarm_name"]: a["alarm_actions"][0].rsplit(":", 1)[1] for a in alarms if "system" in a["alarm_name"]}
+    assert actions == {
+        "t-g6-system-check": "reboot",
+        "t-p5-system-check": "reboot",
+        "t-t3-system-check": "recover",
+        "t-unknown-system-check": "reboot",
+    }
+
+
 def test_kms_key_rotates_and_rejects_a_bad_deletion_window():
     (key,) = synth(lambda s: AwsKmsKey(s, "k", alias="t"))["resource"]["aws_kms_key"].values()
     assert key["enable_key_rotation"] is True
-    with pytest.raises(ValueError, match="deletion_window_days must be between 7 and 30, got 3"):
+    with pytest.raises(ValueError, match=r"^deletion_window_days: 3 is out of range \(use a value from 7 to 30\)$"):
         synth(lambda s: AwsKmsKey(s, "k", alias="t", deletion_window_days=3))

@@ -101,7 +101,7 @@ def test_protected_data_disks_cannot_be_destroyed():
     [
         ({"ssh_public_keys": []}, "ssh_public_keys must list at least one key"),
         ({"data_mount": "/mnt/data"}, "data_mount '/mnt/data' needs data_disk_gb"),
-        ({"os_disk_gb": 8}, "os_disk_gb must be between 30 and 4095, got 8"),
+        ({"os_disk_gb": 8}, r"os_disk_gb: 8 is out of range \(use a value from 30 to 4095\)"),
     ],
 )
 def test_vm_arguments_are_checked(options, message):
@@ -180,11 +180,18 @@ def test_a_time_zone_azure_does_not_know_names_the_argument():
 def test_zone_redundant_storage_refuses_archive_tiers():
     with pytest.raises(ValueError, match="replication ZRS offers no archive tier"):
         synth(
-            lambda s: AzureStorage(s, "st", name="sttest", **PLACE, replication="ZRS", containers=[ContainerSpec("a")])
+            lambda s: AzureStorage(
+                s, "st", name="sttest", **PLACE, replication="ZRS", containers=[ContainerSpec("data")]
+            )
         )
     out = synth(
         lambda s: AzureStorage(
-            s, "st", name="sttest", **PLACE, replication="ZRS", containers=[ContainerSpec("a", archive_after_days=None)]
+            s,
+            "st",
+            name="sttest",
+            **PLACE,
+            replication="ZRS",
+            containers=[ContainerSpec("data", archive_after_days=None)],
         )
     )
     (account,) = out["azurerm_storage_account"].values()
@@ -217,7 +224,7 @@ def test_monitoring_without_an_alarm_email_builds_an_action_group_with_no_receiv
 
 @pytest.mark.parametrize("days", [7, 731])
 def test_monitoring_retention_must_be_one_log_analytics_keeps(days):
-    with pytest.raises(ValueError, match=f"retention_days must be between 30 and 730, got {days}"):
+    with pytest.raises(ValueError, match=rf"^retention_days: {days} is out of range \(use a value from 30 to 730\)$"):
         synth(lambda s: AzureMonitoring(s, "mon", name="t", **PLACE, retention_days=days))
 
 
