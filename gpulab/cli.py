@@ -18,6 +18,7 @@ from gpulab.errors import ConfigError
 
 EXIT_BAD_INPUT = 2
 DEFAULT_ENV_DIR = Path("environments")
+ENGINE_PACKAGES = ("cdktf", "cdktf-cdktf-provider-aws", "cdktf-cdktf-provider-azurerm", "cdktf-cdktf-provider-google")
 
 app = typer.Typer(add_completion=False, help=__doc__, no_args_is_help=False)
 
@@ -47,13 +48,54 @@ def _require_node() -> None:
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
+def _refuse_hcl_output() -> None:
+    """`cdktf synth --hcl` (SYNTH_HCL_OUTPUT) would write stacks Terraform cannot read: say so and exit 2.
+
+    cdktf 0.21's HCL renderer (lib/hcl/render.js) leaves the quotes inside
+    string values unescaped, so every JSON document gpulab writes (IAM and
+    bucket policies, dashboards) breaks the file, and it writes the
+    terraform block's own settings as `0 = "required_version"`.
+    """
+    if os.environ.get("SYNTH_HCL_OUTPUT", "").strip().lower() in ("true", "1"):
+        typer.echo(
+            "cannot synthesize HCL: cdktf 0.21 writes HCL that Terraform rejects for these stacks (quotes inside "
+            "policies and dashboards are not escaped); synthesize without --hcl: Terraform reads cdk.tf.json as it is",
+            err=True,
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
 def _quiet_node_banner() -> None:
     """jsii prints a banner on every run under Node 20 (end of life); README says so once."""
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 
+def _print_version(asked: bool) -> None:
+    """`--version`: gpulab's version, and the cdktf and provider packages it synthesizes with."""
+    if not asked:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    from gpulab import __version__
+
+    engines = []
+    for package in ENGINE_PACKAGES:
+        try:
+            engines.append(f"{package} {version(package)}")
+        except PackageNotFoundError:
+            engines.append(f"{package} not installed")
+    typer.echo(f"gpulab {__version__} ({', '.join(engines)})")
+    raise typer.Exit()
+
+
 @app.callback(invoke_without_command=True)
-def main(ctx: typer.Context) -> None:
+def main(
+    ctx: typer.Context,
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
     """gpulab: YAML environments in, Terraform JSON for an ML platform out."""
     if ctx.invoked_subcommand is None:
         synth(names=None, env_dir=DEFAULT_ENV_DIR, out=None)
@@ -70,6 +112,7 @@ def synth(
     from gpulab.providers.kernel import KernelExited, spawn_kernel_early, start_kernel_early
     from gpulab.synth.out_dir import UnsafeOutDir, check_out_dir, synthesized_stack_path
 
+    _refuse_hcl_output()
     out_dir = out or _default_out()
     named = "--out " if out else ("CDKTF_OUTDIR=" if "CDKTF_OUTDIR" in os.environ else "")
     project = project_root(env_dir)

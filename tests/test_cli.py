@@ -200,6 +200,10 @@ AZURE_BAD_INPUT = {
         "dev.yaml: machines[0].root_disk_gb: 16384 is more than an Azure OS disk holds (use at most 4095; "
         "put data on data_disk_gb)",
     ),
+    "azure data disk smaller than a premium ssd": (
+        ("    gpu: {type: t4, count: 1}", "    gpu: {type: t4, count: 1}\n    data_disk_gb: 2"),
+        "dev.yaml: machines[0].data_disk_gb: 2 GB is outside what an Azure Premium SSD data disk holds (use 4 to 32767)",
+    ),
     "azure field of another cloud": (
         ("    gpu: {type: t4, count: 1}", "    gpu: {type: t4, count: 1}\n    idle_stop_minutes: 30"),
         "dev.yaml: machines[0].idle_stop_minutes: is not used on Azure (use shutdown_at: a daily deallocation schedule)",
@@ -297,6 +301,10 @@ GCP_BAD_INPUT = {
         ("    count: 3", "    count: 3\n    shutdown_timezone: Mars/Olympus"),
         "dev.yaml: machines[0].shutdown_timezone: 'Mars/Olympus' is not an IANA time zone "
         "(write e.g. UTC or Europe/Berlin; use one of Etc/UTC, UTC)",
+    ),
+    "gcp data disk smaller than a persistent disk": (
+        ("    count: 3", "    count: 3\n    data_disk_gb: 5"),
+        "dev.yaml: machines[0].data_disk_gb: 5 GB is outside what a Compute Engine persistent disk holds (use 10 to 65536)",
     ),
     "gcp world-open ssh": (
         ("  project_id: pcp-training-000000", "  project_id: pcp-training-000000\n  admin_cidrs: [0.0.0.0/0]"),
@@ -458,3 +466,15 @@ def test_problems_name_the_file_as_given_not_its_resolved_path(tmp_path, capsys,
     assert run(["validate", "--env-dir", "environments"]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("environments/dev.yaml: line 4, column 6: invalid YAML")
+
+
+def test_version_names_gpulab_and_the_engine_it_synthesizes_with(capsys):
+    from importlib.metadata import version
+
+    import gpulab
+
+    assert run(["--version"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith(f"gpulab {gpulab.__version__} (cdktf {version('cdktf')}, ")
+    assert f"cdktf-cdktf-provider-aws {version('cdktf-cdktf-provider-aws')}" in line
+    assert version("gpulab") == gpulab.__version__, "the package metadata takes its version from gpulab.__version__"

@@ -34,6 +34,7 @@ def test_wheel_holds_the_constructs_the_preload_and_the_console_script(tmp_path)
     scripts = (JS_PRELOAD, PRELOAD_SUPPORT, *SWITCHED_PRELOADS.values())
     preloads = {f"gpulab/providers/{script.name}" for script in scripts}
     assert preloads | {"gpulab/constructs/aws/gpu_vm.py", "gpulab/cli.py"} <= names
+    assert "gpulab/py.typed" in names, "type checkers read gpulab's annotations (PEP 561)"
     assert not any(n.startswith(("tests/", "examples/")) for n in names)
     assert "Requires-Dist: cdktf-cdktf-provider-aws<22,>=21.22" in metadata
     assert "Requires-Dist: cdktf-cdktf-provider-azurerm<15,>=14.23" in metadata

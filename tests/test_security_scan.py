@@ -76,3 +76,15 @@ def test_other_stacks_findings_are_reported(scan):
                 + "\n".join(f"  {c} {r}" for c, r in sorted(findings["failed"])),
                 stacklevel=1,
             )
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_the_terraform_block_holds_only_blocks_checkov_can_read(stacks, name):
+    """checkov's terraform_json parser raises on a plain value in the terraform block, such as a
+    `required_version`, and then reports the file as a parsing error with no check run, exit 0
+    (bridgecrewio/checkov #7454; its fix, #7467, is unmerged). So gpulab writes no required_version:
+    the scan of a stack must never be silently empty."""
+    terraform = stacks[name]["terraform"]
+    assert {key: type(value).__name__ for key, value in terraform.items()} == {key: "dict" for key in terraform}, (
+        "only blocks (required_providers, backend)"
+    )

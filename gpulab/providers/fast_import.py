@@ -1,6 +1,6 @@
 """Load the cdktf provider bindings without loading all ~1,500 resources.
 
-Two costs dominate a synth (see DESIGN.md, "Speed"), and each has a fix here:
+Two costs dominate a synth (see docs/speed.md), and each has a fix here:
 
 * Python: `import cdktf_cdktf_provider_aws.vpc` first runs the package's root
   `__init__`, which imports every submodule. `lazy_package()` registers the

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from gpulab.config import load_environments
 from gpulab.synth.app import synthesize
-from tests.conftest import ENV_DIR, SHIPPED
+from tests.conftest import ENV_DIR, REPO, SHIPPED
+from tests.trees import write_earlier_output
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -78,3 +82,25 @@ def test_a_failed_synth_leaves_the_earlier_output_untouched(tmp_path, monkeypatc
         synthesize(load_environments(ENV_DIR), out, state_dir=tmp_path)
     assert tree(out) == {"manifest.json": b'{"version": "0.21.0", "stacks": {}}'}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cdktf.out"], "no staging folder left behind"
+
+
+def test_hcl_output_is_refused_because_terraform_could_not_read_it(tmp_path):
+    """`cdktf synth --hcl` sets SYNTH_HCL_OUTPUT. cdktf 0.21's HCL renderer leaves quotes in string values
+    unescaped, so a gpulab stack in HCL fails `terraform init` ("Invalid character" in every policy and
+    dashboard): exit 2 with one line, and the earlier output stays as it was."""
+    out = tmp_path / "cdktf.out"
+    write_earlier_output(out)
+    before = tree(out)
+    env = {**os.environ, "SYNTH_HCL_OUTPUT": "true", "CHECKPOINT_DISABLE": "1"}
+    done = subprocess.run(
+        [sys.executable, "main.py", "synth", "tiny", "--out", str(out)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("cannot synthesize HCL: cdktf 0.21 writes HCL that Terraform rejects")
+    assert len(done.stderr.splitlines()) == 1 and done.stdout == ""
+    assert tree(out) == before

@@ -6,6 +6,7 @@ from gpulab import defaults
 from gpulab.config import azure_names
 from gpulab.config.catalog.azure import AZURE
 from gpulab.config.checks.common import (
+    check_disk_size,
     check_machine_type,
     check_offered,
     check_region,
@@ -18,7 +19,7 @@ from gpulab.config.model import Environment
 from gpulab.config.tags import GPULAB_TAG_KEYS
 from gpulab.errors import shown
 from gpulab.rules import names
-from gpulab.rules.limits import AZURE_OS_DISK_GB, LOG_ANALYTICS_RETENTION_DAYS
+from gpulab.rules.limits import AZURE_DATA_DISK_GB, AZURE_OS_DISK_GB, LOG_ANALYTICS_RETENTION_DAYS
 from gpulab.rules.time_zones import EXAMPLES, windows_ids, windows_time_zone
 
 FORBIDDEN_TAG_CHARACTERS = set("<>%&\\?/")
@@ -149,6 +150,9 @@ def _check_machines(env: Environment) -> list[tuple[str, str]]:
                     "put data on data_disk_gb)",
                 )
             )
+        problems += check_disk_size(
+            f"{where}.data_disk_gb", machine.data_disk_gb, AZURE_DATA_DISK_GB, "an Azure Premium SSD data disk"
+        )
         problems += unused_fields(
             where,
             machine,

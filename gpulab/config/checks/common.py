@@ -128,6 +128,14 @@ def check_size(field: str, name: str, catalog: CloudCatalog, machine: Machine | 
     return []
 
 
+def check_disk_size(field: str, size: int, limits: tuple[int, int], disk: str) -> list[tuple[str, str]]:
+    """A disk size within what the cloud's `disk` holds (gpulab/rules/limits.py, which the constructs apply too)."""
+    low, high = limits
+    if low <= size <= high:
+        return []
+    return [(field, f"{size} GB is outside what {disk} holds (use {low} to {high})")]
+
+
 def check_setup_scripts(env: Environment) -> list[tuple[str, str]]:
     """Every setup_script fits its cloud's boot script cap with gpulab's own lines (gpulab/rules/boot_scripts.py)."""
     scripts = [(f"machines[{index}].setup_script", m.setup_script) for index, m in enumerate(env.machines)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from gpulab.config import gcp_names
 from gpulab.config.catalog.gcp import ATTACHABLE_COUNTS, GCP, ZONE_ACCELERATORS, attaches_gpus, zones_of, zones_offering
 from gpulab.config.checks.common import (
+    check_disk_size,
     check_machine_type,
     check_region,
     check_size,
@@ -16,7 +17,7 @@ from gpulab.config.model import Environment, Machine
 from gpulab.config.tags import GPULAB_TAG_KEYS, common_tags
 from gpulab.errors import shown
 from gpulab.rules import names
-from gpulab.rules.limits import LOG_BUCKET_RETENTION_DAYS
+from gpulab.rules.limits import GCE_DISK_GB, LOG_BUCKET_RETENTION_DAYS
 from gpulab.rules.time_zones import iana_for_windows, is_iana_time_zone
 
 
@@ -162,6 +163,10 @@ def _check_zones_and_machines(env: Environment) -> list[tuple[str, str]]:
                     f"{where}.shutdown_timezone",
                     f"{shown(zone)} is not an IANA time zone (write e.g. UTC or Europe/Berlin; {hint})",
                 )
+            )
+        for disk in ("root_disk_gb", "data_disk_gb"):
+            problems += check_disk_size(
+                f"{where}.{disk}", getattr(machine, disk), GCE_DISK_GB, "a Compute Engine persistent disk"
             )
         longest = gcp_names.instance_name(env, f"{machine.name}-{max(machine.count - 1, 0)}")
         if not names.GCE_RESOURCE_NAME.match(longest):

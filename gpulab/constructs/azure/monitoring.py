@@ -81,6 +81,14 @@ class AzureMonitoring(Construct):
         alarm_email: str | None = None,
         tags: dict[str, str] | None = None,
     ) -> None:
+        """
+        name: the base of the workspace (`log-<name>`), action group and alert names.
+        retention_days: how long the Log Analytics workspace keeps data (30 to 730;
+            30 by default, the period its price includes).
+        alarm_email: the address the action group e-mails; none by default, and
+            alerts then show in the portal only.
+        tags: on every resource; none by default.
+        """
         require("retention_days", retention_days, within(LOG_ANALYTICS_RETENTION_DAYS))
         if alarm_email is not None:
             require("alarm_email", alarm_email, email_problem)
@@ -171,11 +179,12 @@ class AzureMonitoring(Construct):
     ) -> None:
         """Alerts and the monitoring agent for one VM.
 
+        cpu_alarm_percent: alert when the average CPU is above this (1-100, 80 by default).
         cpu_alarm_minutes: how long the average must stay above
             `cpu_alarm_percent` (10 minutes by default, rounded up to a window
             Azure offers: 15 minutes; 1 to 1440).
         data_mount: where the data disk is mounted; when given, an alert fires
-            once it is fuller than `disk_alert_percent` (85 by default).
+            once it is fuller than `disk_alert_percent` (1-100, 85 by default).
         """
         require("cpu_alarm_percent", cpu_alarm_percent, within(limits.CPU_ALARM_PERCENT))
         require("cpu_alarm_minutes", cpu_alarm_minutes, within(CPU_ALARM_MINUTES))

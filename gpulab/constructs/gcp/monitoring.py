@@ -22,6 +22,7 @@ DEFAULT_RETENTION_DAYS = defaults.LOG_RETENTION_DAYS["gcp"]
 # An alert condition's duration takes whole minutes only (Cloud Monitoring API, MetricThreshold.duration);
 # a day at most is gpulab's bound: a longer wait is no alert.
 CONDITION_MINUTES = (1, 1440)
+MAX_UPTIME_HOURS = (1, 24 * 366)
 
 
 class GcpMonitoring(Construct):
@@ -64,7 +65,8 @@ class GcpMonitoring(Construct):
             default) for `cpu_minutes` (1-1440, 10 by default).
         gpu_idle_percent: alert when GPU utilisation stays below this (1-50, 5 by default) for an hour.
         gpu: whether the VMs have GPUs (True by default); without, there is no GPU-idle policy.
-        max_uptime_hours: alert when a VM has run longer than this (1-168); no such policy by default.
+        max_uptime_hours: alert when a VM has run longer than this (1 to 8784, a year); no such policy by
+            default. gpulab's stacks set it an hour past the fleet's longest `max_run_hours`.
         """
         require("retention_days", retention_days, within(limits.LOG_BUCKET_RETENTION_DAYS))
         if alarm_email is not None:
@@ -73,7 +75,7 @@ class GcpMonitoring(Construct):
         require("cpu_minutes", cpu_minutes, within(CONDITION_MINUTES))
         require("gpu_idle_percent", gpu_idle_percent, within(limits.IDLE_PERCENT))
         if max_uptime_hours is not None:
-            require("max_uptime_hours", max_uptime_hours, within(limits.MAX_RUN_HOURS))
+            require("max_uptime_hours", max_uptime_hours, within(MAX_UPTIME_HOURS))
         super().__init__(scope, id)
         self._project = project
         self._fleet = " AND ".join(f'metadata.user_labels."{k}" = "{v}"' for k, v in sorted(fleet_labels.items()))
