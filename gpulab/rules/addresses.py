@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from gpulab.errors import cut, shown
 from gpulab.rules import limits
+from gpulab.rules.values import Rule
 
 VPC_PREFIXES = (16, 24)  # AWS takes /16 to /28; gpulab carves 16 subnets from the block, so /24 is the smallest
 GCE_SUBNET_PREFIXES = (8, 29)
@@ -28,26 +29,24 @@ def cidr_problem(value: object) -> str | None:
     return None
 
 
-def vpc_cidr_problem(value: object) -> str | None:
-    """A valid block from a /16 to a /24."""
-    problem = cidr_problem(value)
-    if problem:
-        return problem
-    low, high = VPC_PREFIXES
-    if not low <= ipaddress.IPv4Network(value).prefixlen <= high:  # type: ignore[arg-type]
-        return f"{value} must be between a /{low} and a /{high}"
-    return None
+def _prefix_between(low: int, high: int, where: str) -> Rule:
+    """A valid block whose prefix length is from /`low` to /`high`: what `where` takes."""
+
+    def rule(value: object) -> str | None:
+        problem = cidr_problem(value)
+        if problem:
+            return problem
+        if not low <= ipaddress.IPv4Network(value).prefixlen <= high:  # type: ignore[arg-type]
+            return f"{value} must be between a /{low} and a /{high}"
+        return None
+
+    rule.__doc__ = f"A valid block from a /{low} to a /{high}: what {where} takes."
+    return rule
 
 
-def gce_subnet_cidr_problem(value: object) -> str | None:
-    """A valid block from a /8 to a /29, the primary ranges a Compute Engine subnet takes (VPC docs, "Subnets")."""
-    problem = cidr_problem(value)
-    if problem:
-        return problem
-    low, high = GCE_SUBNET_PREFIXES
-    if not low <= ipaddress.IPv4Network(value).prefixlen <= high:  # type: ignore[arg-type]
-        return f"{value} must be between a /{low} and a /{high}"
-    return None
+vpc_cidr_problem = _prefix_between(*VPC_PREFIXES, "a gpulab VPC or VNet")
+# The primary ranges a Compute Engine subnet takes (VPC docs, "Subnets", IPv4 subnet ranges).
+gce_subnet_cidr_problem = _prefix_between(*GCE_SUBNET_PREFIXES, "a Compute Engine subnet")
 
 
 def zones_problem(value: object) -> str | None:

@@ -6,8 +6,10 @@ Each pattern is the provider's documented rule; the comments name the page.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from gpulab.errors import shown
+from gpulab.rules.values import Rule
 
 # S3 "General purpose bucket naming rules": 3-63 lowercase letters, digits, dots and hyphens;
 # gpulab leaves dots out (virtual-hosted TLS breaks on them).
@@ -44,19 +46,56 @@ AZURE_RESERVED_USERS = frozenset(
 )
 
 
-def s3_bucket_name_problem(value: object) -> str | None:
-    if not isinstance(value, str) or not S3_BUCKET_NAME.match(value) or "--" in value:
-        return (
-            f"{shown(value)} is not a valid S3 bucket name "
-            "(3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit)"
-        )
-    return None
+def matching(pattern: re.Pattern[str], what: str, how: str, refused: Callable[[str], bool] = lambda _: False) -> Rule:
+    """A rule: a string that `pattern` matches (and `refused` does not), else `<value> is not <what> (<how>)`."""
+
+    def rule(value: object) -> str | None:
+        if isinstance(value, str) and pattern.match(value) and not refused(value):
+            return None
+        return f"{shown(value)} is not {what} ({how})"
+
+    return rule
 
 
-def iam_name_problem(value: object) -> str | None:
-    if not isinstance(value, str) or not IAM_NAME.match(value):
-        return f"{shown(value)} is not a valid IAM name (1-64 letters, digits and +=,.@_-)"
-    return None
+s3_bucket_name_problem = matching(
+    S3_BUCKET_NAME,
+    "a valid S3 bucket name",
+    "3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit",
+    refused=lambda name: "--" in name,
+)
+iam_name_problem = matching(IAM_NAME, "a valid IAM name", "1-64 letters, digits and +=,.@_-")
+storage_account_problem = matching(
+    STORAGE_ACCOUNT_NAME, "a valid storage account name", "3-24 lowercase letters and digits, no hyphens"
+)
+container_problem = matching(
+    CONTAINER_NAME, "a valid container name", "3-63 lowercase letters, digits and single hyphens"
+)
+key_vault_name_problem = matching(
+    KEY_VAULT_NAME, "a valid Key Vault name", "3-24 letters, digits and single hyphens, starting with a letter"
+)
+dns_label_problem = matching(
+    DNS_LABEL, "a valid DNS label", "3-63 lowercase letters, digits and hyphens, starting with a letter"
+)
+gcs_bucket_name_problem = matching(
+    GCS_BUCKET_NAME,
+    "a valid Cloud Storage bucket name",
+    "3-63 lowercase letters, digits, hyphens and underscores, starting and ending with a letter or digit; "
+    "no goog prefix or google",
+    refused=lambda name: name.startswith("goog") or "google" in name,
+)
+gce_resource_name_problem = matching(
+    GCE_RESOURCE_NAME,
+    "a valid Compute Engine name",
+    "1-63 lowercase letters, digits and hyphens, starting with a letter",
+)
+service_account_id_problem = matching(
+    SERVICE_ACCOUNT_ID,
+    "a valid service account id",
+    "6-30 lowercase letters, digits and hyphens, starting with a letter",
+)
+domain_problem = matching(DOMAIN_NAME, "a domain name", "lowercase labels joined by dots, e.g. lab.example.org")
+subdomain_problem = matching(SUBDOMAIN, "a subdomain label", "1-63 lowercase letters, digits and hyphens, e.g. mlflow")
+linux_user_problem = matching(LINUX_USER_NAME, "a Linux user name", "lowercase letters, digits, _ and -, at most 32")
 
 
 def kms_alias_problem(value: object) -> str | None:
@@ -67,18 +106,6 @@ def kms_alias_problem(value: object) -> str | None:
     return None
 
 
-def storage_account_problem(value: object) -> str | None:
-    if not isinstance(value, str) or not STORAGE_ACCOUNT_NAME.match(value):
-        return f"{shown(value)} is not a valid storage account name (3-24 lowercase letters and digits, no hyphens)"
-    return None
-
-
-def container_problem(value: object) -> str | None:
-    if not isinstance(value, str) or not CONTAINER_NAME.match(value):
-        return f"{shown(value)} is not a valid container name (3-63 lowercase letters, digits and single hyphens)"
-    return None
-
-
 def replication_problem(value: object) -> str | None:
     if value not in AZURE_REPLICATIONS:
         return f"{shown(value)} is not an Azure storage replication (use one of {', '.join(AZURE_REPLICATIONS)})"
@@ -86,65 +113,9 @@ def replication_problem(value: object) -> str | None:
 
 
 def admin_username_problem(value: object) -> str | None:
-    if not isinstance(value, str) or not LINUX_USER_NAME.match(value):
-        return f"{shown(value)} is not a Linux user name (lowercase letters, digits, _ and -, at most 32)"
+    problem = linux_user_problem(value)
+    if problem:
+        return problem
     if value in AZURE_RESERVED_USERS:
         return f"{shown(value)} is a user name Azure reserves (pick another, e.g. researcher)"
-    return None
-
-
-def key_vault_name_problem(value: object) -> str | None:
-    if not isinstance(value, str) or not KEY_VAULT_NAME.match(value):
-        return (
-            f"{shown(value)} is not a valid Key Vault name "
-            "(3-24 letters, digits and single hyphens, starting with a letter)"
-        )
-    return None
-
-
-def dns_label_problem(value: object) -> str | None:
-    if not isinstance(value, str) or not DNS_LABEL.match(value):
-        return (
-            f"{shown(value)} is not a valid DNS label "
-            "(3-63 lowercase letters, digits and hyphens, starting with a letter)"
-        )
-    return None
-
-
-def gcs_bucket_name_problem(value: object) -> str | None:
-    if not isinstance(value, str) or not GCS_BUCKET_NAME.match(value) or value.startswith("goog") or "google" in value:
-        return (
-            f"{shown(value)} is not a valid Cloud Storage bucket name (3-63 lowercase letters, digits, hyphens and "
-            "underscores, starting and ending with a letter or digit; no goog prefix or google)"
-        )
-    return None
-
-
-def gce_resource_name_problem(value: object) -> str | None:
-    if not isinstance(value, str) or not GCE_RESOURCE_NAME.match(value):
-        return (
-            f"{shown(value)} is not a valid Compute Engine name "
-            "(1-63 lowercase letters, digits and hyphens, starting with a letter)"
-        )
-    return None
-
-
-def service_account_id_problem(value: object) -> str | None:
-    if not isinstance(value, str) or not SERVICE_ACCOUNT_ID.match(value):
-        return (
-            f"{shown(value)} is not a valid service account id "
-            "(6-30 lowercase letters, digits and hyphens, starting with a letter)"
-        )
-    return None
-
-
-def domain_problem(value: object) -> str | None:
-    if not isinstance(value, str) or not DOMAIN_NAME.match(value):
-        return f"{shown(value)} is not a domain name (lowercase labels joined by dots, e.g. lab.example.org)"
-    return None
-
-
-def subdomain_problem(value: object) -> str | None:
-    if not isinstance(value, str) or not SUBDOMAIN.match(value):
-        return f"{shown(value)} is not a subdomain label (1-63 lowercase letters, digits and hyphens, e.g. mlflow)"
     return None
