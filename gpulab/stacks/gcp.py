@@ -107,7 +107,7 @@ class GcpPlatformStack(TerraformStack):
                 ports=[str(p) for p in machine.ingress.distinct_ports()],
                 source_ranges=machine.ingress.cidrs,
             )
-            policies = []
+            policies, schedule_ready = [], []
             if machine.shutdown_at:
                 schedule = GcpStopSchedule(
                     self,
@@ -119,6 +119,7 @@ class GcpPlatformStack(TerraformStack):
                     time_zone=machine.shutdown_timezone,
                 )
                 policies.append(schedule.self_link)
+                schedule_ready = schedule.ready
             for copy in range(machine.count):
                 label = f"{machine.name}-{copy}"
                 name = gcp_names.instance_name(env, label)
@@ -142,7 +143,7 @@ class GcpPlatformStack(TerraformStack):
                     resource_policies=policies,
                     external_ip=machine.public_ip,
                     kms_key_id=key_id,
-                    wait_for=key_grants,
+                    wait_for=[*key_grants, *schedule_ready],
                     protect_data=env.protect_data,
                     labels=labels,
                 )

@@ -11,7 +11,7 @@ from gpulab.constructs.gcp.identity import GcpFleetIdentity
 from gpulab.constructs.gcp.kms import GcpKmsKey
 from gpulab.constructs.gcp.monitoring import GcpMonitoring
 from gpulab.constructs.gcp.network import IAP_RANGE, GcpNetwork
-from gpulab.constructs.gcp.schedule import GcpStopSchedule
+from gpulab.constructs.gcp.schedule import GcpScheduleAgentGrant, GcpStopSchedule
 
 __all__ = [
     "IAP_RANGE",
@@ -22,6 +22,7 @@ __all__ = [
     "GcpKmsKey",
     "GcpMonitoring",
     "GcpNetwork",
+    "GcpScheduleAgentGrant",
     "GcpStopSchedule",
     "GcsBucketSpec",
 ]

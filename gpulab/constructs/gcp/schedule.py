@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from cdktf import ITerraformDependable, TerraformStack
 from cdktf_cdktf_provider_google.compute_resource_policy import (
     ComputeResourcePolicy,
     ComputeResourcePolicyInstanceSchedulePolicy,
     ComputeResourcePolicyInstanceSchedulePolicyVmStopSchedule,
 )
+from cdktf_cdktf_provider_google.data_google_project import DataGoogleProject
+from cdktf_cdktf_provider_google.project_iam_member import ProjectIamMember
 from constructs import Construct
 
 from gpulab import defaults
@@ -15,14 +18,48 @@ from gpulab.rules.time_zones import iana_time_zone_problem
 from gpulab.rules.values import require
 from gpulab.time_of_day import hours_and_minutes
 
+# What the Compute Engine service agent needs before an instance that carries a schedule can even be
+# created: without it the API answers 412 (terraform-provider-google #11899; Compute Engine docs,
+# "Scheduling a VM instance to start and stop", Before you begin).
+SCHEDULER_ROLE = "roles/compute.instanceAdmin.v1"
+
+
+class GcpScheduleAgentGrant(Construct):
+    """Compute Engine's service agent may start and stop the project's VMs, as instance schedules need.
+
+    One per project in a stack: `GcpStopSchedule` makes it on first use
+    (`for_project`) and every schedule of that project shares it.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, project: str) -> None:
+        super().__init__(scope, id)
+        number = DataGoogleProject(self, "project", project_id=project).number
+        self.member: ProjectIamMember = ProjectIamMember(
+            self,
+            "compute-agent-may-start-and-stop",
+            project=project,
+            role=SCHEDULER_ROLE,
+            member=f"serviceAccount:service-{number}@compute-system.iam.gserviceaccount.com",
+        )
+
+    @staticmethod
+    def for_project(scope: Construct, project: str) -> GcpScheduleAgentGrant:
+        """The stack's grant for `project`, made the first time it is asked for."""
+        stack = TerraformStack.of(scope)
+        id = f"schedule-agent-{project}"
+        found = stack.node.try_find_child(id)
+        return found if isinstance(found, GcpScheduleAgentGrant) else GcpScheduleAgentGrant(stack, id, project=project)
+
 
 class GcpStopSchedule(Construct):
     """A resource policy that stops every VM it is attached to at `stop_at` in `time_zone`.
 
-    Attach it through `GcpGpuVm(resource_policies=[schedule.self_link])`. A
-    stopped VM keeps its disks and costs only their storage. Compute Engine's
-    service agent needs `compute.instances.stop` on the project for the
-    schedule to act (docs/gcp.md says how to grant it).
+    Attach it through `GcpGpuVm(resource_policies=[schedule.self_link],
+    wait_for=schedule.ready)`. A stopped VM keeps its disks and costs only
+    their storage. Compute Engine's service agent must be allowed to start and
+    stop the project's VMs before an instance with a schedule can be created:
+    the schedule grants it `roles/compute.instanceAdmin.v1` on the project
+    (once per stack, see `GcpScheduleAgentGrant`), and `ready` is that grant.
     """
 
     def __init__(
@@ -56,3 +93,4 @@ class GcpStopSchedule(Construct):
             ),
         )
         self.self_link: str = self.policy.self_link
+        self.ready: list[ITerraformDependable] = [GcpScheduleAgentGrant.for_project(self, project).member]
