@@ -45,3 +45,25 @@ def test_schedules_of_one_project_share_one_grant():
     GcpStopSchedule(stack, "other", name="stop-other", project="other-project-1", region="europe-west4")
     grants = json.loads(CdktfTesting.synth(stack))["resource"]["google_project_iam_member"].values()
     assert sorted(g["project"] for g in grants) == ["my-project-123", "other-project-1"]
+
+
+@pytest.mark.parametrize("name", GCP)
+def test_cloud_storage_may_deliver_usage_logs_into_the_access_log_bucket(stacks, name):
+    """Usage logs arrive only where cloud-storage-analytics@google.com may create objects (Cloud Storage
+    docs, "Usage logs & storage logs"); without the grant the logging config applies and no log comes."""
+    stack = stacks[name]
+    buckets = resources(stack, "google_storage_bucket")
+    logged = [b for b in buckets.values() if b.get("logging")]
+    assert logged, "the seed's results bucket logs its access"
+    (log_bucket_key,) = [k for k, b in buckets.items() if b["name"].endswith("-access-logs")]
+    writers = [
+        m for m in resources(stack, "google_storage_bucket_iam_member").values() if m["member"].startswith("group:")
+    ]
+    assert writers == [
+        {
+            **writers[0],
+            "bucket": f"${{google_storage_bucket.{log_bucket_key}.name}}",
+            "role": "roles/storage.objectCreator",
+            "member": "group:cloud-storage-analytics@google.com",
+        }
+    ]

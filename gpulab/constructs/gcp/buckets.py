@@ -16,6 +16,7 @@ from cdktf_cdktf_provider_google.storage_bucket import (
     StorageBucketSoftDeletePolicy,
     StorageBucketVersioning,
 )
+from cdktf_cdktf_provider_google.storage_bucket_iam_member import StorageBucketIamMember
 from constructs import Construct
 
 from gpulab import defaults
@@ -24,6 +25,10 @@ from gpulab.rules import names
 from gpulab.rules.values import require, within
 
 DEFAULT_SOFT_DELETE_DAYS = 7
+# Cloud Storage delivers usage logs as this group, which must be able to create objects in the log bucket
+# (Cloud Storage docs, "Usage logs & storage logs", Set up log delivery).
+LOG_WRITER = "group:cloud-storage-analytics@google.com"
+LOG_WRITER_ROLE = "roles/storage.objectCreator"
 # Cloud Storage soft delete: a retention of 7 to 90 days, or none (google_storage_bucket soft_delete_policy docs).
 SOFT_DELETE_DAYS = (7, 90)
 
@@ -57,7 +62,8 @@ class GcpBuckets(Construct):
     encrypted with that Cloud KMS key (Cloud Storage's service agent must be
     allowed to use it, see `GcpKmsKey`). With `protect`, Terraform refuses to
     destroy a bucket and never empties one. Buckets asking for access logs
-    write them to one more bucket, `access_log_bucket_name`, itself private.
+    write them to one more bucket, `access_log_bucket_name`, itself private,
+    where Cloud Storage's log delivery group may create objects and nothing more.
     """
 
     def __init__(
@@ -111,6 +117,13 @@ class GcpBuckets(Construct):
                 name=access_log_bucket_name,
                 lifecycle_rule=[_rule("Delete", age=defaults.NONCURRENT_EXPIRE_DAYS)],
                 **self._common,
+            )
+            StorageBucketIamMember(
+                self,
+                "access-logs-writer",
+                bucket=log_bucket.name,
+                role=LOG_WRITER_ROLE,
+                member=LOG_WRITER,
             )
         self.bucket_names: dict[str, str] = {}
         self.bucket_urls: dict[str, str] = {}
