@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from cdktf_cdktf_provider_azurerm.dns_a_record import DnsARecord
 from cdktf_cdktf_provider_azurerm.dns_zone import DnsZone
+from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
 from constructs import Construct
 
 from gpulab import defaults
@@ -14,6 +15,9 @@ from gpulab.rules import names
 from gpulab.rules.values import require, require_each
 
 DNS_TTL_SECONDS = 300
+# What certbot's dns-azure plugin needs to write challenge records (certbot-dns-azure docs, "Permissions"),
+# granted on the zone alone.
+DNS_ZONE_CONTRIBUTOR = "DNS Zone Contributor"
 
 
 class AzureHeadquarters(Construct):
@@ -24,8 +28,10 @@ class AzureHeadquarters(Construct):
     Premium SSD data disk mounted at `data_mount`. With `domain`, an Azure DNS
     zone whose apex and `subdomains` (mlflow, tensorboard, dashboard, docs by
     default) point at that IP; delegate the domain to the zone's name servers
-    (`name_servers`). Which ports are open is the network's business: see
-    `AzureNetwork.allow_inbound`.
+    (`name_servers`). With `dns_challenge` (on by default) the VM's identity
+    may edit that zone, and only that zone (DNS Zone Contributor), so certbot
+    renews certificates by DNS-01 with port 80 closed. Which ports are open is
+    the network's business: see `AzureNetwork.allow_inbound`.
     """
 
     def __init__(
@@ -48,6 +54,7 @@ class AzureHeadquarters(Construct):
         setup_script: str | None = None,
         domain: str | None = None,
         subdomains: Sequence[str] = defaults.HQ_SUBDOMAINS,
+        dns_challenge: bool = True,
         zone: str | None = None,
         encryption_at_host: bool = True,
         disk_encryption: DiskEncryption | None = None,
@@ -113,3 +120,13 @@ class AzureHeadquarters(Construct):
                     tags=tags,
                 )
                 self.site_names.append(domain if record == "@" else f"{record}.{domain}")
+            if dns_challenge:
+                RoleAssignment(
+                    self,
+                    "may-answer-dns-challenges",
+                    scope=dns_zone.id,
+                    role_definition_name=DNS_ZONE_CONTRIBUTOR,
+                    principal_id=self.principal_id,
+                    principal_type="ServicePrincipal",
+                    description=f"gpulab: {name} writes the TXT records of Let's Encrypt DNS-01 challenges",
+                )

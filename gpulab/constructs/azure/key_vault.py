@@ -65,6 +65,11 @@ class AzureKeyVault(Construct):
         deployer_cidrs: the addresses Terraform runs from; without them only
             Azure's trusted services and `allowed_subnet_ids` reach the vault,
             and creating the key fails unless Terraform runs inside the VNet.
+        allowed_subnet_ids: subnets whose machines use the vault directly; none
+            by default (disks and storage reach the key as trusted services).
+            Each must have the Microsoft.KeyVault service endpoint, or the API
+            refuses the firewall (SubnetsHaveNoServiceEndpointsConfigured,
+            azurerm #11759; `AzureNetwork(service_endpoints=…)`).
         protect: Terraform refuses to destroy the vault or the key.
         """
         require("name", name, names.key_vault_name_problem)

@@ -35,6 +35,7 @@ NETWORK_WATCHER_RESOURCE_GROUP = "NetworkWatcherRG"
 INTERNET = "Internet"
 FIRST_RULE_PRIORITY = 100
 RULE_PRIORITY_STEP = 10
+DEFAULT_SERVICE_ENDPOINTS = ("Microsoft.Storage",)
 SubnetKind = Literal["public", "private"]
 
 
@@ -74,6 +75,7 @@ class AzureNetwork(Construct):
         private_subnet_cidrs: Sequence[str] | None = None,
         nat: Literal["none", "single", "per_az"] = "single",
         nsg_diagnostics: LogAnalyticsTarget | None = None,
+        service_endpoints: Sequence[str] = DEFAULT_SERVICE_ENDPOINTS,
         tags: dict[str, str] | None = None,
     ) -> None:
         """
@@ -87,6 +89,10 @@ class AzureNetwork(Construct):
             subnet; "per_az" one per zone (needs `zones`); "none" leaves private
             subnets without a way out.
         nsg_diagnostics: send each NSG's events and rule counters to Log Analytics.
+        service_endpoints: the service endpoints of every subnet; Microsoft.Storage
+            by default, so a storage account's firewall can admit the subnets. A Key
+            Vault's firewall may admit only subnets with Microsoft.KeyVault (the API
+            refuses others, azurerm #11759): add it to admit the subnets there.
         """
         if zones:
             require("zones", list(zones), addresses.zones_problem)
@@ -105,6 +111,7 @@ class AzureNetwork(Construct):
         )
         super().__init__(scope, id)
         self._resource_group_name = resource_group_name
+        self._service_endpoints = service_endpoints
         self._location = location
         self._tags = tags or {}
         self._next_priority: dict[str, int] = {}
@@ -193,7 +200,7 @@ class AzureNetwork(Construct):
             virtual_network_name=self.vnet.name,
             address_prefixes=[block],
             default_outbound_access_enabled=False,
-            service_endpoints=["Microsoft.Storage"],
+            service_endpoints=list(self._service_endpoints),
         )
         group = NetworkSecurityGroup(
             self,
