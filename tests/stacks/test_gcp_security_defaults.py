@@ -128,9 +128,12 @@ def test_buckets_are_private_versioned_tiered_logged_and_encrypted(stacks, name)
 @pytest.mark.parametrize("name", GCP)
 def test_the_fleet_identity_is_granted_on_the_bucket_not_the_project(stacks, name):
     stack = stacks[name]
-    (grant,) = resources(stack, "google_storage_bucket_iam_member").values()
+    (account_key,) = resources(stack, "google_service_account")
+    fleet = f"${{google_service_account.{account_key}.member}}"
+    (grant,) = [g for g in resources(stack, "google_storage_bucket_iam_member").values() if g["member"] == fleet]
     assert grant["role"] == "roles/storage.objectUser"
-    project_roles = sorted(m["role"] for m in resources(stack, "google_project_iam_member").values())
+    members = resources(stack, "google_project_iam_member").values()
+    project_roles = sorted(m["role"] for m in members if m["member"] == fleet)
     assert project_roles == ["roles/logging.logWriter", "roles/monitoring.metricWriter"]
 
 
