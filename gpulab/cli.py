@@ -1,4 +1,4 @@
-"""The `gpulab` command: synth, validate and list environments.
+"""The `gpulab` command: synth, validate and list environments, judge a security scan.
 
 `python main.py` with no arguments synthesizes every environment, which is what
 `cdktf synth` runs. Bad input prints one line per problem and exits 2.
@@ -188,6 +188,33 @@ def list_environments(env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
             total += price * count
             typer.echo(f"  {count} × {name}: {machine_type}{' spot' if spot else ''} (≈ ${price:.2f}/h on demand)")
         typer.echo(f"  ≈ ${total:.2f}/h for all machines running ({catalog.prices_source}, {catalog.prices_as_of})")
+
+
+EXIT_FINDINGS = 1
+
+
+@app.command("scan-report")
+def scan_report(
+    reports: Annotated[list[Path], typer.Argument(help="checkov JSON reports (checkov -o json).")],
+    waivers: Annotated[Path, typer.Option("--waivers", help="Waiver file.")] = Path("checkov-waivers.yaml"),
+) -> None:
+    """Apply the waivers to checkov's findings; exit 1 if any finding is left."""
+    from gpulab.review.waivers import WaiverFileError, judge, load_waivers, read_findings
+
+    try:
+        accepted = load_waivers(waivers)
+        findings = [finding for report in reports for finding in read_findings(report)]
+    except (WaiverFileError, OSError, ValueError, KeyError, TypeError) as error:
+        typer.echo(f"cannot judge the scan: {error}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    verdict = judge(findings, accepted)
+    for finding in verdict.findings:
+        typer.echo(f"failed: {finding}")
+    for waiver in verdict.unused:
+        typer.echo(f"stale waiver: {waiver.check_id} {', '.join(waiver.resources)} waives nothing in these reports")
+    typer.echo(f"{len(verdict.findings)} finding(s), {len(verdict.waived)} waived ({waivers})")
+    if verdict.findings:
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 def run(argv: list[str] | None = None) -> int:

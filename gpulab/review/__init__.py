@@ -1,0 +1,1 @@
+"""Reviewing what a change to the platform does: security findings and their waivers."""
