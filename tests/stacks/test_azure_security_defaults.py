@@ -158,7 +158,8 @@ def test_the_headquarters_boot_script_mounts_the_seeds_data_disk(stacks, tmp_pat
     assert "MOUNT=/mnt/echoes_data" in script
     for folder in ("ucf101", "logs", "mlruns", "tfruns", "azure_results"):
         assert f'mkdir -p "$MOUNT"/{folder}' in script
-    assert 'if ! blkid "$DEVICE" >/dev/null; then mkfs.ext4' in script, "an existing file system is never formatted"
+    assert 'if [ "$PROBE" -eq 2 ]; then' in script, "only a disk with nothing on it is formatted"
+    assert "systemctl enable gpulab-data.service" in script, "mounted at every boot, however late the disk comes"
     path = tmp_path / "boot.sh"
     path.write_text(script)
     subprocess.run(["bash", "-n", str(path)], check=True)

@@ -10,7 +10,7 @@ so it survives replacement of the instance.
 
 from __future__ import annotations
 
-from cdktf import TerraformResourceLifecycle
+from cdktf import Fn, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
 from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
 from cdktf_cdktf_provider_aws.data_aws_ssm_parameter import DataAwsSsmParameter
@@ -186,7 +186,7 @@ class AwsGpuVm(Construct):
             )
         self._region = DataAwsRegion(self, "region")
         boot = user_data.render(
-            volume_id=self.data_volume_id,
+            volume_id_without_hyphen=Fn.replace(self.data_volume_id, "-", ""),
             region=self._region.region,
             mount_point=DATA_MOUNT,
             metric_namespace=metric_namespace,

@@ -1,7 +1,7 @@
 """The boot script of a gpulab machine: mount the data volume, start the agent.
 
 Rendered in Python so a test can read it; the volume id arrives as a Terraform
-token and is resolved at plan time.
+token (`replace(<volume id>, "-", "")`) and is resolved at plan time.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from gpulab.constructs.boot_script import template_literal
+from gpulab.constructs.data_disk import install_lines
 
 # The agent's regional download bucket: reachable through the VPC's S3 gateway endpoint, so a machine
 # without a NAT can install it too (the global bucket lives in us-east-1, which the endpoint does not reach).
@@ -65,7 +66,7 @@ def agent_config(*, metric_namespace: str, log_group_name: str | None, gpu: bool
 
 def render(
     *,
-    volume_id: str,
+    volume_id_without_hyphen: str,
     region: str,
     mount_point: str,
     metric_namespace: str,
@@ -82,19 +83,15 @@ def render(
     # Terraform reads "${" in a string as interpolation; the agent's own
     # placeholders must reach the machine literally, so they are escaped.
     config = config.replace("${aws:", "$${aws:")
+    # EBS volumes on Nitro machines appear as NVMe devices whose serial is the volume id without its hyphen
+    # (EBS User Guide, "Amazon EBS and NVMe"); udev links them by that serial.
+    link = f"/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_{volume_id_without_hyphen}"
+    mount_lines = "\n".join(install_lines(mount=mount_point, links=[link]))
     script = f"""#!/bin/bash
 # gpulab machine setup: data volume, CloudWatch agent, then the environment's own steps.
 set -euo pipefail
 
-# The persistent data volume, found by its EBS volume id (NVMe names vary).
-volume_id="{volume_id}"
-device="/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_$${{volume_id//-/}}"
-for _ in $(seq 1 60); do [ -e "$device" ] && break; sleep 5; done
-if ! blkid "$device" >/dev/null 2>&1; then mkfs.xfs "$device"; fi
-mkdir -p {mount_point}
-uuid=$(blkid -s UUID -o value "$device")
-grep -q "$uuid" /etc/fstab || echo "UUID=$uuid {mount_point} xfs defaults,nofail 0 2" >> /etc/fstab
-mount -a
+{mount_lines}
 
 # CloudWatch agent: memory, disk{", GPU" if gpu else ""} metrics and boot logs.
 if [ ! -x /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl ]; then

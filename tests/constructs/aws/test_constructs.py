@@ -140,7 +140,10 @@ def test_gpu_vm_defaults_are_private_closed_and_imdsv2():
     assert "aws_vpc_security_group_ingress_rule" not in resource
     (volume,) = resource["aws_ebs_volume"].values()
     assert volume["availability_zone"] == "eu-west-1a" and "lifecycle" not in volume
-    assert "nvme-Amazon_Elastic_Block_Store_$${volume_id//-/}" in instance["user_data"]
+    (volume_key,) = resource["aws_ebs_volume"]
+    # The NVMe serial is the volume id without its hyphen (EBS User Guide, "Amazon EBS and NVMe").
+    link = f'/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${{replace(aws_ebs_volume.{volume_key}.id, "-", "")}}'
+    assert link in instance["user_data"]
     assert "$${aws:InstanceId}" in instance["user_data"], "the agent's placeholder reaches the machine literally"
 
 

@@ -17,7 +17,7 @@ def as_delivered(script: str) -> str:
 
 def render(**overrides) -> str:
     args = dict(
-        volume_id="vol-0123456789abcdef0",
+        volume_id_without_hyphen="vol0123456789abcdef0",
         region="eu-west-1",
         mount_point="/data",
         metric_namespace="gpulab/mlinfra-dev",
@@ -37,7 +37,7 @@ def test_boot_script_is_valid_bash(tmp_path):
 
 def test_terraform_sees_no_interpolation_but_the_volume_id():
     raw = user_data.render(
-        volume_id="${aws_ebs_volume.data.id}",
+        volume_id_without_hyphen='${replace(aws_ebs_volume.data.id, "-", "")}',
         region="${data.aws_region.region.region}",
         mount_point="/data",
         metric_namespace="ns",
@@ -46,7 +46,8 @@ def test_terraform_sees_no_interpolation_but_the_volume_id():
         setup_script=None,
     )
     interpolations = re.findall(r"(?<!\$)\$\{([^}]*)\}", raw)
-    assert interpolations == ["aws_ebs_volume.data.id"] + ["data.aws_region.region.region"] * 2, "in the agent's URL"
+    volume = 'replace(aws_ebs_volume.data.id, "-", "")'
+    assert interpolations == [volume] + ["data.aws_region.region.region"] * 2, "in the agent's URL"
 
 
 def test_agent_config_is_valid_json_with_gpu_metrics_aggregated_by_instance():
@@ -71,7 +72,7 @@ def test_a_setup_script_reaches_the_machine_as_written():
     """Terraform itself evaluates the rendered template: `${HOME}` and `%{x}` stay literal."""
     setup = 'echo "home is ${HOME}" %{not_a_directive} \\ `date`'
     script = user_data.render(
-        volume_id="vol-0123456789abcdef0",
+        volume_id_without_hyphen="vol0123456789abcdef0",
         region="eu-west-1",
         mount_point="/data",
         metric_namespace="gpulab/t",
