@@ -154,7 +154,7 @@ def test_private_subnets_leave_through_the_nat_gateway_only(stacks):
 
 def test_the_headquarters_boot_script_mounts_the_seeds_data_disk(stacks, tmp_path):
     vm = next(v for key, v in _vms(stacks["echoes"]).items() if key.startswith("hq_"))
-    script = decode_base64(vm["custom_data"])
+    script = decode_base64(vm["user_data"])
     assert "MOUNT=/mnt/echoes_data" in script
     for folder in ("ucf101", "logs", "mlruns", "tfruns", "azure_results"):
         assert f'mkdir -p "$MOUNT"/{folder}' in script

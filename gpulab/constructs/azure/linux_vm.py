@@ -23,6 +23,7 @@ from cdktf_cdktf_provider_azurerm.public_ip import PublicIp
 from cdktf_cdktf_provider_azurerm.virtual_machine_data_disk_attachment import VirtualMachineDataDiskAttachment
 from constructs import Construct
 
+from gpulab.constructs.azure import boot_loader
 from gpulab.constructs.boot_script import boot_script
 from gpulab.rules import limits, names
 from gpulab.rules.boot_scripts import check_rendered_script
@@ -254,7 +255,8 @@ class AzureLinuxVm(Construct):
                 disk_size_gb=os_disk_gb,
                 disk_encryption_set_id=encryption_set_id,
             ),
-            custom_data=Fn.base64encode(_literal(script)),
+            custom_data=Fn.base64encode(_literal(boot_loader.custom_data())),
+            user_data=Fn.base64encode(_literal(boot_loader.user_data_script(script))),
             identity=LinuxVirtualMachineIdentity(type="SystemAssigned"),
             encryption_at_host_enabled=encryption_at_host,
             secure_boot_enabled=trusted_launch or None,

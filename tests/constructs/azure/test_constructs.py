@@ -20,6 +20,7 @@ from gpulab.constructs.azure import (
     Spot,
     public_key_from,
 )
+from gpulab.constructs.azure.boot_loader import USER_DATA_HEADER, custom_data, user_data_script
 from gpulab.constructs.boot_script import boot_script
 from tests.terraform_eval import decode_base64
 
@@ -72,7 +73,21 @@ def test_a_setup_script_reaches_the_vm_byte_for_byte():
     out = synth(lambda s: vm(s, data_disk_gb=10, data_mount="/mnt/data", data_folders=["runs"], setup_script=setup))
     (machine,) = out["azurerm_linux_virtual_machine"].values()
     expected = boot_script(data_mount="/mnt/data", data_folders=["runs"], owner="gpulab", setup_script=setup)
-    assert decode_base64(machine["custom_data"]) == expected
+    assert decode_base64(machine["user_data"]) == user_data_script(expected)
+
+
+def test_editing_the_boot_script_changes_user_data_only_so_the_vm_is_kept():
+    """Changing custom_data replaces an Azure VM and its OS disk (azurerm #7234); user data updates in place
+    ("User data for Azure Virtual Machine"). So every VM's custom data is the same fixed loader."""
+    before, after = (
+        synth(lambda s, script=script: vm(s, data_disk_gb=10, data_mount="/mnt/data", setup_script=script))
+        for script in ("echo one", "echo two")
+    )
+    (old,), (new,) = before["azurerm_linux_virtual_machine"].values(), after["azurerm_linux_virtual_machine"].values()
+    assert old["custom_data"] == new["custom_data"] and old["user_data"] != new["user_data"]
+    loader = decode_base64(new["custom_data"])
+    assert loader == custom_data() and "systemctl enable gpulab-boot.service" in loader
+    assert decode_base64(new["user_data"]).splitlines()[0] == USER_DATA_HEADER, "no #!: cloud-init leaves it alone"
 
 
 def test_spot_vms_are_deallocated_on_eviction_with_a_price_cap():
