@@ -24,6 +24,8 @@ from gpulab.rules.limits import CLOUDWATCH_RETENTION_DAYS
 from gpulab.rules.values import email_problem, one_of, require, within
 
 ALARM_PERIOD_SECONDS = defaults.ALARM_PERIOD_MINUTES * 60
+# The mount points the CloudWatch agent reports disk use of (user_data.agent_config), and their alarm ids.
+DISK_PATHS = {"/": "root", "/data": "data"}
 
 
 @dataclass(frozen=True)
@@ -104,8 +106,9 @@ class AwsMonitoring(Construct):
         recoverable: bool | None = None,
         cpu_alarm_percent: int = defaults.CPU_ALARM_PERCENT,
         cpu_alarm_periods: int = defaults.CPU_ALARM_PERIODS,
+        disk_alarm_percent: int = defaults.DISK_ALARM_PERCENT,
     ) -> None:
-        """Alarms for one machine: CPU high, system and instance status checks.
+        """Alarms for one machine: CPU high, system and instance status checks, disks filling up.
 
         instance_type: the machine's EC2 type, which decides `recoverable`.
         recoverable: whether the type supports EC2 auto-recovery; a failed
@@ -116,9 +119,13 @@ class AwsMonitoring(Construct):
             works on every type.
         cpu_alarm_percent: alarm when CPU stays above this (1-100, 80 by default)
             for `cpu_alarm_periods` periods of 5 minutes (1-24, 2 by default).
+        disk_alarm_percent: alarm when the root disk or the data disk at /data is
+            fuller than this (1-100, 85 by default, seed 004's figure), as the
+            CloudWatch agent reports it; only with the monitoring's `metric_namespace`.
         """
         require("cpu_alarm_percent", cpu_alarm_percent, within(limits.CPU_ALARM_PERCENT))
         require("cpu_alarm_periods", cpu_alarm_periods, within(limits.CPU_ALARM_PERIODS))
+        require("disk_alarm_percent", disk_alarm_percent, within(limits.PERCENT))
         if recoverable is None:
             recoverable = instance_type is not None and supports_recovery(instance_type)
         region = self._region
@@ -150,7 +157,30 @@ class AwsMonitoring(Construct):
         self._status_check_alarm(
             label, instance_id, "Instance", f"The operating system of {label} stopped answering", notify
         )
+        if self._namespace:
+            for path, key in DISK_PATHS.items():
+                self._disk_alarm(label, instance_id, path, key, disk_alarm_percent, notify)
         self._watched.append(WatchedInstance(label, instance_id, gpu))
+
+    def _disk_alarm(self, label: str, instance_id: str, path: str, key: str, percent: int, notify: list[str]) -> None:
+        """The agent's disk_used_percent for one mount point above `percent` for two periods of 5 minutes."""
+        CloudwatchMetricAlarm(
+            self,
+            f"{label}-{key}-disk-full",
+            alarm_name=f"{self._name}-{label}-{key}-disk-full",
+            alarm_description=f"{path} on {label} more than {percent}% full",
+            namespace=self._namespace,
+            metric_name="disk_used_percent",
+            dimensions={"InstanceId": instance_id, "path": path},
+            statistic="Maximum",
+            period=ALARM_PERIOD_SECONDS,
+            evaluation_periods=2,
+            threshold=percent,
+            comparison_operator="GreaterThanThreshold",
+            treat_missing_data="missing",
+            alarm_actions=notify,
+            ok_actions=notify,
+        )
 
     def _status_check_alarm(
         self, label: str, instance_id: str, kind: str, description: str, actions: list[str]

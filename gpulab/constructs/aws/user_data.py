@@ -23,7 +23,9 @@ def agent_config(*, metric_namespace: str, log_group_name: str | None, gpu: bool
     """CloudWatch agent settings: memory, disk and (on GPU machines) nvidia-smi.
 
     Metrics are aggregated by InstanceId alone so an alarm can name them with
-    that one dimension (the idle alarm does).
+    that one dimension (the idle alarm does), and disk use also by InstanceId
+    and path, so each disk's alarm names its mount point (not its device or
+    file system type, which the agent adds otherwise).
     """
     metrics: dict = {
         "mem": {"measurement": ["mem_used_percent"]},
@@ -39,7 +41,7 @@ def agent_config(*, metric_namespace: str, log_group_name: str | None, gpu: bool
         "metrics": {
             "namespace": metric_namespace,
             "append_dimensions": {"InstanceId": "${aws:InstanceId}"},
-            "aggregation_dimensions": [["InstanceId"]],
+            "aggregation_dimensions": [["InstanceId"], ["InstanceId", "path"]],
             "metrics_collected": metrics,
         },
     }

@@ -248,3 +248,20 @@ def test_kms_key_rotates_and_rejects_a_bad_deletion_window():
     assert key["enable_key_rotation"] is True
     with pytest.raises(ValueError, match=r"^deletion_window_days: 3 is out of range \(use a value from 7 to 30\)$"):
         synth(lambda s: AwsKmsKey(s, "k", alias="t", deletion_window_days=3))
+
+
+def test_monitoring_alarms_when_a_machines_root_or_data_disk_fills_up():
+    """Seed 004 alarms on a disk more than 85 % full; the agent reports disk_used_percent by InstanceId and path."""
+
+    def build(stack):
+        monitoring = AwsMonitoring(stack, "m", name="t", log_groups=[], metric_namespace="gpulab/t")
+        monitoring.watch_instance("g6", instance_id="i-1", instance_type="g6.xlarge")
+
+    alarms = [a for a in synth(build)["resource"]["aws_cloudwatch_metric_alarm"].values() if "disk" in a["alarm_name"]]
+    assert sorted((a["dimensions"]["path"], a["threshold"], a["namespace"]) for a in alarms) == [
+        ("/", 85, "gpulab/t"),
+        ("/data", 85, "gpulab/t"),
+    ]
+    assert all(
+        a["metric_name"] == "disk_used_percent" and a["comparison_operator"] == "GreaterThanThreshold" for a in alarms
+    )

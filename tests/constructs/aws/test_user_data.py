@@ -55,7 +55,7 @@ def test_agent_config_is_valid_json_with_gpu_metrics_aggregated_by_instance():
     config = json.loads(script.split("<<'AGENT_CONFIG'\n", 1)[1].split("\nAGENT_CONFIG\n", 1)[0])
     metrics = config["metrics"]
     assert metrics["namespace"] == "gpulab/mlinfra-dev"
-    assert metrics["aggregation_dimensions"] == [["InstanceId"]]
+    assert metrics["aggregation_dimensions"] == [["InstanceId"], ["InstanceId", "path"]]
     assert metrics["append_dimensions"] == {"InstanceId": "${aws:InstanceId}"}
     assert "utilization_gpu" in metrics["metrics_collected"]["nvidia_gpu"]["measurement"]
     files = config["logs"]["logs_collected"]["files"]["collect_list"]
