@@ -53,6 +53,11 @@ BAD_INPUT = {
         ("data_disk_gb: 100", "data_disk_gb: lots"),
         "dev.yaml: machines[0].data_disk_gb: 'lots' is not a whole number (write a whole number)",
     ),
+    "old versions archived after they expire": (
+        ("  - name: datasets", "  - name: datasets\n    archive_noncurrent_after_days: 120"),
+        "dev.yaml: buckets[0].archive_noncurrent_after_days: 120 is not before noncurrent_expire_days 90 "
+        "(replaced versions are archived, then deleted: raise noncurrent_expire_days)",
+    ),
     "invalid cidr": (
         ("10.0.12.0/24]", "10.0.300.0/24]"),
         "dev.yaml: network.private_subnets[1]: 10.0.300.0/24 is not a valid CIDR (write an IPv4 block such as 10.0.1.0/24)",

@@ -25,6 +25,7 @@ from gpulab.config.emails import EmailAddress
 from gpulab.errors import shown
 from gpulab.netmath import subnet_layout
 from gpulab.rules import addresses, limits, names
+from gpulab.rules.lifecycles import noncurrent_archive_problem
 from gpulab.rules.values import raise_problem
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
@@ -172,6 +173,7 @@ class Bucket(Strict):
     cool_after_days: int | None = Field(default=None, ge=1)
     archive_after_days: int | None = Field(default=defaults.ARCHIVE_AFTER_DAYS, ge=1)
     noncurrent_expire_days: int = Field(default=defaults.NONCURRENT_EXPIRE_DAYS, ge=1)
+    archive_noncurrent_after_days: int | None = Field(default=None, ge=1)
     abort_multipart_days: int = Field(default=defaults.ABORT_MULTIPART_DAYS, ge=1)
     access_logs: bool = False
 
@@ -183,6 +185,9 @@ class Bucket(Strict):
                 f"cool_after_days: {self.cool_after_days} is not before archive_after_days "
                 f"{self.archive_after_days}{default} (cool first, then archive; or set archive_after_days: null)"
             )
+        problem = noncurrent_archive_problem(self.archive_noncurrent_after_days, self.noncurrent_expire_days)
+        if problem:
+            raise ValueError(f"archive_noncurrent_after_days: {problem}")
         return self
 
 

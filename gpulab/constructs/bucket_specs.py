@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from gpulab.rules.lifecycles import noncurrent_archive_problem
 from gpulab.rules.values import Rule, positive_integer_problem, require, unique_problem
 
-LIFECYCLE_DAYS = ("cool_after_days", "archive_after_days", "noncurrent_expire_days", "abort_multipart_days")
+LIFECYCLE_DAYS = (
+    "cool_after_days",
+    "archive_after_days",
+    "noncurrent_expire_days",
+    "archive_noncurrent_after_days",
+    "abort_multipart_days",
+)
 
 
 def check_bucket_specs(specs: Sequence[object], name_rule: Rule, argument: str = "buckets") -> None:
@@ -27,6 +34,11 @@ def check_bucket_specs(specs: Sequence[object], name_rule: Rule, argument: str =
             days = getattr(spec, field, None)
             if days is not None:
                 require(f"{where}.{field}", days, positive_integer_problem)
+        problem = noncurrent_archive_problem(
+            getattr(spec, "archive_noncurrent_after_days", None), spec.noncurrent_expire_days
+        )
+        if problem:
+            raise ValueError(f"{where}.archive_noncurrent_after_days: {problem}")
         cool, archive = getattr(spec, "cool_after_days", None), getattr(spec, "archive_after_days", None)
         if cool and archive and cool >= archive:
             raise ValueError(

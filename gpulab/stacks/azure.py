@@ -94,6 +94,7 @@ class AzurePlatformStack(TerraformStack):
                     cool_after_days=b.cool_after_days,
                     archive_after_days=b.archive_after_days,
                     noncurrent_expire_days=b.noncurrent_expire_days,
+                    archive_noncurrent_after_days=b.archive_noncurrent_after_days,
                 )
                 for b in env.buckets
             ],

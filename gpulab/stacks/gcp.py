@@ -55,6 +55,7 @@ class GcpPlatformStack(TerraformStack):
                     cool_after_days=b.cool_after_days,
                     archive_after_days=b.archive_after_days,
                     noncurrent_expire_days=b.noncurrent_expire_days,
+                    archive_noncurrent_after_days=b.archive_noncurrent_after_days,
                     abort_multipart_days=b.abort_multipart_days,
                     access_logs=b.access_logs,
                 )

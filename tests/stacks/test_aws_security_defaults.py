@@ -194,3 +194,21 @@ def test_seed_alarm_thresholds_are_kept_in_dev(stacks):
     idle = [a for a in alarms if a["alarm_name"].endswith("-idle-stop")]
     assert len(idle) == 1 and idle[0]["metric_name"] == "nvidia_smi_utilization_gpu"
     assert idle[0]["alarm_actions"][0].endswith(":ec2:stop")
+
+
+@pytest.mark.parametrize("name", BOTH)
+def test_the_models_bucket_archives_old_versions_as_seed_004_says(stacks, name):
+    """Seed 004: "Models Bucket ... Lifecycle: Archive old versions": replaced versions go to Glacier after
+    30 days and are deleted after a year (Glacier Flexible Retrieval bills 90 days at least)."""
+    stack = stacks[name]
+    buckets = {key: b["bucket"] for key, b in resources(stack, "aws_s3_bucket").items()}
+    for lifecycle in resources(stack, "aws_s3_bucket_lifecycle_configuration").values():
+        bucket_key = lifecycle["bucket"].split(".")[1]
+        if not buckets[bucket_key].endswith("-models"):
+            continue
+        (rule,) = lifecycle["rule"]
+        assert rule["noncurrent_version_transition"] == [{"noncurrent_days": 30, "storage_class": "GLACIER"}]
+        assert rule["noncurrent_version_expiration"] == [{"noncurrent_days": 365}]
+        break
+    else:
+        pytest.fail("no lifecycle for the models bucket")

@@ -208,14 +208,15 @@ def _check_storage(env: Environment) -> list[tuple[str, str]]:
             },
             "Azure",
         )
-        if bucket.archive_after_days and env.azure.storage_replication in defaults.AZURE_NO_ARCHIVE_REPLICATION:
-            problems.append(
-                (
-                    f"{where}.archive_after_days",
-                    f"{env.azure.storage_replication} storage has no archive tier "
-                    "(set archive_after_days: null, or use LRS, GRS or RAGRS)",
+        for field in ("archive_after_days", "archive_noncurrent_after_days"):
+            if getattr(bucket, field) and env.azure.storage_replication in defaults.AZURE_NO_ARCHIVE_REPLICATION:
+                problems.append(
+                    (
+                        f"{where}.{field}",
+                        f"{env.azure.storage_replication} storage has no archive tier "
+                        f"(set {field}: null, or use LRS, GRS or RAGRS)",
+                    )
                 )
-            )
     # A derived name is the prefix's letters and digits cut to 24, always valid; a given one may not be.
     given = env.azure.storage_account
     if given is not None and names.storage_account_problem(given):

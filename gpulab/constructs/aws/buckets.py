@@ -22,6 +22,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
     S3BucketLifecycleConfigurationRuleExpiration,
     S3BucketLifecycleConfigurationRuleFilter,
     S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+    S3BucketLifecycleConfigurationRuleNoncurrentVersionTransition,
     S3BucketLifecycleConfigurationRuleTransition,
 )
 from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
@@ -62,6 +63,9 @@ class BucketSpec:
     archive_after_days: move current objects to Glacier Flexible Retrieval after
         this many days (90 by default); None keeps them in Standard.
     noncurrent_expire_days: delete overwritten versions after this many days (90).
+    archive_noncurrent_after_days: move overwritten versions to Glacier Flexible
+        Retrieval this many days after they were replaced, before they expire;
+        None (the default) keeps them in Standard.
     abort_multipart_days: abort unfinished multipart uploads after this many days (7).
     access_logs: send S3 server access logs to the shared access-log bucket.
     """
@@ -73,6 +77,7 @@ class BucketSpec:
     noncurrent_expire_days: int = defaults.NONCURRENT_EXPIRE_DAYS
     abort_multipart_days: int = defaults.ABORT_MULTIPART_DAYS
     access_logs: bool = False
+    archive_noncurrent_after_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +157,7 @@ class AwsBuckets(Construct):
                 archive_after_days=spec.archive_after_days,
                 noncurrent_expire_days=spec.noncurrent_expire_days,
                 abort_multipart_days=spec.abort_multipart_days,
+                archive_noncurrent_after_days=spec.archive_noncurrent_after_days,
             )
             if spec.access_logs and log_bucket is not None:
                 S3BucketLoggingA(
@@ -270,6 +276,7 @@ class AwsBuckets(Construct):
         noncurrent_expire_days: int,
         abort_multipart_days: int,
         expire_days: int | None = None,
+        archive_noncurrent_after_days: int | None = None,
     ) -> None:
         rule = S3BucketLifecycleConfigurationRule(
             id="gpulab-default",
@@ -281,6 +288,15 @@ class AwsBuckets(Construct):
                 else None
             ),
             expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=expire_days)] if expire_days else None,
+            noncurrent_version_transition=(
+                [
+                    S3BucketLifecycleConfigurationRuleNoncurrentVersionTransition(
+                        noncurrent_days=archive_noncurrent_after_days, storage_class="GLACIER"
+                    )
+                ]
+                if archive_noncurrent_after_days
+                else None
+            ),
             noncurrent_version_expiration=[
                 S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=noncurrent_expire_days)
             ],

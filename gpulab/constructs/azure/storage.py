@@ -43,13 +43,15 @@ class ContainerSpec:
 
     cool_after_days / archive_after_days: move blobs not modified for that
     long to the cool / archive tier (None: never). noncurrent_expire_days:
-    delete old versions that long after they were replaced.
+    delete old versions that long after they were replaced;
+    archive_noncurrent_after_days: move them to the archive tier first (None: never).
     """
 
     name: str
     cool_after_days: int | None = None
     archive_after_days: int | None = defaults.ARCHIVE_AFTER_DAYS
     noncurrent_expire_days: int = defaults.NONCURRENT_EXPIRE_DAYS
+    archive_noncurrent_after_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -108,11 +110,11 @@ class AzureStorage(Construct):
         check_bucket_specs(containers, names.container_problem, "containers")
         require("soft_delete_days", soft_delete_days, within(SOFT_DELETE_DAYS))
         if replication in defaults.AZURE_NO_ARCHIVE_REPLICATION:
-            archived = [c.name for c in containers if c.archive_after_days]
+            archived = [c.name for c in containers if c.archive_after_days or c.archive_noncurrent_after_days]
             if archived:
                 raise ValueError(
                     f"replication {replication} offers no archive tier, but containers {archived} archive "
-                    "(use LRS, GRS or RAGRS, or set archive_after_days to None)"
+                    "(use LRS, GRS or RAGRS, or set archive_after_days and archive_noncurrent_after_days to None)"
                 )
         super().__init__(scope, id)
         retention = StorageAccountBlobPropertiesDeleteRetentionPolicy(days=soft_delete_days)
@@ -204,7 +206,8 @@ def _lifecycle_rule(spec: ContainerSpec) -> StorageManagementPolicyRule:
         actions=StorageManagementPolicyRuleActions(
             base_blob=base if spec.cool_after_days or spec.archive_after_days else None,
             version=StorageManagementPolicyRuleActionsVersion(
-                delete_after_days_since_creation=spec.noncurrent_expire_days
+                change_tier_to_archive_after_days_since_creation=spec.archive_noncurrent_after_days,
+                delete_after_days_since_creation=spec.noncurrent_expire_days,
             ),
         ),
     )

@@ -40,7 +40,8 @@ class GcsBucketSpec:
     name: the global bucket name. key: a short, stable label for ids and outputs.
     cool_after_days / archive_after_days: objects of that age move to NEARLINE /
     ARCHIVE (None: never). noncurrent_expire_days: replaced versions are
-    deleted that long after. abort_multipart_days: unfinished multipart
+    deleted that long after; archive_noncurrent_after_days moves them to ARCHIVE
+    first (None: never). abort_multipart_days: unfinished multipart
     uploads are aborted. access_logs: usage logs go to the shared log bucket.
     """
 
@@ -51,6 +52,7 @@ class GcsBucketSpec:
     noncurrent_expire_days: int = defaults.NONCURRENT_EXPIRE_DAYS
     abort_multipart_days: int = defaults.ABORT_MULTIPART_DAYS
     access_logs: bool = False
+    archive_noncurrent_after_days: int | None = None
 
 
 class GcpBuckets(Construct):
@@ -150,6 +152,15 @@ def _lifecycle(spec: GcsBucketSpec) -> list[StorageBucketLifecycleRule]:
         rules.append(_rule("SetStorageClass", storage_class="NEARLINE", age=spec.cool_after_days))
     if spec.archive_after_days:
         rules.append(_rule("SetStorageClass", storage_class="ARCHIVE", age=spec.archive_after_days))
+    if spec.archive_noncurrent_after_days:
+        rules.append(
+            _rule(
+                "SetStorageClass",
+                storage_class="ARCHIVE",
+                days_since_noncurrent_time=spec.archive_noncurrent_after_days,
+                with_state="ARCHIVED",
+            )
+        )
     rules.append(_rule("Delete", days_since_noncurrent_time=spec.noncurrent_expire_days, with_state="ARCHIVED"))
     rules.append(_rule("AbortIncompleteMultipartUpload", age=spec.abort_multipart_days))
     return rules

@@ -246,3 +246,17 @@ def test_monitoring_retention_must_be_one_log_analytics_keeps(days):
 def test_blob_access_grants_data_roles_only():
     with pytest.raises(ValueError, match="role must be"):
         synth(lambda s: AzureBlobAccess(s, "a", storage_account_id="st", principal_ids={"x": "p"}, role="Owner"))
+
+
+def test_old_versions_can_move_to_the_archive_tier_before_they_are_deleted():
+    out = synth(
+        lambda s: AzureStorage(
+            s, "st", name="sttest", **PLACE, containers=[ContainerSpec("models", archive_noncurrent_after_days=30)]
+        )
+    )
+    (policy,) = out["azurerm_storage_management_policy"].values()
+    (rule,) = policy["rule"]
+    assert rule["actions"]["version"] == {
+        "change_tier_to_archive_after_days_since_creation": 30,
+        "delete_after_days_since_creation": 90,
+    }

@@ -191,3 +191,14 @@ def test_vm_attributes_reference_the_instance_and_its_data_disk():
         "data_disk_id": f"${{{disk}.id}}",
     }
     assert machine.internal_ip is machine.internal_ip, "read from the kernel once"
+
+
+def test_replaced_versions_can_move_to_archive_before_they_are_deleted():
+    spec = GcsBucketSpec(name="gpulab-t-models", key="models", archive_noncurrent_after_days=30)
+    out = synth(lambda s: GcpBuckets(s, "b", buckets=[spec], project=P, location="EU"))
+    (bucket,) = out["google_storage_bucket"].values()
+    noncurrent = [r for r in bucket["lifecycle_rule"] if r["condition"].get("with_state") == "ARCHIVED"]
+    assert [(r["action"], r["condition"]["days_since_noncurrent_time"]) for r in noncurrent] == [
+        ({"type": "SetStorageClass", "storage_class": "ARCHIVE"}, 30),
+        ({"type": "Delete"}, 90),
+    ]
