@@ -165,6 +165,19 @@ def test_the_headquarters_boot_script_mounts_the_seeds_data_disk(stacks, tmp_pat
     subprocess.run(["bash", "-n", str(path)], check=True)
 
 
+def test_echoes_prod_storage_and_key_vault_are_locked_against_deletion_from_anywhere(stacks):
+    """prevent_destroy only stops Terraform; a CanNotDelete management lock stops the portal and the CLI too."""
+    stack = stacks["echoes-prod"]
+    (account_key,) = resources(stack, "azurerm_storage_account")
+    (vault_key,) = resources(stack, "azurerm_key_vault")
+    locks = {(lock["scope"], lock["lock_level"]) for lock in resources(stack, "azurerm_management_lock").values()}
+    assert locks == {
+        (f"${{azurerm_storage_account.{account_key}.id}}", "CanNotDelete"),
+        (f"${{azurerm_key_vault.{vault_key}.id}}", "CanNotDelete"),
+    }
+    assert not resources(stacks["echoes"], "azurerm_management_lock"), "only where protect_data asks for it"
+
+
 def test_echoes_prod_data_cannot_be_destroyed(stacks):
     stack = stacks["echoes-prod"]
     protected = [

@@ -19,6 +19,7 @@ from constructs import Construct
 
 from gpulab.constructs.azure.diagnostics import LogAnalyticsTarget, send_diagnostics
 from gpulab.constructs.azure.linux_vm import DiskEncryption
+from gpulab.constructs.azure.locks import lock_against_deletion
 from gpulab.rules import addresses, names
 from gpulab.rules.values import require, require_each, within
 
@@ -70,7 +71,8 @@ class AzureKeyVault(Construct):
             Each must have the Microsoft.KeyVault service endpoint, or the API
             refuses the firewall (SubnetsHaveNoServiceEndpointsConfigured,
             azurerm #11759; `AzureNetwork(service_endpoints=…)`).
-        protect: Terraform refuses to destroy the vault or the key.
+        protect: Terraform refuses to destroy the vault or the key, and a
+            CanNotDelete management lock refuses the vault's deletion from anywhere else.
         """
         require("name", name, names.key_vault_name_problem)
         require_each("deployer_cidrs", deployer_cidrs, addresses.cidr_problem)
@@ -100,6 +102,8 @@ class AzureKeyVault(Construct):
             lifecycle=lifecycle,
             tags=tags,
         )
+        if protect:
+            lock_against_deletion(self, "vault-lock", resource_id=self.vault.id, what="the Key Vault")
         officer = RoleAssignment(
             self,
             "deployer-crypto-officer",

@@ -29,6 +29,7 @@ from constructs import Construct
 
 from gpulab import defaults
 from gpulab.constructs.azure.diagnostics import LogAnalyticsTarget, send_diagnostics
+from gpulab.constructs.azure.locks import lock_against_deletion
 from gpulab.constructs.bucket_specs import check_bucket_specs
 from gpulab.rules import names
 from gpulab.rules.values import require, within
@@ -103,7 +104,8 @@ class AzureStorage(Construct):
         containers: 3-63 lowercase letters, digits and single hyphens each, every name once.
         soft_delete_days: how long deleted blobs and containers stay restorable (1 to 365, 30 by default).
         diagnostics: send the blob service's reads, writes and deletes to Log Analytics.
-        protect: Terraform refuses to destroy the account (`prevent_destroy`).
+        protect: Terraform refuses to destroy the account (`prevent_destroy`), and a
+            CanNotDelete management lock refuses its deletion from anywhere else.
         """
         require("name", name, names.storage_account_problem)
         require("replication", replication, names.replication_problem)
@@ -170,6 +172,8 @@ class AzureStorage(Construct):
             tags=tags or {},
         )
         self.account_id: str = self.account.id
+        if protect:
+            lock_against_deletion(self, "account-lock", resource_id=self.account_id, what="the storage account")
         self.account_name: str = self.account.name
         self.blob_endpoint: str = self.account.primary_blob_endpoint
         self.container_ids: dict[str, str] = {}
