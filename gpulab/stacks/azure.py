@@ -21,6 +21,8 @@ from gpulab.constructs.azure.storage import AzureStorage, ContainerSpec, Custome
 from gpulab.providers.azure import azure_backend, azure_provider
 
 HTTPS, HTTP, SSH = 443, 80, 22
+# Seed 000: the headquarters runs `mlflow ui --host 0.0.0.0 --port 5000`, which experiments log to.
+MLFLOW = 5000
 
 
 class AzurePlatformStack(TerraformStack):
@@ -240,6 +242,7 @@ class AzurePlatformStack(TerraformStack):
                 TerraformOutput(self, f"{label}-vm-id", value=vm.vm_id, description=f"VM id of {label} ({size})")
                 TerraformOutput(self, f"{label}-private-ip", value=vm.private_ip, description=f"Private IP of {label}")
 
+        self._segment(network)
         if principals:
             AzureBlobAccess(self, "blob-access", storage_account_id=storage.account_id, principal_ids=principals)
         TerraformOutput(self, "resource-group-name", value=rg, description="Resource group holding the platform")
@@ -252,3 +255,29 @@ class AzurePlatformStack(TerraformStack):
             value=network.nat_public_ips,
             description="Outbound addresses of the private subnets",
         )
+
+    @staticmethod
+    def _segment(network: AzureNetwork) -> None:
+        """Inside the VNet, only what seed 000's data flow needs crosses between subnets; the rest is refused.
+
+        The headquarters (public subnets) copies code to experiments and fetches
+        their results over SSH; experiments log to MLflow on the headquarters
+        (HTTPS, or MLflow's own port); machines of one kind talk freely among
+        themselves (multi-node training). Azure's default rule would let every
+        VNet address reach every port.
+        """
+        network.allow_from_subnets(
+            "private", "from-public-ssh", from_kind="public", ports=[SSH], description="the headquarters drives runs"
+        )
+        network.allow_from_subnets(
+            "public",
+            "from-private-mlflow",
+            from_kind="private",
+            ports=[HTTPS, MLFLOW],
+            description="experiments log to MLflow on the headquarters",
+        )
+        for kind in ("public", "private"):
+            network.allow_from_subnets(
+                kind, f"within-{kind}", from_kind=kind, ports=None, description=f"{kind} machines among themselves"
+            )
+            network.deny_other_vnet_inbound(kind)

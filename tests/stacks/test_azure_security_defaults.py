@@ -121,9 +121,61 @@ def test_data_disks_are_separate_premium_disks_closed_to_exports(stacks, name):
     assert hq_disk["disk_size_gb"] == 118
 
 
+def _subnet_blocks(stack) -> dict[str, list[str]]:
+    blocks: dict[str, list[str]] = {"public": [], "private": []}
+    for key, subnet in resources(stack, "azurerm_subnet").items():
+        blocks[key.split("_")[1].split("-")[0]] += subnet["address_prefixes"]
+    return blocks
+
+
+def _from_outside_the_vnet(stack) -> list[dict]:
+    """The allow rules whose sources lie outside the VNet (the internet, admin ranges)."""
+    inside = {block for blocks in _subnet_blocks(stack).values() for block in blocks} | {"VirtualNetwork"}
+    rules = []
+    for rule in resources(stack, "azurerm_network_security_rule").values():
+        sources = rule.get("source_address_prefixes") or [rule["source_address_prefix"]]
+        if rule["access"] == "Allow" and not set(sources) <= inside:
+            rules.append(rule)
+    return rules
+
+
+@pytest.mark.parametrize("name", AZURE)
+def test_inside_the_vnet_only_what_the_seeds_data_flow_needs_crosses_between_subnets(stacks, name):
+    """Azure's default AllowVnetInBound lets every VNet address reach every port; each NSG refuses the rest of
+    the VNet after its rules: the headquarters reaches experiments on SSH, experiments reach MLflow and HTTPS."""
+    stack = stacks[name]
+    blocks = _subnet_blocks(stack)
+    by_group: dict[str, list[dict]] = {}
+    for rule in resources(stack, "azurerm_network_security_rule").values():
+        by_group.setdefault(rule["network_security_group_name"], []).append(rule)
+    groups = resources(stack, "azurerm_network_security_group")
+    assert len(by_group) == len(groups)
+    for key, group in groups.items():
+        kind = key.split("_")[1].split("-")[0]
+        rules = by_group[f"${{azurerm_network_security_group.{key}.name}}"]
+        (deny,) = [r for r in rules if r["access"] == "Deny"]
+        assert (deny["priority"], deny["source_address_prefix"], deny["destination_port_range"]) == (
+            4000,
+            "VirtualNetwork",
+            "*",
+        )
+        inside = [r for r in rules if r["access"] == "Allow" and r not in _from_outside_the_vnet(stack)]
+        assert all(r["priority"] < 4000 for r in inside)
+        opened = {
+            (
+                tuple(r.get("source_address_prefixes") or [r["source_address_prefix"]]),
+                tuple(r["destination_port_ranges"]),
+            )
+            for r in inside
+        }
+        other = "public" if kind == "private" else "private"
+        across = {("22",)} if kind == "private" else {("443", "5000")}
+        assert opened == {(tuple(blocks[kind]), ("*",))} | {(tuple(blocks[other]), ports) for ports in across}
+
+
 @pytest.mark.parametrize("name", AZURE)
 def test_ssh_is_open_only_from_admin_ranges_and_never_to_the_internet(stacks, name):
-    rules = resources(stacks[name], "azurerm_network_security_rule").values()
+    rules = _from_outside_the_vnet(stacks[name])
     ssh = [r for r in rules if "22" in r["destination_port_ranges"]]
     assert ssh and all(r["source_address_prefix"] == "203.0.113.0/24" for r in ssh)
     for rule in rules:
@@ -221,9 +273,7 @@ def test_echoes_prod_encrypts_storage_and_every_disk_with_its_hsm_key(stacks):
 
 def test_echoes_prod_keeps_port_80_closed_and_state_remote(stacks):
     stack = stacks["echoes-prod"]
-    ports = {
-        p for r in resources(stack, "azurerm_network_security_rule").values() for p in r["destination_port_ranges"]
-    }
+    ports = {p for r in _from_outside_the_vnet(stack) for p in r["destination_port_ranges"]}
     assert ports == {"443", "22"}
     backend = stack["terraform"]["backend"]["azurerm"]
     assert backend["use_azuread_auth"] is True and backend["key"] == "gpulab/echoes/echoes-prod.tfstate"

@@ -35,6 +35,8 @@ NETWORK_WATCHER_RESOURCE_GROUP = "NetworkWatcherRG"
 INTERNET = "Internet"
 FIRST_RULE_PRIORITY = 100
 RULE_PRIORITY_STEP = 10
+# Below Azure's own default rules (65000 and up), above every rule gpulab numbers from 100.
+DENY_VNET_PRIORITY = 4000
 DEFAULT_SERVICE_ENDPOINTS = ("Microsoft.Storage",)
 SubnetKind = Literal["public", "private"]
 
@@ -134,6 +136,7 @@ class AzureNetwork(Construct):
         for kind, cidrs in (("public", public_cidrs), ("private", private_cidrs)):
             for index, block in enumerate(cidrs):
                 self._add_subnet(name, kind, index, block, nsg_diagnostics)
+        self.subnet_cidrs: dict[SubnetKind, list[str]] = {"public": list(public_cidrs), "private": list(private_cidrs)}
         self.public_subnet_ids = self.subnet_ids["public"]
         self.private_subnet_ids = self.subnet_ids["private"]
 
@@ -167,6 +170,55 @@ class AzureNetwork(Construct):
         """
         if not source_cidrs or not ports:
             return
+        self._add_rules(kind, rule_name, "Allow", "Tcp", [str(p) for p in ports], source_cidrs, description)
+
+    def allow_from_subnets(
+        self, kind: SubnetKind, rule_name: str, *, from_kind: SubnetKind, ports: Sequence[int] | None, description: str
+    ) -> None:
+        """Open TCP `ports` (every port and protocol with None) on the subnets of `kind` to those of `from_kind`."""
+        if ports is None:
+            self._add_rules(kind, rule_name, "Allow", "*", ["*"], self.subnet_cidrs[from_kind], description)
+        elif ports:
+            self._add_rules(
+                kind, rule_name, "Allow", "Tcp", [str(p) for p in ports], self.subnet_cidrs[from_kind], description
+            )
+
+    def deny_other_vnet_inbound(self, kind: SubnetKind) -> None:
+        """Refuse what Azure's default AllowVnetInBound rule would let in from the VNet past the rules given.
+
+        Without it every machine in the VNet reaches every port of the
+        subnets of `kind`; with it only the rules added before and after
+        (priorities below DENY_VNET_PRIORITY) let anything in from inside.
+        """
+        for index, group_name in enumerate(self.security_group_names[kind]):
+            NetworkSecurityRule(
+                self,
+                f"{kind}-{index}-deny-vnet-inbound",
+                name="deny-vnet-inbound",
+                description="gpulab: nothing else from inside the VNet (Azure's default rule would admit all of it)",
+                resource_group_name=self._resource_group_name,
+                network_security_group_name=group_name,
+                priority=DENY_VNET_PRIORITY,
+                direction="Inbound",
+                access="Deny",
+                protocol="*",
+                source_port_range="*",
+                destination_port_range="*",
+                source_address_prefix="VirtualNetwork",
+                destination_address_prefix="VirtualNetwork",
+            )
+
+    def _add_rules(
+        self,
+        kind: SubnetKind,
+        rule_name: str,
+        access: str,
+        protocol: str,
+        ports: list[str],
+        source_cidrs: Sequence[str],
+        description: str,
+    ) -> None:
+        """One inbound rule on every subnet of `kind`, at the next priority of each group."""
         for index, group_name in enumerate(self.security_group_names[kind]):
             group_id = f"{kind}-{index}"
             priority = self._next_priority.get(group_id, FIRST_RULE_PRIORITY)
@@ -180,10 +232,10 @@ class AzureNetwork(Construct):
                 network_security_group_name=group_name,
                 priority=priority,
                 direction="Inbound",
-                access="Allow",
-                protocol="Tcp",
+                access=access,
+                protocol=protocol,
                 source_port_range="*",
-                destination_port_ranges=[str(p) for p in ports],
+                destination_port_ranges=ports,
                 **_sources(source_cidrs),
                 destination_address_prefix="VirtualNetwork",
             )
