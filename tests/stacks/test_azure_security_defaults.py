@@ -150,7 +150,7 @@ def test_inside_the_vnet_only_what_the_seeds_data_flow_needs_crosses_between_sub
         by_group.setdefault(rule["network_security_group_name"], []).append(rule)
     groups = resources(stack, "azurerm_network_security_group")
     assert len(by_group) == len(groups)
-    for key, group in groups.items():
+    for key in groups:
         kind = key.split("_")[1].split("-")[0]
         rules = by_group[f"${{azurerm_network_security_group.{key}.name}}"]
         (deny,) = [r for r in rules if r["access"] == "Deny"]
