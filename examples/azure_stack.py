@@ -53,7 +53,13 @@ class AzureSandbox(TerraformStack):
             spot=Spot(max_price=1.50),
             **place,
         )
-        AzureBlobAccess(self, "access", storage_account_id=storage.account_id, principal_ids={"a100": vm.principal_id})
+        AzureBlobAccess(
+            self,
+            "access",
+            storage_account_id=storage.account_id,
+            principal_ids={"a100": vm.principal_id},
+            container_ids=storage.container_ids,
+        )
         TerraformOutput(self, "machine", value=vm.vm_id)
 
 

@@ -244,7 +244,13 @@ class AzurePlatformStack(TerraformStack):
 
         self._segment(network)
         if principals:
-            AzureBlobAccess(self, "blob-access", storage_account_id=storage.account_id, principal_ids=principals)
+            AzureBlobAccess(
+                self,
+                "blob-access",
+                storage_account_id=storage.account_id,
+                principal_ids=principals,
+                container_ids=storage.container_ids,
+            )
         TerraformOutput(self, "resource-group-name", value=rg, description="Resource group holding the platform")
         TerraformOutput(self, "vnet-id", value=network.vnet_id, description="Virtual network id")
         TerraformOutput(self, "storage-account", value=storage.account_name, description="Storage account of the data")

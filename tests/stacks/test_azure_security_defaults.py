@@ -66,16 +66,19 @@ def test_blob_reads_writes_and_deletes_go_to_log_analytics(stacks, name):
 
 
 @pytest.mark.parametrize("name", AZURE)
-def test_identities_get_blob_data_roles_on_the_storage_account_only(stacks, name):
-    """Blob roles for the VMs; the only other grants are the key's (asserted below), none subscription-wide."""
+def test_identities_get_blob_data_roles_on_the_data_containers_only(stacks, name):
+    """Blob roles for the VMs, each on the environment's containers and not on the account, so the container
+    Network Watcher writes flow logs to is out of the machines' reach; the only other grants are the key's
+    (asserted below), none subscription-wide."""
     stack = stacks[name]
     assignments = [
         a for a in resources(stack, "azurerm_role_assignment").values() if "Blob" in a["role_definition_name"]
     ]
-    assert len(assignments) == len(_vms(stack))
+    containers = {f"${{azurerm_storage_container.{key}.id}}" for key in resources(stack, "azurerm_storage_container")}
+    assert len(assignments) == len(_vms(stack)) * len(containers)
     for assignment in assignments:
         assert assignment["role_definition_name"] == "Storage Blob Data Contributor"
-        assert assignment["scope"].startswith("${azurerm_storage_account.") and assignment["scope"].endswith(".id}")
+        assert assignment["scope"] in containers
         assert assignment["principal_id"].endswith(".identity[0].principal_id}")
     for assignment in resources(stack, "azurerm_role_assignment").values():
         assert not assignment["scope"].startswith("/subscriptions/"), "nothing scoped to a subscription"

@@ -260,3 +260,17 @@ def test_old_versions_can_move_to_the_archive_tier_before_they_are_deleted():
         "change_tier_to_archive_after_days_since_creation": 30,
         "delete_after_days_since_creation": 90,
     }
+
+
+def test_blob_access_is_granted_per_container_when_containers_are_named():
+    out = synth(
+        lambda s: AzureBlobAccess(
+            s,
+            "access",
+            storage_account_id="/subscriptions/x/acct",
+            principal_ids={"hq": "p-1", "gpu": "p-2"},
+            container_ids={"datasets": "/c/datasets", "results": "/c/results"},
+        )
+    )
+    grants = sorted((g["principal_id"], g["scope"]) for g in out["azurerm_role_assignment"].values())
+    assert grants == [("p-1", "/c/datasets"), ("p-1", "/c/results"), ("p-2", "/c/datasets"), ("p-2", "/c/results")]
