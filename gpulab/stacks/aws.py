@@ -33,7 +33,13 @@ class AwsPlatformStack(TerraformStack):
         )
         key_arn = None
         if env.encryption == "kms":
-            key_arn = AwsKmsKey(self, "kms", alias=prefix, protect=env.protect_data).key_arn
+            key_arn = AwsKmsKey(
+                self,
+                "kms",
+                alias=prefix,
+                protect=env.protect_data,
+                s3_access_logs=any(b.access_logs for b in env.buckets),
+            ).key_arn
         monitor = env.monitoring
 
         network = AwsNetwork(

@@ -3,6 +3,8 @@
 A snapshot can be regenerated carelessly; these assertions cannot.
 """
 
+import json
+
 import pytest
 
 from tests.conftest import data_sources, resources, shipped_on
@@ -212,3 +214,23 @@ def test_the_models_bucket_archives_old_versions_as_seed_004_says(stacks, name):
         break
     else:
         pytest.fail("no lifecycle for the models bucket")
+
+
+def test_prod_access_logs_are_encrypted_with_the_platform_key_which_lets_s3_deliver_them(stacks):
+    """An SSE-KMS access-log bucket receives logs only if its customer-managed key lets logging.s3.amazonaws.com
+    use it (aws-cdk's aws-s3 Bucket.parseServerAccessLogs grants the same); the AWS-managed aws/s3 key could not."""
+    stack = stacks["prod"]
+    ((key_key, key),) = resources(stack, "aws_kms_key").items()
+    encryption = [
+        r["rule"][0]["apply_server_side_encryption_by_default"]
+        for r in resources(stack, "aws_s3_bucket_server_side_encryption_configuration").values()
+    ]
+    assert encryption and all(
+        e == {"kms_master_key_id": f"${{aws_kms_key.{key_key}.arn}}", "sse_algorithm": "aws:kms"} for e in encryption
+    ), "the access-log bucket too"
+    statements = {s["Sid"]: s for s in json.loads(key["policy"])["Statement"]}
+    delivery = statements["S3LogDeliveryWritesEncryptedAccessLogs"]
+    assert (
+        delivery["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+        and "kms:GenerateDataKey*" in delivery["Action"]
+    )

@@ -110,13 +110,14 @@ class AwsBuckets(Construct):
         """Create the buckets.
 
         kms_key_arn: encrypt with this customer-managed key (SSE-KMS with S3
-            bucket keys); by default SSE-S3 (AES256).
+            bucket keys); by default SSE-S3 (AES256). The access-log bucket uses
+            it too, so the key must let S3's log delivery service use it
+            (`AwsKmsKey(s3_access_logs=True)`).
         protect: `prevent_destroy` on every bucket and no `force_destroy`, so
             neither Terraform nor a careless destroy can delete data. Off by
             default, which lets `terraform destroy` empty and remove buckets.
         access_log_bucket_name: the name of the access-log bucket; required when
-            any spec asks for access logs. It always uses SSE-S3, because S3
-            server access logging cannot deliver into an SSE-KMS bucket.
+            any spec asks for access logs.
         access_log_expire_days: how long access logs are kept (365 by default).
         """
         check_bucket_specs(buckets, names.s3_bucket_name_problem)
@@ -136,7 +137,7 @@ class AwsBuckets(Construct):
 
         log_bucket = None
         if wants_logs:
-            log_bucket = self._locked_bucket("access-logs", access_log_bucket_name, kms_key_arn=None)
+            log_bucket = self._locked_bucket("access-logs", access_log_bucket_name, kms_key_arn=kms_key_arn)
             self._lifecycle(
                 "access-logs",
                 log_bucket,

@@ -37,6 +37,7 @@ class AwsKmsKey(Construct):
         alias: str,
         protect: bool = False,
         deletion_window_days: int = DEFAULT_DELETION_WINDOW_DAYS,
+        s3_access_logs: bool = False,
     ) -> None:
         """Create the key.
 
@@ -45,6 +46,8 @@ class AwsKmsKey(Construct):
         protect: `prevent_destroy` on the key (data encrypted with a deleted key
             is lost for good); off by default.
         deletion_window_days: waiting period before a scheduled deletion, 7 to 30 (30).
+        s3_access_logs: let S3's log delivery service (logging.s3.amazonaws.com)
+            encrypt with the key, so an access-log bucket can use it; off by default.
         """
         alias_name = alias if isinstance(alias, str) and alias.startswith(ALIAS_PREFIX) else f"{ALIAS_PREFIX}{alias}"
         require("alias", alias_name, names.kms_alias_problem)
@@ -92,6 +95,18 @@ class AwsKmsKey(Construct):
                 },
             ],
         }
+        if s3_access_logs:
+            # S3 server access logs reach an SSE-KMS bucket only when the key lets the log delivery service
+            # use it; aws-cdk grants it the same way (aws-s3 Bucket.parseServerAccessLogs, grantEncryptDecrypt).
+            policy["Statement"].append(
+                {
+                    "Sid": "S3LogDeliveryWritesEncryptedAccessLogs",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "logging.s3.amazonaws.com"},
+                    "Action": ["kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
+                    "Resource": "*",
+                }
+            )
         key = KmsKey(
             self,
             "key",

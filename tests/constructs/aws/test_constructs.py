@@ -92,7 +92,7 @@ def test_network_rejects_a_subnet_list_of_the_wrong_length():
 
 def test_buckets_with_kms_and_access_logs():
     def build(stack):
-        key = AwsKmsKey(stack, "key", alias="t")
+        key = AwsKmsKey(stack, "key", alias="t", s3_access_logs=True)
         AwsBuckets(
             stack,
             "b",
@@ -109,7 +109,12 @@ def test_buckets_with_kms_and_access_logs():
         r["rule"][0]["apply_server_side_encryption_by_default"]["sse_algorithm"]
         for r in resource["aws_s3_bucket_server_side_encryption_configuration"].values()
     )
-    assert algorithms == ["AES256", "aws:kms"], "the log bucket stays SSE-S3: log delivery needs it"
+    assert algorithms == ["aws:kms", "aws:kms"], "the log bucket uses the key too"
+    (key_resource,) = resource["aws_kms_key"].values()
+    statements = {s["Sid"]: s for s in json.loads(key_resource["policy"])["Statement"]}
+    # aws-cdk grants S3's log delivery service the key of an SSE-KMS access-log bucket the same way
+    # (aws-s3 Bucket.parseServerAccessLogs); without it no log is delivered.
+    assert statements["S3LogDeliveryWritesEncryptedAccessLogs"]["Principal"] == {"Service": "logging.s3.amazonaws.com"}
     assert [o["key"] for o in resource["aws_s3_object"].values()] == ["raw/"]
 
 
