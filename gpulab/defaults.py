@@ -21,6 +21,9 @@ ARCHIVE_AFTER_DAYS = 90
 NONCURRENT_EXPIRE_DAYS = 90
 ABORT_MULTIPART_DAYS = 7
 SHUTDOWN_AT = "19:00"
+# Daily data-disk snapshots: at 04:00 UTC (a start time Compute Engine takes too), kept a week.
+BACKUP_AT = "04:00"
+BACKUP_RETENTION_DAYS = 7
 SHUTDOWN_TIMEZONE = "UTC"
 AZURE_ADMIN_USERNAME = "gpulab"
 AZURE_SSH_PUBLIC_KEY_FILE = "~/.ssh/id_ed25519.pub"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from gpulab.config.catalog import for_cloud
-from gpulab.config.model import Bucket, Machine, Monitoring
+from gpulab.config.model import Backups, Bucket, Machine, Monitoring
 
 CLOUDS = ("aws", "azure", "gcp")
 NAMES = st.sampled_from(["trainer", "worker", "gpu-box", "a1", "experiment-long-name-x"])
@@ -92,6 +92,7 @@ def buckets(cloud: str) -> st.SearchStrategy[dict]:
     fields = {
         "archive_after_days": st.one_of(st.none(), st.sampled_from([91, 365])),
         "noncurrent_expire_days": bounded(Bucket, "noncurrent_expire_days"),
+        "archive_noncurrent_after_days": st.sampled_from([1, 30]),
     }
     if cloud != "azure":
         fields["access_logs"] = st.booleans()
@@ -114,6 +115,14 @@ def monitoring(cloud: str) -> st.SearchStrategy[dict]:
     if cloud == "aws":
         fields["dashboard"] = st.booleans()
     return _optional(**fields)
+
+
+def backups() -> st.SearchStrategy[dict]:
+    return _optional(
+        enabled=st.booleans(),
+        retention_days=bounded(Backups, "retention_days"),
+        daily_at=st.sampled_from(["00:00", "03:00", "04:00", "20:00"]),
+    )
 
 
 def network(cloud: str) -> st.SearchStrategy[dict]:
@@ -145,6 +154,7 @@ def environment_files(cloud: str) -> st.SearchStrategy[dict]:
         "machines": st.lists(machines(cloud), max_size=3, unique_by=lambda m: m["name"]),
         "buckets": st.lists(buckets(cloud), max_size=3, unique_by=lambda b: b["name"]),
         "monitoring": monitoring(cloud),
+        "backups": backups(),
     }
     if cloud == "azure":
         optional["headquarters"] = _optional(

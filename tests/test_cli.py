@@ -58,6 +58,11 @@ BAD_INPUT = {
         "dev.yaml: buckets[0].archive_noncurrent_after_days: 120 is not before noncurrent_expire_days 90 "
         "(replaced versions are archived, then deleted: raise noncurrent_expire_days)",
     ),
+    "backup time off the hour": (
+        ("monitoring:", "backups:\n  daily_at: '03:30'\nmonitoring:"),
+        "dev.yaml: backups.daily_at: '03:30' is not a time on the hour (write HH:00 on the 24-hour clock, in UTC, "
+        "e.g. 04:00)",
+    ),
     "invalid cidr": (
         ("10.0.12.0/24]", "10.0.300.0/24]"),
         "dev.yaml: network.private_subnets[1]: 10.0.300.0/24 is not a valid CIDR (write an IPv4 block such as 10.0.1.0/24)",
@@ -310,6 +315,11 @@ GCP_BAD_INPUT = {
     "gcp data disk smaller than a persistent disk": (
         ("    count: 3", "    count: 3\n    data_disk_gb: 5"),
         "dev.yaml: machines[0].data_disk_gb: 5 GB is outside what a Compute Engine persistent disk holds (use 10 to 65536)",
+    ),
+    "gcp snapshot start time compute engine refuses": (
+        ("    count: 3", "    count: 3\nbackups:\n  enabled: true\n  daily_at: '03:00'"),
+        "dev.yaml: backups.daily_at: 03:00 is not a start time of Compute Engine snapshot schedules "
+        "(use one of 00:00, 04:00, 08:00, 12:00, 16:00, 20:00 UTC)",
     ),
     "gcp world-open ssh": (
         ("  project_id: pcp-training-000000", "  project_id: pcp-training-000000\n  admin_cidrs: [0.0.0.0/0]"),

@@ -22,6 +22,11 @@ def key_vault_name(env: Environment) -> str:
     return f"kv-{env.prefix}"
 
 
+def backup_vault_name(env: Environment) -> str:
+    """`bvault-<project>-<env>`: the Backup vault of the data disks (2-50 characters)."""
+    return f"bvault-{env.prefix}"
+
+
 def vm_name(env: Environment, label: str) -> str:
     """`vm-<project>-<env>-<label>`."""
     return f"vm-{env.prefix}-{label}"

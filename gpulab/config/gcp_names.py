@@ -15,6 +15,11 @@ def instance_name(env: Environment, label: str) -> str:
     return f"{env.prefix}-{label}"
 
 
+def snapshot_schedule_name(env: Environment) -> str:
+    """`<project>-<env>-snapshots`: the data disks' daily snapshot schedule."""
+    return f"{env.prefix}-snapshots"
+
+
 def service_account_id(env: Environment) -> str:
     """`<project>-<env>-workers`: the fleet's own identity (6-30 characters)."""
     return f"{env.prefix}-workers"

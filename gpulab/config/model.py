@@ -211,6 +211,23 @@ class Monitoring(Strict):
         return defaults.ALARM_PERIOD_MINUTES * self.cpu_alarm_periods
 
 
+class Backups(Strict):
+    """Daily snapshots of every machine's data disk, kept `retention_days`.
+
+    enabled: on where the environment protects its data (`protect_data: true`)
+    unless set; `prevent_destroy` only stops Terraform, a snapshot survives a
+    deleted disk. daily_at: the hour the snapshots start, in UTC ("HH:00").
+    """
+
+    enabled: bool | None = None
+    retention_days: int = Field(
+        default=defaults.BACKUP_RETENTION_DAYS, ge=limits.BACKUP_RETENTION_DAYS[0], le=limits.BACKUP_RETENTION_DAYS[1]
+    )
+    daily_at: Annotated[str, AfterValidator(lambda value: raise_problem(value, time_of_day.on_the_hour_problem))] = (
+        defaults.BACKUP_AT
+    )
+
+
 class State(Strict):
     """Where Terraform keeps state. Nothing set: a local file (works with no account).
 
@@ -377,6 +394,7 @@ class Environment(Strict):
     machines: Annotated[list[Machine], Field(max_length=MAX_MACHINE_ENTRIES)] = []
     buckets: Annotated[list[Bucket], Field(max_length=MAX_BUCKETS)] = []
     monitoring: Monitoring = Monitoring()
+    backups: Backups = Backups()
     state: State = State()
 
     @model_validator(mode="after")
@@ -393,6 +411,11 @@ class Environment(Strict):
     def prefix(self) -> str:
         """`<project>-<env>`: the start of every resource name."""
         return f"{self.project}-{self.name}"
+
+    @property
+    def backs_up_disks(self) -> bool:
+        """Whether data disks get daily snapshots: `backups.enabled`, else `protect_data`."""
+        return self.protect_data if self.backups.enabled is None else self.backups.enabled
 
     @property
     def log_retention_days(self) -> int:

@@ -16,6 +16,8 @@ PERCENT = (1, 100)
 CPU_ALARM_PERCENT = PERCENT
 CPU_ALARM_PERIODS = (1, 24)  # 5-minute periods: up to two hours
 MAX_RUN_HOURS = (1, 168)  # a week; Compute Engine's max_run_duration takes more, but a longer run is no safety net
+# Daily snapshots kept up to a year: gpulab's bound, a backup, not an archive.
+BACKUP_RETENTION_DAYS = (1, 365)
 
 # EBS gp3: 1 GiB to 16 TiB (EBS User Guide, "Amazon EBS volume types"); a root volume needs 8 GiB.
 EBS_GB = (1, 16384)

@@ -29,6 +29,9 @@ DNS_LABEL = re.compile(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$")
 # DNS names for Azure DNS zones and their records (RFC 1035 labels, lowercase).
 DOMAIN_NAME = re.compile(r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 SUBDOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+# Data Protection Backup vault names: 2-50 letters, digits and hyphens, starting with a letter
+# (Azure docs, "Naming rules and restrictions for Azure resources", Microsoft.DataProtection/backupVaults).
+BACKUP_VAULT_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{1,49}$")
 LINUX_USER_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 # Cloud Storage "Bucket naming guidelines": 3-63 lowercase letters, digits, hyphens and underscores (dots need
 # domain verification, left out), starting and ending with a letter or digit; no "goog" prefix, no "google".
@@ -95,6 +98,9 @@ service_account_id_problem = matching(
 )
 domain_problem = matching(DOMAIN_NAME, "a domain name", "lowercase labels joined by dots, e.g. lab.example.org")
 subdomain_problem = matching(SUBDOMAIN, "a subdomain label", "1-63 lowercase letters, digits and hyphens, e.g. mlflow")
+backup_vault_name_problem = matching(
+    BACKUP_VAULT_NAME, "a valid Backup vault name", "2-50 letters, digits and hyphens, starting with a letter"
+)
 linux_user_problem = matching(LINUX_USER_NAME, "a Linux user name", "lowercase letters, digits, _ and -, at most 32")
 
 

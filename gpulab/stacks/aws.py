@@ -8,6 +8,7 @@ from constructs import Construct
 from gpulab.config.machines import machine_type_for
 from gpulab.config.model import Environment
 from gpulab.config.tags import common_tags
+from gpulab.constructs.aws.backups import AwsDiskBackups
 from gpulab.constructs.aws.buckets import AwsBuckets, BucketSpec
 from gpulab.constructs.aws.gpu_vm import AwsGpuVm
 from gpulab.constructs.aws.iam import AwsInstanceRole
@@ -15,6 +16,9 @@ from gpulab.constructs.aws.kms import AwsKmsKey
 from gpulab.constructs.aws.monitoring import AwsMonitoring
 from gpulab.constructs.aws.network import AwsNetwork
 from gpulab.providers.aws import aws_backend, aws_provider
+
+# The tag that selects the data volumes AwsDiskBackups snapshots.
+BACKUP_TAG = "gpulab:backup"
 
 
 class AwsPlatformStack(TerraformStack):
@@ -97,6 +101,17 @@ class AwsPlatformStack(TerraformStack):
         )
 
         zone_names = network.zone_names
+        backup_tags = {BACKUP_TAG: prefix} if env.backs_up_disks else None
+        if backup_tags and env.machines:
+            AwsDiskBackups(
+                self,
+                "disk-backups",
+                name=prefix,
+                target_tags=backup_tags,
+                retention_days=env.backups.retention_days,
+                daily_at=env.backups.daily_at,
+                kms_key_arn=key_arn,
+            )
         for machine in env.machines:
             machine_type = machine_type_for(machine)
             subnets = network.public_subnet_ids if machine.subnet == "public" else network.private_subnet_ids
@@ -128,6 +143,7 @@ class AwsPlatformStack(TerraformStack):
                     idle_percent=monitor.idle_percent,
                     alarm_topic_arn=monitoring.topic_arn,
                     protect_data=env.protect_data,
+                    data_volume_tags=backup_tags,
                 )
                 monitoring.watch_instance(
                     label,

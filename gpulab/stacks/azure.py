@@ -10,6 +10,7 @@ from gpulab.config import azure_names
 from gpulab.config.machines import machine_type_for
 from gpulab.config.model import Environment
 from gpulab.config.tags import common_tags
+from gpulab.constructs.azure.backups import AzureDiskBackups
 from gpulab.constructs.azure.gpu_vm import DEFAULT_DATA_MOUNT, AzureGpuVm
 from gpulab.constructs.azure.headquarters import AzureHeadquarters
 from gpulab.constructs.azure.identity import AzureBlobAccess
@@ -122,6 +123,7 @@ class AzurePlatformStack(TerraformStack):
             )
         keys = [public_key_from(entry) for entry in azure.ssh_public_keys]
         principals: dict[str, str] = {}
+        data_disks: dict[str, str | None] = {}
         zones = network.zones
 
         hq = env.headquarters
@@ -168,6 +170,7 @@ class AzurePlatformStack(TerraformStack):
                 "public", "ssh", ports=[SSH], source_cidrs=hq.admin_cidrs, description="SSH from the admin ranges"
             )
             principals[hq.name] = headquarters.principal_id
+            data_disks[hq.name] = headquarters.data_disk_id
             monitoring.watch_vm(
                 hq.name,
                 vm_id=headquarters.vm_id,
@@ -232,6 +235,7 @@ class AzurePlatformStack(TerraformStack):
                     tags=tags,
                 )
                 principals[label] = vm.principal_id
+                data_disks[label] = vm.data_disk_id
                 monitoring.watch_vm(
                     label,
                     vm_id=vm.vm_id,
@@ -243,6 +247,19 @@ class AzurePlatformStack(TerraformStack):
                 TerraformOutput(self, f"{label}-private-ip", value=vm.private_ip, description=f"Private IP of {label}")
 
         self._segment(network)
+        backed_up = {label: disk for label, disk in data_disks.items() if disk}
+        if env.backs_up_disks and backed_up:
+            AzureDiskBackups(
+                self,
+                "disk-backups",
+                name=prefix,
+                resource_group_name=rg,
+                location=location,
+                disk_ids=backed_up,
+                retention_days=env.backups.retention_days,
+                daily_at=env.backups.daily_at,
+                tags=tags,
+            )
         if principals:
             AzureBlobAccess(
                 self,

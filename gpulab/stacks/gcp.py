@@ -13,6 +13,7 @@ from gpulab.config.checks.gcp import gpu_of, zones_for
 from gpulab.config.machines import machine_type_for
 from gpulab.config.model import Environment
 from gpulab.config.tags import common_tags
+from gpulab.constructs.gcp.backups import GcpSnapshotSchedule
 from gpulab.constructs.gcp.buckets import GcpBuckets, GcsBucketSpec
 from gpulab.constructs.gcp.gpu_vm import Accelerator, GcpGpuVm
 from gpulab.constructs.gcp.identity import GcpFleetIdentity
@@ -94,6 +95,19 @@ class GcpPlatformStack(TerraformStack):
         if env.head is not None:
             network.allow_outbound("head", ports=[str(env.head.port)], destination_ranges=[env.head.address])
 
+        disk_schedules = []
+        if env.backs_up_disks and env.machines:
+            snapshots = GcpSnapshotSchedule(
+                self,
+                "disk-backups",
+                name=gcp_names.snapshot_schedule_name(env),
+                project=project,
+                region=region,
+                retention_days=env.backups.retention_days,
+                daily_at=env.backups.daily_at,
+                labels=labels,
+            )
+            disk_schedules.append(snapshots.name)
         zones = zones_for(env)
         names_by_zone: dict[str, list[str]] = defaultdict(list)
         for machine in env.machines:
@@ -142,6 +156,7 @@ class GcpPlatformStack(TerraformStack):
                     max_run_hours=machine.max_run_hours,
                     stopped_between_runs=machine.stopped_between_runs,
                     resource_policies=policies,
+                    data_disk_schedules=disk_schedules,
                     external_ip=machine.public_ip,
                     kms_key_id=key_id,
                     wait_for=[*key_grants, *schedule_ready],

@@ -15,6 +15,7 @@ from cdktf import Testing as CdktfTesting
 
 from gpulab.constructs.aws import (
     AwsBuckets,
+    AwsDiskBackups,
     AwsGpuVm,
     AwsInstanceRole,
     AwsKmsKey,
@@ -23,6 +24,7 @@ from gpulab.constructs.aws import (
     BucketSpec,
 )
 from gpulab.constructs.azure import (
+    AzureDiskBackups,
     AzureGpuVm,
     AzureHeadquarters,
     AzureKeyVault,
@@ -39,6 +41,7 @@ from gpulab.constructs.gcp import (
     GcpGpuVm,
     GcpMonitoring,
     GcpNetwork,
+    GcpSnapshotSchedule,
     GcpStopSchedule,
     GcsBucketSpec,
 )
@@ -104,6 +107,9 @@ VALID = {
     },
     GcpBuckets: {"buckets": [GcsBucketSpec(name="gpulab-t-results", key="results")], "location": "EU", **GCP},
     GcpFleetIdentity: {"account_id": "gpulab-t-workers", **GCP},
+    AwsDiskBackups: {"name": "t", "target_tags": {"gpulab:backup": "t"}},
+    AzureDiskBackups: {"name": "t", "disk_ids": {"hq": "/subscriptions/x/disks/hq"}, **AZURE},
+    GcpSnapshotSchedule: {"name": "t-snapshots", "region": "europe-west4", **GCP},
 }
 
 # (construct, the argument changed, its bad value, the whole message)
@@ -362,6 +368,27 @@ CASES = [
         "wk",
         "account_id: 'wk' is not a valid service account id (6-30 lowercase letters, digits and hyphens, "
         "starting with a letter)",
+    ),
+    # backups
+    (AwsDiskBackups, "retention_days", 0, "retention_days: 0 is out of range (use a value from 1 to 365)"),
+    (
+        AwsDiskBackups,
+        "target_tags",
+        {},
+        "target_tags: give at least one tag, or every volume of the account would be snapshotted",
+    ),
+    (
+        AzureDiskBackups,
+        "name",
+        "n" * 50,
+        f"name: 'bvault-{'n' * 50}' is not a valid Backup vault name (2-50 letters, digits and "
+        "hyphens, starting with a letter)",
+    ),
+    (
+        GcpSnapshotSchedule,
+        "daily_at",
+        "03:00",
+        "daily_at: '03:00' is not one of 00:00, 04:00, 08:00, 12:00, 16:00, 20:00",
     ),
     # monitoring: e-mail, thresholds, retention
     (

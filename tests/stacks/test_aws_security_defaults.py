@@ -145,7 +145,11 @@ def test_instance_role_is_scoped_to_the_platform(stacks, name):
     wildcard = {sid for sid, s in statements.items() if "*" in s["resources"]}
     assert wildcard == {"PublishPlatformMetrics", "DescribeOwnInstance"}, "only actions without resource scoping"
     assert all(a.startswith("ec2:Describe") for a in statements["DescribeOwnInstance"]["actions"])
-    attachments = [a["policy_arn"] for a in resources(stack, "aws_iam_role_policy_attachment").values()]
+    attachments = [
+        a["policy_arn"]
+        for key, a in resources(stack, "aws_iam_role_policy_attachment").items()
+        if key.startswith("identity_")
+    ]
     assert len(attachments) == 1 and attachments[0].endswith(":iam::aws:policy/AmazonSSMManagedInstanceCore")
 
 
@@ -234,3 +238,17 @@ def test_prod_access_logs_are_encrypted_with_the_platform_key_which_lets_s3_deli
         delivery["Principal"] == {"Service": "logging.s3.amazonaws.com"}
         and "kms:GenerateDataKey*" in delivery["Action"]
     )
+
+
+def test_prod_data_volumes_are_snapshotted_daily_and_dev_ones_are_not(stacks):
+    """prevent_destroy only stops Terraform; a daily DLM snapshot outlives the volume (protect_data turns it on)."""
+    stack = stacks["prod"]
+    (policy,) = resources(stack, "aws_dlm_lifecycle_policy").values()
+    details = policy["policy_details"]
+    assert details["resource_types"] == ["VOLUME"] and policy["state"] == "ENABLED"
+    (schedule,) = details["schedule"]
+    assert schedule["create_rule"] == {"interval": 24, "interval_unit": "HOURS", "times": ["04:00"]}
+    assert schedule["retain_rule"] == {"interval": 7, "interval_unit": "DAYS"}
+    volumes = resources(stack, "aws_ebs_volume").values()
+    assert volumes and all(details["target_tags"].items() <= v["tags"].items() for v in volumes)
+    assert not resources(stacks["dev"], "aws_dlm_lifecycle_policy")

@@ -82,7 +82,11 @@ def test_identities_get_blob_data_roles_on_the_data_containers_only(stacks, name
         assert assignment["principal_id"].endswith(".identity[0].principal_id}")
     for assignment in resources(stack, "azurerm_role_assignment").values():
         assert not assignment["scope"].startswith("/subscriptions/"), "nothing scoped to a subscription"
-        assert "azurerm_resource_group" not in assignment["scope"], "nothing scoped to the resource group"
+        if "azurerm_resource_group" in assignment["scope"]:
+            assert assignment["scope"].startswith("${azurerm_resource_group.disk-backups_snapshot-group_"), (
+                "nothing scoped to the platform's resource group; the Backup vault writes snapshots into its own"
+            )
+            assert assignment["role_definition_name"] == "Disk Snapshot Contributor"
 
 
 @pytest.mark.parametrize("name", AZURE)
@@ -284,3 +288,24 @@ def test_echoes_prod_keeps_port_80_closed_and_state_remote(stacks):
     assert provider["subscription_id"] == "00000000-0000-0000-0000-000000000000"
     experiment = next(vm for vm in _vms(stack).values() if vm["size"].startswith("Standard_NC"))
     assert (experiment["priority"], experiment["eviction_policy"]) == ("Spot", "Deallocate")
+
+
+def test_echoes_prod_data_disks_are_backed_up_daily_by_a_backup_vault(stacks):
+    """prevent_destroy only stops Terraform; Azure Backup keeps daily snapshots of each data disk (protect_data).
+    The vault's identity reads each disk (Disk Backup Reader) and writes snapshots into a group of their own
+    (Disk Snapshot Contributor): Azure docs, "Back up Azure Managed Disks"."""
+    stack = stacks["echoes-prod"]
+    ((vault_key, vault),) = resources(stack, "azurerm_data_protection_backup_vault").items()
+    assert vault["soft_delete"] == "On" and vault["identity"] == {"type": "SystemAssigned"}
+    (policy,) = resources(stack, "azurerm_data_protection_backup_policy_disk").values()
+    assert policy["backup_repeating_time_intervals"] == ["R/2024-01-01T04:00:00+00:00/P1D"]
+    assert policy["default_retention_duration"] == "P7D"
+    disks = {f"${{azurerm_managed_disk.{key}.id}}" for key in resources(stack, "azurerm_managed_disk")}
+    instances = resources(stack, "azurerm_data_protection_backup_instance_disk").values()
+    assert {i["disk_id"] for i in instances} == disks
+    principal = f"${{azurerm_data_protection_backup_vault.{vault_key}.identity[0].principal_id}}"
+    readers = [r for r in resources(stack, "azurerm_role_assignment").values() if r["principal_id"] == principal]
+    assert sorted(r["role_definition_name"] for r in readers) == ["Disk Backup Reader"] * len(disks) + [
+        "Disk Snapshot Contributor"
+    ]
+    assert not resources(stacks["echoes"], "azurerm_data_protection_backup_vault"), "only where data is protected"

@@ -62,7 +62,9 @@ def test_vms_are_shielded_use_os_login_and_block_project_keys(stacks, name):
 @pytest.mark.parametrize("name", GCP)
 def test_workers_stop_themselves_and_stay_stopped_between_runs(stacks, name):
     stack = stacks[name]
-    (policy,) = resources(stack, "google_compute_resource_policy").values()
+    (policy,) = [
+        p for p in resources(stack, "google_compute_resource_policy").values() if "instance_schedule_policy" in p
+    ]
     assert policy["instance_schedule_policy"]["vm_stop_schedule"] == {"schedule": "0 23 * * *"}
     for instance in _instances(stack):
         scheduling = instance["scheduling"]
@@ -161,3 +163,20 @@ def test_labels_carry_the_common_tags_in_gcps_spelling(stacks):
         "owner": "training-team",
         "project": "pcp",
     }
+
+
+@pytest.mark.parametrize("name", GCP)
+def test_data_disks_are_snapshotted_daily_and_the_snapshots_outlive_them(stacks, name):
+    """The seed's fleets protect their data (protect_data), so every data disk gets a daily snapshot schedule,
+    attached by its own resource, at a start time Compute Engine takes (provider docs: daily_schedule.start_time
+    must resolve to 00:00, 04:00, 08:00, 12:00, 16:00 or 20:00 UTC)."""
+    stack = stacks[name]
+    ((key, policy),) = [
+        (k, p) for k, p in resources(stack, "google_compute_resource_policy").items() if "snapshot_schedule_policy" in p
+    ]
+    schedule = policy["snapshot_schedule_policy"]
+    assert schedule["schedule"]["daily_schedule"] == {"days_in_cycle": 1, "start_time": "04:00"}
+    assert schedule["retention_policy"] == {"max_retention_days": 7, "on_source_disk_delete": "KEEP_AUTO_SNAPSHOTS"}
+    attachments = resources(stack, "google_compute_disk_resource_policy_attachment").values()
+    assert len(attachments) == WORKERS[name]
+    assert {a["name"] for a in attachments} == {f"${{google_compute_resource_policy.{key}.name}}"}

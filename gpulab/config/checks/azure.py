@@ -43,6 +43,11 @@ def check_azure(env: Environment) -> list[tuple[str, str]]:
     problems += _check_network(env)
     problems += _check_machines(env)
     problems += _check_storage(env)
+    vault = azure_names.backup_vault_name(env)
+    if env.backs_up_disks and (env.machines or env.headquarters) and names.backup_vault_name_problem(vault):
+        problems.append(
+            ("project", f"Backup vault name {vault!r} is longer than 50 characters (shorten project or name)")
+        )
     problems += unused_fields(
         "monitoring",
         env.monitoring,

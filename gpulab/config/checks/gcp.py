@@ -19,11 +19,28 @@ from gpulab.errors import shown
 from gpulab.rules import names
 from gpulab.rules.limits import GCE_DISK_GB, LOG_BUCKET_RETENTION_DAYS
 from gpulab.rules.time_zones import iana_for_windows, is_iana_time_zone
+from gpulab.time_of_day import GCE_SNAPSHOT_START_TIMES
 
 
 def check_gcp(env: Environment) -> list[tuple[str, str]]:
     """Every Google Cloud problem in `env`, in file order."""
     problems = check_region("region", env.region, GCP)
+    if env.backs_up_disks and env.backups.daily_at not in GCE_SNAPSHOT_START_TIMES:
+        problems.append(
+            (
+                "backups.daily_at",
+                f"{env.backups.daily_at} is not a start time of Compute Engine snapshot schedules "
+                f"(use one of {', '.join(GCE_SNAPSHOT_START_TIMES)} UTC)",
+            )
+        )
+    schedule_name = gcp_names.snapshot_schedule_name(env)
+    if env.backs_up_disks and env.machines and not names.GCE_RESOURCE_NAME.match(schedule_name):
+        problems.append(
+            (
+                "project",
+                f"snapshot schedule name {schedule_name!r} is longer than 63 characters (shorten project or name)",
+            )
+        )
     if env.gcp.project_id is None:
         problems.append(("gcp.project_id", "is required on gcp (add the ID of the Google Cloud project to build in)"))
     problems += unused_fields(

@@ -1,10 +1,11 @@
-"""AWS constructs: network, GPU VM, buckets, IAM, KMS and monitoring.
+"""AWS constructs: network, GPU VM, buckets, disk backups, IAM, KMS and monitoring.
 
     from gpulab.constructs.aws import AwsNetwork, AwsGpuVm, AwsBuckets, BucketSpec
 
 The provider bindings they use load lazily: `gpulab/__init__.py` arranges it.
 """
 
+from gpulab.constructs.aws.backups import AwsDiskBackups
 from gpulab.constructs.aws.buckets import AwsBuckets, BucketSpec
 from gpulab.constructs.aws.gpu_vm import AwsGpuVm
 from gpulab.constructs.aws.iam import AwsInstanceRole
@@ -15,6 +16,7 @@ from gpulab.netmath import derive_subnet_cidrs
 
 __all__ = [
     "AwsBuckets",
+    "AwsDiskBackups",
     "AwsGpuVm",
     "AwsInstanceRole",
     "AwsKmsKey",

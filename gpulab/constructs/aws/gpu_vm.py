@@ -77,6 +77,7 @@ class AwsGpuVm(Construct):
         alarm_topic_arn: str | None = None,
         protect_data: bool = False,
         allow_open_ingress: bool = False,
+        data_volume_tags: dict[str, str] | None = None,
     ) -> None:
         """Create the machine.
 
@@ -108,6 +109,8 @@ class AwsGpuVm(Construct):
             60 by default, None disables.
         alarm_topic_arn: also notify this SNS topic when the idle alarm fires.
         protect_data: `prevent_destroy` on the data volume.
+        data_volume_tags: more tags on the data volume, e.g. what selects it for
+            `AwsDiskBackups`; none by default.
         allow_open_ingress: accept 0.0.0.0/0 in `ingress_cidrs`; refused by default.
         """
         require("root_disk_gb", root_disk_gb, within(limits.EBS_ROOT_GB))
@@ -169,7 +172,7 @@ class AwsGpuVm(Construct):
             type="gp3",
             encrypted=True,
             kms_key_id=kms_key_arn,
-            tags={"Name": f"{name}-data"},
+            tags={**(data_volume_tags or {}), "Name": f"{name}-data"},
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True) if protect_data else None,
         )
         self.data_volume_id = data_volume.id

@@ -5,6 +5,7 @@
 The provider bindings they use load lazily: `gpulab/__init__.py` arranges it.
 """
 
+from gpulab.constructs.azure.backups import AzureDiskBackups
 from gpulab.constructs.azure.diagnostics import LogAnalyticsTarget, send_diagnostics
 from gpulab.constructs.azure.gpu_vm import AzureGpuVm
 from gpulab.constructs.azure.headquarters import AzureHeadquarters
@@ -17,6 +18,7 @@ from gpulab.constructs.azure.storage import AzureStorage, ContainerSpec, Custome
 
 __all__ = [
     "AzureBlobAccess",
+    "AzureDiskBackups",
     "AzureGpuVm",
     "AzureHeadquarters",
     "AzureKeyVault",

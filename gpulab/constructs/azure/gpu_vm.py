@@ -111,6 +111,7 @@ class AzureGpuVm(Construct):
         )
         self.vm_id: str = self.machine.vm_id
         self.principal_id: str = self.machine.principal_id
+        self.data_disk_id: str | None = self.machine.data_disk_id
         self.private_ip: str = self.machine.private_ip
         self.public_ip: str | None = self.machine.public_ip
         if stop_time:

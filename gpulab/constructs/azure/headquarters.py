@@ -100,6 +100,7 @@ class AzureHeadquarters(Construct):
         )
         self.vm_id: str = self.machine.vm_id
         self.principal_id: str = self.machine.principal_id
+        self.data_disk_id: str | None = self.machine.data_disk_id
         self.public_ip: str = self.machine.public_ip  # type: ignore[assignment]
         self.fqdn: str = self.machine.fqdn  # type: ignore[assignment]
         self.name_servers: list[str] | None = None

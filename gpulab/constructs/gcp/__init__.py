@@ -5,6 +5,7 @@
 The provider bindings they use load lazily: `gpulab/__init__.py` arranges it.
 """
 
+from gpulab.constructs.gcp.backups import GcpSnapshotSchedule
 from gpulab.constructs.gcp.buckets import GcpBuckets, GcsBucketSpec
 from gpulab.constructs.gcp.gpu_vm import Accelerator, GcpGpuVm
 from gpulab.constructs.gcp.identity import GcpFleetIdentity
@@ -23,6 +24,7 @@ __all__ = [
     "GcpMonitoring",
     "GcpNetwork",
     "GcpScheduleAgentGrant",
+    "GcpSnapshotSchedule",
     "GcpStopSchedule",
     "GcsBucketSpec",
 ]

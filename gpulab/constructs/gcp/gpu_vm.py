@@ -8,6 +8,7 @@ from functools import cached_property
 
 from cdktf import ITerraformDependable, TerraformResourceLifecycle
 from cdktf_cdktf_provider_google.compute_disk import ComputeDisk, ComputeDiskDiskEncryptionKey
+from cdktf_cdktf_provider_google.compute_disk_resource_policy_attachment import ComputeDiskResourcePolicyAttachment
 from cdktf_cdktf_provider_google.compute_instance import (
     ComputeInstance,
     ComputeInstanceAttachedDisk,
@@ -99,6 +100,7 @@ class GcpGpuVm(Construct):
         max_run_hours: int | None = None,
         stopped_between_runs: bool = False,
         resource_policies: Sequence[str] = (),
+        data_disk_schedules: Sequence[str] = (),
         external_ip: bool = False,
         kms_key_id: str | None = None,
         wait_for: Sequence[ITerraformDependable] = (),
@@ -126,6 +128,9 @@ class GcpGpuVm(Construct):
         max_run_hours: stop the VM this long (1 to 168) after each start; no limit by default.
         stopped_between_runs: create it, leave it stopped, and ignore whether it runs; off by default.
         resource_policies: e.g. a GcpStopSchedule's self_link; none by default.
+        data_disk_schedules: names of snapshot schedules for the data disk (a
+            GcpSnapshotSchedule's `name`), each attached by its own resource so
+            adding or removing one never touches the disk; none by default.
         wait_for: what must exist before the disks and the VM (key grants, the schedule's IAM).
         protect_data: Terraform refuses to destroy the data disk; off by default.
         labels: on the VM and its disks; none by default.
@@ -219,6 +224,10 @@ class GcpGpuVm(Construct):
             labels=labels,
         )
         self.data_disk = data_disk
+        for index, schedule in enumerate(data_disk_schedules):
+            ComputeDiskResourcePolicyAttachment(
+                self, f"data-disk-schedule-{index}", name=schedule, disk=data_disk.name, zone=zone, project=project
+            )
 
     # Read from the jsii kernel on first use: each read is a round trip, and a fleet has many machines.
     @cached_property
