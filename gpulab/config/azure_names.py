@@ -13,13 +13,15 @@ MAX_VM_NAME = 64
 
 
 def storage_account_name(env: Environment) -> str:
-    """`azure.storage_account`, or `<project><env>` without hyphens, cut to 24 characters."""
-    return env.azure.storage_account or re.sub(r"[^a-z0-9]", "", env.prefix)[:24]
+    """`azure.storage_account`, or `<project><env>` without hyphens, cut to leave room for the suffix in 24."""
+    if env.azure.storage_account:
+        return env.azure.storage_account
+    return re.sub(r"[^a-z0-9]", "", env.prefix)[: 24 - len(env.suffix)] + env.suffix
 
 
 def key_vault_name(env: Environment) -> str:
-    """`kv-<project>-<env>`: Key Vault names are global, 3-24 characters."""
-    return f"kv-{env.prefix}"
+    """`kv-<project>-<env>[-<suffix>]`: Key Vault names are global, 3-24 characters."""
+    return env.global_name(f"kv-{env.prefix}")
 
 
 def backup_vault_name(env: Environment) -> str:
@@ -34,4 +36,4 @@ def vm_name(env: Environment, label: str) -> str:
 
 def dns_label(env: Environment, label: str) -> str:
     """The public IP's DNS label: `<label>.<region>.cloudapp.azure.com` needs it unique per region."""
-    return f"{env.prefix}-{label}"
+    return env.global_name(f"{env.prefix}-{label}")

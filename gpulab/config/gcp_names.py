@@ -15,6 +15,11 @@ def instance_name(env: Environment, label: str) -> str:
     return f"{env.prefix}-{label}"
 
 
+def key_ring_name(env: Environment) -> str:
+    """`<project>-<env>[-<suffix>]`: a Cloud KMS key ring name can never be used again once taken."""
+    return env.global_name(env.prefix)
+
+
 def snapshot_schedule_name(env: Environment) -> str:
     """`<project>-<env>-snapshots`: the data disks' daily snapshot schedule."""
     return f"{env.prefix}-snapshots"

@@ -9,6 +9,7 @@ ValueError with a message of the form "what is wrong (what to do)";
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Annotated, Literal
 
@@ -384,6 +385,9 @@ class Environment(Strict):
     owner: str = Field(min_length=1, max_length=256)
     tags: dict[Annotated[str, Field(min_length=1, max_length=128)], Annotated[str, Field(max_length=256)]] = {}
     protect_data: bool = False
+    name_suffix: (
+        Annotated[str, AfterValidator(lambda value: raise_problem(value, names.name_suffix_problem))] | None
+    ) = None
     encryption: Literal["aes256", "kms"] = "aes256"
     aws: AwsSettings = AwsSettings()
     azure: AzureSettings = AzureSettings()
@@ -422,7 +426,24 @@ class Environment(Strict):
         """The file's log retention, or its cloud's default."""
         return self.monitoring.log_retention_days or defaults.LOG_RETENTION_DAYS[self.cloud]
 
+    @property
+    def suffix(self) -> str:
+        """What globally unique names end with: `name_suffix`, one derived from the environment for `auto`, or ''.
+
+        `auto` is the first 6 hex digits of a SHA-256 of cloud, project,
+        environment and owner: the same every synth, different for a team
+        whose project and environment names collide with another's.
+        """
+        if self.name_suffix == names.AUTO_SUFFIX:
+            identity = f"{self.cloud}/{self.project}/{self.name}/{self.owner}"
+            return hashlib.sha256(identity.encode()).hexdigest()[:6]
+        return self.name_suffix or ""
+
+    def global_name(self, base: str, separator: str = "-") -> str:
+        """`base`, then the suffix (after `separator`) when there is one: for names that are unique in the world."""
+        return f"{base}{separator}{self.suffix}" if self.suffix else base
+
     def bucket_name(self, bucket: Bucket | str) -> str:
-        """The cloud name of a bucket: `<project>-<env>-<name>`."""
+        """The cloud name of a bucket: `<project>-<env>-<name>`, and `-<suffix>` with a name suffix."""
         short = bucket if isinstance(bucket, str) else bucket.name
-        return f"{self.prefix}-{short}"
+        return self.global_name(f"{self.prefix}-{short}")

@@ -32,12 +32,18 @@ SUBDOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 # Data Protection Backup vault names: 2-50 letters, digits and hyphens, starting with a letter
 # (Azure docs, "Naming rules and restrictions for Azure resources", Microsoft.DataProtection/backupVaults).
 BACKUP_VAULT_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{1,49}$")
+# What an environment's name_suffix may be: short, lowercase letters and digits, so it fits every global name
+# (storage accounts take no hyphen); or "auto" for one derived from the environment.
+NAME_SUFFIX = re.compile(r"^[a-z0-9]{1,8}$")
+AUTO_SUFFIX = "auto"
 LINUX_USER_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 # Cloud Storage "Bucket naming guidelines": 3-63 lowercase letters, digits, hyphens and underscores (dots need
 # domain verification, left out), starting and ending with a letter or digit; no "goog" prefix, no "google".
 GCS_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$")
 # Compute Engine resource names (RFC 1035): a lowercase letter, then letters, digits and hyphens, 1-63.
 GCE_RESOURCE_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
+# Cloud KMS key ring and key names: 1-63 letters, digits, underscores and hyphens (KMS docs, KeyRing.name).
+KMS_KEY_RING_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,63}$")
 # IAM service account ids: 6-30 characters, lowercase letters, digits and hyphens, starting with a letter.
 SERVICE_ACCOUNT_ID = re.compile(r"^[a-z]([-a-z0-9]{4,28}[a-z0-9])$")
 # User names the Azure compute API refuses as a VM's admin (REST API, Virtual Machines - Create Or Update,
@@ -96,11 +102,25 @@ service_account_id_problem = matching(
     "a valid service account id",
     "6-30 lowercase letters, digits and hyphens, starting with a letter",
 )
+key_ring_name_problem = matching(
+    KMS_KEY_RING_NAME, "a valid Cloud KMS key ring name", "1-63 letters, digits, underscores and hyphens"
+)
 domain_problem = matching(DOMAIN_NAME, "a domain name", "lowercase labels joined by dots, e.g. lab.example.org")
 subdomain_problem = matching(SUBDOMAIN, "a subdomain label", "1-63 lowercase letters, digits and hyphens, e.g. mlflow")
 backup_vault_name_problem = matching(
     BACKUP_VAULT_NAME, "a valid Backup vault name", "2-50 letters, digits and hyphens, starting with a letter"
 )
+_suffix_shape = matching(
+    NAME_SUFFIX,
+    "a name suffix",
+    f"1-8 lowercase letters and digits, or {AUTO_SUFFIX} for one derived from the environment",
+)
+
+
+def name_suffix_problem(value: object) -> str | None:
+    return None if value == AUTO_SUFFIX else _suffix_shape(value)
+
+
 linux_user_problem = matching(LINUX_USER_NAME, "a Linux user name", "lowercase letters, digits, _ and -, at most 32")
 
 

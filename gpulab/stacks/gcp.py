@@ -43,7 +43,14 @@ class GcpPlatformStack(TerraformStack):
         )
         kms = None
         if env.encryption == "kms":
-            kms = GcpKmsKey(self, "kms", name=prefix, project=project, location=region, protect=env.protect_data)
+            kms = GcpKmsKey(
+                self,
+                "kms",
+                name=gcp_names.key_ring_name(env),
+                project=project,
+                location=region,
+                protect=env.protect_data,
+            )
         key_id = kms.key_id if kms else None
         key_grants = kms.grants if kms else []
         buckets = GcpBuckets(

@@ -39,6 +39,7 @@ from gpulab.constructs.gcp import (
     GcpBuckets,
     GcpFleetIdentity,
     GcpGpuVm,
+    GcpKmsKey,
     GcpMonitoring,
     GcpNetwork,
     GcpSnapshotSchedule,
@@ -110,6 +111,7 @@ VALID = {
     AwsDiskBackups: {"name": "t", "target_tags": {"gpulab:backup": "t"}},
     AzureDiskBackups: {"name": "t", "disk_ids": {"hq": "/subscriptions/x/disks/hq"}, **AZURE},
     GcpSnapshotSchedule: {"name": "t-snapshots", "region": "europe-west4", **GCP},
+    GcpKmsKey: {"name": "t", "location": "europe-west4", **GCP},
 }
 
 # (construct, the argument changed, its bad value, the whole message)
@@ -389,6 +391,13 @@ CASES = [
         "daily_at",
         "03:00",
         "daily_at: '03:00' is not one of 00:00, 04:00, 08:00, 12:00, 16:00, 20:00",
+    ),
+    (
+        GcpKmsKey,
+        "name",
+        "r" * 60,
+        f"name: '{'r' * 59}… (64 characters) is not a valid Cloud KMS key ring name (1-63 letters, digits, "
+        "underscores and hyphens)",
     ),
     # monitoring: e-mail, thresholds, retention
     (

@@ -33,6 +33,9 @@ def check_gcp(env: Environment) -> list[tuple[str, str]]:
                 f"(use one of {', '.join(GCE_SNAPSHOT_START_TIMES)} UTC)",
             )
         )
+    ring = gcp_names.key_ring_name(env)
+    if env.encryption == "kms" and names.key_ring_name_problem(f"{ring}-key"):
+        problems.append(("project", f"key ring name {ring!r} is too long for its key's name (shorten project or name)"))
     schedule_name = gcp_names.snapshot_schedule_name(env)
     if env.backs_up_disks and env.machines and not names.GCE_RESOURCE_NAME.match(schedule_name):
         problems.append(

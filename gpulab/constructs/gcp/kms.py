@@ -12,6 +12,9 @@ from cdktf_cdktf_provider_google.kms_crypto_key_iam_member import KmsCryptoKeyIa
 from cdktf_cdktf_provider_google.kms_key_ring import KmsKeyRing
 from constructs import Construct
 
+from gpulab.rules import names
+from gpulab.rules.values import require
+
 ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
 ROTATION_DAYS = 90
 
@@ -28,6 +31,7 @@ class GcpKmsKey(Construct):
     """
 
     def __init__(self, scope: Construct, id: str, *, name: str, project: str, location: str, protect: bool = False):
+        require("name", f"{name}-key", names.key_ring_name_problem)
         super().__init__(scope, id)
         ring = KmsKeyRing(self, "ring", name=name, project=project, location=location)
         self.key = KmsCryptoKey(
