@@ -45,12 +45,15 @@ lint: install
 # Production-grade stacks must pass but for the findings checkov-waivers.yaml waives, each scoped to its
 # resources; the others' findings are printed, not fatal.
 PROD_GRADE := prod echoes-prod huge
+DEV_GRADE := dev echoes tiny small large
 scan: synth
-	rm -rf cdktf.out/checkov
+	rm -rf checkov.out
 	.venv-checkov/bin/checkov --config-file .checkov.yaml -f $(PROD_GRADE:%=cdktf.out/stacks/%/cdk.tf.json) \
-		-o json --output-file-path cdktf.out/checkov --soft-fail > /dev/null
-	$(BIN)/python main.py scan-report cdktf.out/checkov/results_json.json
-	for env in dev echoes tiny small large; do .venv-checkov/bin/checkov --config-file .checkov.yaml -f cdktf.out/stacks/$$env/cdk.tf.json --soft-fail; done
+		-o json --output-file-path checkov.out --soft-fail > /dev/null
+	$(BIN)/python main.py scan-report checkov.out/results_json.json
+	.venv-checkov/bin/checkov --config-file .checkov.yaml -f $(DEV_GRADE:%=cdktf.out/stacks/%/cdk.tf.json) \
+		-o json --output-file-path checkov.out/dev-grade --soft-fail > /dev/null
+	-$(BIN)/python main.py scan-report --no-stale checkov.out/dev-grade/results_json.json
 
 clean:
-	rm -rf cdktf.out .pytest_cache
+	rm -rf cdktf.out checkov.out .pytest_cache

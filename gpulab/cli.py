@@ -197,6 +197,9 @@ EXIT_FINDINGS = 1
 def scan_report(
     reports: Annotated[list[Path], typer.Argument(help="checkov JSON reports (checkov -o json).")],
     waivers: Annotated[Path, typer.Option("--waivers", help="Waiver file.")] = Path("checkov-waivers.yaml"),
+    stale: Annotated[
+        bool, typer.Option("--stale/--no-stale", help="Report waivers that waive nothing in these reports.")
+    ] = True,
 ) -> None:
     """Apply the waivers to checkov's findings; exit 1 if any finding is left."""
     from gpulab.review.waivers import WaiverFileError, judge, load_waivers, read_findings
@@ -210,7 +213,7 @@ def scan_report(
     verdict = judge(findings, accepted)
     for finding in verdict.findings:
         typer.echo(f"failed: {finding}")
-    for waiver in verdict.unused:
+    for waiver in verdict.unused if stale else []:
         typer.echo(f"stale waiver: {waiver.check_id} {', '.join(waiver.resources)} waives nothing in these reports")
     typer.echo(f"{len(verdict.findings)} finding(s), {len(verdict.waived)} waived ({waivers})")
     if verdict.findings:

@@ -99,3 +99,14 @@ def test_scan_report_exits_1_on_a_finding_left_0_when_all_are_waived_2_on_a_bad_
     _write(tmp_path, "- check: CKV_A\n")
     assert run(["scan-report", str(report), "--waivers", str(waivers)]) == 2
     assert capsys.readouterr().err.startswith("cannot judge the scan: ")
+
+
+def test_scan_report_names_stale_waivers_unless_told_not_to(tmp_path, capsys):
+    stack = tmp_path / "cdk.tf.json"
+    stack.write_text(json.dumps({"resource": {}}))
+    report = _report(tmp_path, stack, [])
+    waivers = _write(tmp_path, f"- check: CKV_A\n  resources: [aws_s3_bucket.*]\n  why: {REASON}\n")
+    assert run(["scan-report", str(report), "--waivers", str(waivers)]) == 0
+    assert "stale waiver: CKV_A aws_s3_bucket.* waives nothing in these reports" in capsys.readouterr().out
+    assert run(["scan-report", "--no-stale", str(report), "--waivers", str(waivers)]) == 0
+    assert "stale" not in capsys.readouterr().out
