@@ -148,6 +148,7 @@ def environment_files(cloud: str) -> st.SearchStrategy[dict]:
     }
     optional = {
         "protect_data": st.booleans(),
+        "name_suffix": st.sampled_from(["a", "x7k2", "zzzzzzzz", "auto"]),
         "encryption": st.sampled_from(["aes256", "kms"]),
         "tags": st.dictionaries(st.sampled_from(["CostCenter", "team"]), st.sampled_from(["", "research"])),
         "network": network(cloud),
