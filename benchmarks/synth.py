@@ -52,7 +52,7 @@ from pathlib import Path
 INHERITED_NODE_OPTIONS = os.environ.get("NODE_OPTIONS", "")
 
 from gpulab.config.loader import environment_files  # noqa: E402 - after reading NODE_OPTIONS
-from gpulab.providers.switches import IMPORT_ALL_CLOUDS, LAZY_IMPORT, SPEEDUPS_OFF, all_off  # noqa: E402
+from gpulab.speed.switches import IMPORT_ALL_CLOUDS, LAZY_IMPORT, SPEEDUPS_OFF, all_off  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = REPO / ".venv" / "bin" / "python"

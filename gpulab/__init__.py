@@ -4,9 +4,9 @@ Describe an environment in YAML, get Terraform JSON for a whole ML platform:
 network, GPU machines, data buckets, least-privilege identities, monitoring.
 """
 
-from gpulab.providers.fast_import import enable_fast_provider_loading
+from gpulab.speed.fast_import import enable_fast_provider_loading
 
 __version__ = "0.1.0"
 
-# Before any gpulab module can import cdktf: see gpulab/providers/fast_import.py.
+# Before any gpulab module can import cdktf: see gpulab/speed/fast_import.py.
 enable_fast_provider_loading()

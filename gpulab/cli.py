@@ -109,7 +109,7 @@ def synth(
 ) -> None:
     """Synthesize environments into <out>/stacks/<env>/cdk.tf.json."""
     from gpulab.config.project import project_root
-    from gpulab.providers.kernel import KernelExited, spawn_kernel_early, start_kernel_early
+    from gpulab.speed.kernel import KernelExited, spawn_kernel_early, start_kernel_early
     from gpulab.synth.out_dir import UnsafeOutDir, check_out_dir, synthesized_stack_path
 
     _refuse_hcl_output()

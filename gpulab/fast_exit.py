@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import gc
 
-from gpulab.providers.switches import FREEZE_AT_EXIT, switched_on
+from gpulab.speed.switches import FREEZE_AT_EXIT, switched_on
 
 
 def skip_collections_at_exit() -> None:

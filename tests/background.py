@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from gpulab.providers.switches import FREEZE_AT_EXIT, all_off
+from gpulab.speed.switches import FREEZE_AT_EXIT, all_off
 
 REPO = Path(__file__).resolve().parent.parent
 CHECKOV = REPO / ".venv-checkov" / "bin" / "checkov"

@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from gpulab.providers.switches import FREEZE_AT_EXIT
+from gpulab.speed.switches import FREEZE_AT_EXIT
 from tests.conftest import ENV_DIR, REPO
-from tests.providers.binding_probe import run_python
+from tests.speed.binding_probe import run_python
 
 # Runs main.py as `python main.py <args>` would, then prints its exit code and the frozen object count.
 MAIN_PY = f"""

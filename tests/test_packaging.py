@@ -4,7 +4,7 @@ import subprocess
 import sys
 import zipfile
 
-from gpulab.providers.fast_import import JS_PRELOAD, PRELOAD_SUPPORT, SWITCHED_PRELOADS
+from gpulab.speed.fast_import import JS_PRELOAD, PRELOAD_SUPPORT, SWITCHED_PRELOADS
 from tests.conftest import REPO
 
 
@@ -32,7 +32,7 @@ def test_wheel_holds_the_constructs_the_preload_and_the_console_script(tmp_path)
         metadata = archive.read(next(n for n in names if n.endswith("METADATA"))).decode()
         entry_points = archive.read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     scripts = (JS_PRELOAD, PRELOAD_SUPPORT, *SWITCHED_PRELOADS.values())
-    preloads = {f"gpulab/providers/{script.name}" for script in scripts}
+    preloads = {f"gpulab/speed/{script.name}" for script in scripts}
     assert preloads | {"gpulab/constructs/aws/gpu_vm.py", "gpulab/cli.py"} <= names
     assert "gpulab/py.typed" in names, "type checkers read gpulab's annotations (PEP 561)"
     assert not any(n.startswith(("tests/", "examples/")) for n in names)

@@ -23,7 +23,7 @@ from typing import Annotated
 from pydantic import AfterValidator, WithJsonSchema
 from pydantic.version import VERSION as PYDANTIC_VERSION
 
-from gpulab.providers.switches import EMAIL_MEMO, switched_on
+from gpulab.speed.switches import EMAIL_MEMO, switched_on
 from gpulab.user_cache import gpulab_cache, write_atomically
 
 MOST_REMEMBERED = 1_000  # past this, the memo starts over

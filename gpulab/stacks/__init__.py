@@ -13,7 +13,7 @@ from cdktf import TerraformStack
 from constructs import Construct
 
 from gpulab.config.model import Environment
-from gpulab.providers.switches import IMPORT_ALL_CLOUDS
+from gpulab.speed.switches import IMPORT_ALL_CLOUDS
 
 STACK_MODULES = {
     "aws": ("gpulab.stacks.aws", "AwsPlatformStack"),

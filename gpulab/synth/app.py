@@ -10,7 +10,7 @@ from pathlib import Path
 from cdktf import App
 
 from gpulab.config.model import Environment
-from gpulab.providers.skip_preparing import mark_without_preparing
+from gpulab.speed.skip_preparing import mark_without_preparing
 from gpulab.stacks import build_stack, import_stack_modules
 from gpulab.synth.commit import commit_output
 from gpulab.synth.out_dir import check_out_dir

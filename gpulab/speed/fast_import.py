@@ -1,0 +1,148 @@
+"""Load the cdktf provider bindings without loading all ~1,500 resources.
+
+Two costs dominate a synth (see docs/speed.md), and each has a fix here:
+
+* Python: `import cdktf_cdktf_provider_aws.vpc` first runs the package's root
+  `__init__`, which imports every submodule. `lazy_package()` registers the
+  package in `sys.modules` without running that `__init__`, so only the
+  submodules gpulab names get imported.
+* JavaScript: the jsii kernel `require()`s the provider's `lib/index.js`, which
+  requires every resource module. `enable_lazy_js_index()` preloads
+  `lazy_provider_index.js` into the kernel, which serves that index as lazy
+  getters instead.
+
+Both fall back to ordinary loading when a package's layout is not what they
+expect, and both produce byte-identical Terraform JSON. The environment
+variable GPULAB_LAZY_IMPORT picks which are on: `both` (default), `python`,
+`js` or `off` (the baseline the benchmark compares against).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from gpulab.speed import switches
+from gpulab.speed.bindings import enable_lazy_annotations, enable_version_memo
+from gpulab.speed.kernel import enable_direct_kernel
+from gpulab.speed.type_checks import enable_type_check_memo
+from gpulab.speed.type_hints import enable_type_hint_cache
+from gpulab.speed.typeguard_mock import enable_lazy_mock
+
+SWITCH = switches.LAZY_IMPORT
+PROVIDER_PACKAGES = ("cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_azurerm", "cdktf_cdktf_provider_google")
+JS_PRELOAD = Path(__file__).with_name("lazy_provider_index.js")
+TYPE_DEFS_PRELOAD = Path(__file__).with_name("lazy_type_defs.js")
+CDKTF_DEPS_PRELOAD = Path(__file__).with_name("lazy_cdktf_dependencies.js")
+CREATION_STACKS_PRELOAD = Path(__file__).with_name("creation_stacks.js")
+TOKEN_RESOLUTION_PRELOAD = Path(__file__).with_name("fast_token_resolution.js")
+SNAKE_CASE_PRELOAD = Path(__file__).with_name("snake_case_memo.js")
+SKIP_PREPARING_PRELOAD = Path(__file__).with_name("skip_preparing.js")
+PRELOAD_SUPPORT = Path(__file__).with_name("preload_support.js")  # required by the preloads above
+TARBALL_DIGESTS_PRELOAD = Path(__file__).with_name("tarball_digests.js")
+INLINE_SOURCE_MAPS_PRELOAD = Path(__file__).with_name("inline_source_maps.js")
+# Kernel preloads with an on/off switch of their own (each also honours it inside the kernel).
+SWITCHED_PRELOADS = {
+    switches.LAZY_TYPE_DEFS: TYPE_DEFS_PRELOAD,  # provider type definitions read by range, not whole
+    switches.LAZY_CDKTF_DEPS: CDKTF_DEPS_PRELOAD,  # cdktf's archiver and semver loaded on first use
+    switches.SKIP_CREATION_STACKS: CREATION_STACKS_PRELOAD,  # cdktf's token creation stacks not recorded
+    switches.LAZY_STACK_TRACES: CREATION_STACKS_PRELOAD,  # … or, with that off, formatted when read
+    switches.FAST_TOKEN_RESOLUTION: TOKEN_RESOLUTION_PRELOAD,  # cdktf's resolve() without its waste
+    switches.SNAKE_CASE_MEMO: SNAKE_CASE_PRELOAD,  # cdktf's keysToSnakeCase with snakeCase remembered
+    switches.TARBALL_DIGESTS: TARBALL_DIGESTS_PRELOAD,  # assembly tarball digests remembered per file version
+    switches.SKIP_PREPARING: SKIP_PREPARING_PRELOAD,  # marked apps synthesized without the preparing pass
+    switches.SKIP_INLINE_SOURCE_MAPS: INLINE_SOURCE_MAPS_PRELOAD,  # modules compiled without their inline source map
+}
+_CHOICES = {"both": {"python", "js"}, "python": {"python"}, "js": {"js"}, "off": set()}
+
+
+def enabled_loaders() -> set[str]:
+    """Which lazy loaders GPULAB_LAZY_IMPORT turns on (an unknown value warns and gives `both`)."""
+    return _CHOICES[switches.choice(SWITCH, tuple(_CHOICES), "both")]
+
+
+def preload_into_kernels(script: Path) -> None:
+    """Preload `script` into every Node.js process started from now on, the jsii kernel included."""
+    option = f"--require={script}"
+    current = os.environ.get("NODE_OPTIONS", "")
+    if option not in current.split():
+        os.environ["NODE_OPTIONS"] = f"{current} {option}".strip()
+
+
+def enable_lazy_js_index() -> bool:
+    """Preload the lazy provider index into jsii kernels started from now on.
+
+    Only kernels started after this call see it: gpulab calls it before the
+    first `import cdktf`. Returns whether the preload is in NODE_OPTIONS.
+    """
+    if "js" not in enabled_loaders():
+        return False
+    preload_into_kernels(JS_PRELOAD)
+    return True
+
+
+def enable_switched_preloads() -> None:
+    """Preload each of SWITCHED_PRELOADS into kernels started from now on, unless its switch is off."""
+    for switch, script in SWITCHED_PRELOADS.items():
+        if switches.switched_on(switch):
+            preload_into_kernels(script)
+
+
+def lazy_package(name: str) -> ModuleType:
+    """Make `name` importable without running its root `__init__`.
+
+    Falls back to an ordinary import when the Python loader is off, when the
+    package is already imported, or when it does not look like jsii bindings
+    split into submodules (a `_jsii` subpackage that loads the assembly).
+    """
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    if spec is None:
+        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+    if "python" not in enabled_loaders() or not _is_split_jsii_package(spec):
+        return importlib.import_module(name)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    return module
+
+
+def _is_split_jsii_package(spec: importlib.machinery.ModuleSpec) -> bool:
+    locations = list(spec.submodule_search_locations or [])
+    if len(locations) != 1:
+        return False
+    loader = Path(locations[0]) / "_jsii" / "__init__.py"
+    try:
+        return "JSIIAssembly.load" in loader.read_text(encoding="utf-8")
+    except OSError:
+        return False
+
+
+def enable_fast_provider_loading() -> None:
+    """Turn on every speed-up of gpulab/speed before anything imports cdktf (see docs/speed.md).
+
+    Called from `gpulab/__init__.py`, which Python runs before any gpulab
+    module, so no import order inside gpulab (or a formatter sorting imports)
+    can start the jsii kernel or import a provider root first. Registering a
+    package is cheap: nothing of it is executed until a submodule is imported.
+    Provider packages that are not installed are skipped.
+    """
+    enable_lazy_js_index()
+    enable_switched_preloads()
+    enable_type_hint_cache()
+    enable_type_check_memo()
+    enable_lazy_annotations()
+    enable_version_memo()
+    enable_direct_kernel()
+    enable_lazy_mock()
+    if "python" not in enabled_loaders():
+        return  # the providers are imported the ordinary way, when first used
+    for package in PROVIDER_PACKAGES:
+        try:
+            lazy_package(package)
+        except ModuleNotFoundError:
+            continue

@@ -1,0 +1,405 @@
+"""Start the jsii kernel without its relay process, and before Python needs it.
+
+jsii's Python runtime starts `node bin/jsii-runtime.js`, which is only a
+relay: it spawns the real kernel, `lib/program.js`, as a second Node.js process
+that speaks the jsii protocol on file descriptor 3, and copies every request
+and response between Python's pipes and that channel (and the kernel's
+console output to Python's stderr, as JSON). A synth makes about 1,400 round
+trips, each through two extra hops, and the relay holds about 50 MB. It also
+unpacks its scripts into a fresh temporary folder on every start.
+
+With the direct kernel, jsii's `_NodeProcess` starts `program.js` itself, with
+one end of a socket pair as its descriptor 3 and our stdout and stderr as its
+own, from a copy of the runtime unpacked once per jsii runtime version into
+the user's cache folder. It falls back to jsii's own start-up when jsii's
+layout is not the one it knows (an embedded `lib/program.js` that opens its
+channel on descriptor 3), when JSII_RUNTIME names another runtime, or when the
+cache folder cannot be written. GPULAB_DIRECT_KERNEL=off turns it off.
+
+The copy's `program.js` carries the patches of `program_patches.py` that fit
+it: a hook for each assembly tarball's digest (`tarball_digests.js` answers
+from a memo), ids claimed by `create` requests and token keys claimed by
+reads, among others. The direct kernel's process sends assembly loads,
+creates under claimed ids and string attribute reads under claimed tokens
+without waiting for their answers (`owed_answers.py`), encodes its frequent
+requests in one pass of the C JSON encoder and reads answers with one
+decoder built once (`request_encoding.py`).
+
+The kernel starts without NODE_EXTRA_CA_CERTS: Node.js 20 reads and parses
+that file, and its own root certificates, when it starts, whether or not a
+connection is ever made (about 0.4 G instructions, a third of a kernel's
+start-up), and the kernel makes none. GPULAB_KERNEL_WITHOUT_EXTRA_CA_CERTS=off
+passes it on.
+
+`spawn_kernel_early()` spawns that kernel at once, before Python has imported
+jsii, so Node.js boots on the other core while Python imports the
+configuration models; `start_kernel_early()` then imports cdktf on a
+background thread: the kernel loads the constructs and cdktf assemblies while
+the main thread reads the environment files. GPULAB_EARLY_KERNEL=off turns
+both off.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from gpulab.speed import async_creates, claimed_tokens, request_encoding
+from gpulab.speed.import_hook import ModuleImportHook, hook_import
+from gpulab.speed.owed_answers import OwedAnswers
+from gpulab.speed.program_patches import (
+    APPLIED_FILE,
+    CLAIMED_OBJECT_IDS,
+    CLAIMED_TOKENS,
+    applied_patches,
+    patch_program,
+)
+from gpulab.speed.switches import DIRECT_KERNEL, EARLY_KERNEL, KERNEL_WITHOUT_EXTRA_CA_CERTS, switched_on
+from gpulab.user_cache import gpulab_cache
+
+DIRECT_SWITCH = DIRECT_KERNEL
+EARLY_SWITCH = EARLY_KERNEL
+PROGRAM = Path("lib") / "program.js"
+CHANNEL_CONTRACT = "readFD:3,writeFD:3"  # how program.js opens its jsii channel
+KERNEL_FD = 3
+# Answers the kernel writes wait in its channel until Python reads them (owed_answers.py): a socket
+# pair holds about 450 small ones on Linux by default, but only 8 KB on macOS.
+CHANNEL_BUFFER_BYTES = 1 << 20
+NODE_FLAGS = ("--max-old-space-size=4069", "--preserve-symlinks")  # what the relay gives its kernel
+JSII_PROCESS_MODULE = "jsii._kernel.providers.process"
+RUNTIME_COPY_VERSION = "gpulab-6"  # part of the copy's folder name; bump it when the patches change (1: none)
+
+
+def _embedded_runtime() -> tuple[Path, str] | None:
+    """jsii's embedded runtime folder and runtime version, found without importing jsii."""
+    spec = importlib.util.find_spec("jsii")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    package = Path(next(iter(spec.submodule_search_locations)))
+    try:
+        version = json.loads((package / "_metadata.json").read_text(encoding="utf-8"))["jsii-runtime"]["version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return package / "_embedded" / "jsii", str(version)
+
+
+def unpack_runtime(embedded: Path, version: str) -> Path | None:
+    """The folder holding jsii's runtime scripts, unpacked once per runtime version.
+
+    jsii embeds `lib/program.js` as `lib__program.js`, and so on. Unpacks into
+    a temporary sibling, applies the patches that fit (program_patches.py)
+    and records which, and renames it into place, so a concurrent start never
+    sees half a runtime. None when the layout is unknown (no program.js that
+    opens its channel on descriptor 3) or the cache folder cannot be written.
+    """
+    target = gpulab_cache() / f"jsii-runtime-{version}-{RUNTIME_COPY_VERSION}"
+    if (target / PROGRAM).is_file():
+        return target  # checked before it was put in place
+    staging = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+        for script in embedded.glob("*__*.js*"):
+            destination = staging / script.name.replace("__", os.sep, 1)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(script, destination)
+        program = (staging / PROGRAM).read_text(encoding="utf-8")
+        if CHANNEL_CONTRACT not in program:
+            return None
+        patched, applied = patch_program(program)
+        (staging / PROGRAM).write_text(patched, encoding="utf-8")
+        (staging / PROGRAM).with_name(APPLIED_FILE).write_text(json.dumps(applied), encoding="utf-8")
+        os.rename(staging, target)
+        staging = None
+    except OSError:
+        if not (target / PROGRAM).is_file():  # unless another process got there first
+            return None
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def direct_kernel_program() -> Path | None:
+    """The program.js to start directly, or None when the direct kernel is off or cannot be used."""
+    if not switched_on(DIRECT_SWITCH) or "JSII_RUNTIME" in os.environ:
+        return None
+    embedded = _embedded_runtime()
+    if embedded is None:
+        return None
+    runtime = unpack_runtime(*embedded)
+    return runtime / PROGRAM if runtime else None
+
+
+def kernel_environment() -> dict[str, str]:
+    """This process's environment with jsii's agent name, and (switched on) without extra CA certificates."""
+    env = {**os.environ, "JSII_AGENT": f"Python/{platform.python_version()}"}
+    if switched_on(KERNEL_WITHOUT_EXTRA_CA_CERTS):
+        env.pop("NODE_EXTRA_CA_CERTS", None)
+    return env
+
+
+def _widen(channel: socket.socket) -> None:
+    """Ask for CHANNEL_BUFFER_BYTES each way; where the system refuses, its default stays (MOST_OWED fits in 8 KB)."""
+    for option in (socket.SO_SNDBUF, socket.SO_RCVBUF):
+        try:
+            channel.setsockopt(socket.SOL_SOCKET, option, CHANNEL_BUFFER_BYTES)
+        except OSError:
+            pass
+
+
+class KernelExited(RuntimeError):
+    """The kernel closed its channel before it answered: Node.js exited (saying why on stderr) or crashed."""
+
+
+class _AnswerStream:
+    """The channel as jsii reads its answers, where the end of the stream raises KernelExited.
+
+    jsii would hand the empty line to `json.loads`, so a kernel that cannot
+    start (a NODE_OPTIONS flag Node.js refuses, a JSII_NODE that is not
+    Node.js) or dies surfaced as a JSONDecodeError deep in a traceback.
+    """
+
+    def __init__(self, stream, child: KernelChild) -> None:
+        self._stream = stream
+        self._child = child
+
+    def readline(self) -> bytes:
+        line = self._stream.readline()
+        if not line:
+            raise KernelExited(self._child.exit_description())
+        return line
+
+    @property
+    def closed(self) -> bool:
+        return self._stream.closed
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+class KernelChild:
+    """A kernel process and its channel, which `stdin`/`stdout` reach like a Popen's pipes."""
+
+    def __init__(self, program: Path) -> None:
+        env = kernel_environment()
+        node = env.get("JSII_NODE", "node")
+        ours, theirs = socket.socketpair()
+        for end in (ours, theirs):
+            _widen(end)
+        try:
+            with open(os.devnull, "rb") as devnull:
+                self.pid = os.posix_spawnp(
+                    node,
+                    [node, *NODE_FLAGS, str(program)],
+                    env,
+                    file_actions=[
+                        (os.POSIX_SPAWN_DUP2, devnull.fileno(), 0),
+                        (os.POSIX_SPAWN_DUP2, theirs.fileno(), KERNEL_FD),
+                    ],
+                )
+        finally:
+            theirs.close()
+        self.program = program
+        self._socket = ours
+        self.stdin = ours.makefile("wb")
+        self.stdout = _AnswerStream(ours.makefile("rb"), self)
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float) -> int:
+        deadline = time.monotonic() + timeout
+        while self.poll() is None:
+            if time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            time.sleep(0.002)
+        return self.returncode
+
+    def exit_description(self) -> str:
+        """How the kernel ended, for KernelExited: its exit status once it has exited."""
+        try:
+            code = self.wait(1)
+        except subprocess.TimeoutExpired:
+            return f"the jsii kernel (Node.js, process {self.pid}) closed its channel before it answered"
+        return f"the jsii kernel (Node.js) exited with status {code} before it answered"
+
+    def stop(self) -> None:
+        """Ask the kernel to exit (closing the channel does too), then make sure it has."""
+        if not self.stdin.closed:
+            try:
+                self.stdin.write(b'{"exit":0}\n')
+                self.stdin.flush()
+            except OSError:
+                pass  # the kernel is gone already
+        for stream in (self.stdin, self.stdout, self._socket):
+            with contextlib.suppress(OSError):  # what is left unwritten to a kernel that is gone stays so
+                stream.close()
+        try:
+            self.wait(5)
+        except subprocess.TimeoutExpired:
+            os.kill(self.pid, 15)
+            self.wait(5)
+
+
+_spare: KernelChild | None = None  # spawned by spawn_kernel_early, adopted by jsii's first kernel
+_spare_failure: KernelExited | None = None  # how the adopted spare ended before its handshake: raised once more
+
+
+def _take_spare() -> KernelChild | None:
+    global _spare
+    spare, _spare = _spare, None
+    if spare is not None:
+        atexit.unregister(spare.stop)
+    return spare
+
+
+def _direct_process_class(stock: type) -> type:
+    """A subclass of jsii's `_NodeProcess` that starts (or adopts) a direct kernel."""
+
+    class DirectKernelProcess(OwedAnswers, stock):
+        """jsii's kernel process without the relay, sending loads and creates ahead (owed_answers.py)."""
+
+        _fast_answers = False  # answers decoded by request_encoding.decode_answer
+
+        def start(self) -> None:
+            """Adopt the spare kernel or start one, then shake hands.
+
+            When the spare exits before its handshake (the background import
+            of cdktf adopted it), the next start raises the same error rather
+            than start a kernel that fails the same way and says so again.
+            """
+            global _spare_failure
+            child = adopted = _take_spare()
+            if child is None:
+                if _spare_failure is not None:
+                    failure, _spare_failure = _spare_failure, None
+                    raise failure
+                program = direct_kernel_program()
+                if program is None:
+                    return super().start()
+                child = KernelChild(program)
+            self._process = child
+            self._direct, self._stopped = True, False
+            patches = applied_patches(child.program)
+            if async_creates.enabled() and CLAIMED_OBJECT_IDS.name in patches:
+                self.object_ids = async_creates.ObjectIdClaims()
+                if claimed_tokens.enabled() and CLAIMED_TOKENS.name in patches:
+                    self.token_claims = claimed_tokens.TokenClaims(self.object_ids)
+            if request_encoding.enabled():
+                request_encoding.install(sys.modules[JSII_PROCESS_MODULE])
+                self._serializer = request_encoding.FastRequestConverter(self._serializer)
+                self._fast_answers = True
+            atexit.register(self.stop)
+            try:
+                self.handshake()
+            except KernelExited as failure:
+                if adopted is not None:
+                    _spare_failure = failure
+                raise
+
+        def _next_message(self):
+            return self._decode_answer(self._process.stdout.readline())
+
+        def _decode_answer(self, line: bytes):
+            if self._fast_answers:
+                return request_encoding.decode_answer(line)
+            return super()._decode_answer(line)
+
+        def stop(self) -> None:
+            self.settle_owed_answers()
+            if not getattr(self, "_direct", False):
+                return super().stop()
+            if not self._stopped:
+                self._stopped = True
+                atexit.unregister(self.stop)
+                self._process.stop()
+
+    return DirectKernelProcess
+
+
+def _install_direct_kernel(jsii_process) -> None:
+    stock = getattr(jsii_process, "_NodeProcess", None)
+    if stock is not None and all(hasattr(stock, method) for method in ("start", "stop", "handshake")):
+        jsii_process._NodeProcess = _direct_process_class(stock)
+
+
+def enable_direct_kernel() -> bool:
+    """Make jsii start its kernels without the relay; False when switched off.
+
+    jsii is patched when it is imported (at once if it already is), so
+    `gpulab validate`, which never starts a kernel, does not pay for
+    importing jsii. Only kernels started after the patch are direct: gpulab
+    calls this before anything imports cdktf.
+    """
+    if not switched_on(DIRECT_SWITCH):
+        return False
+    if JSII_PROCESS_MODULE in sys.modules:
+        _install_direct_kernel(sys.modules[JSII_PROCESS_MODULE])
+    else:
+        hook_import(ModuleImportHook(JSII_PROCESS_MODULE, after=_install_direct_kernel))
+    return True
+
+
+_early: threading.Thread | None = None
+
+
+def spawn_kernel_early() -> bool:
+    """Spawn the direct kernel now, for jsii's first kernel to adopt; whether one is waiting.
+
+    Node.js takes 0.1–0.2 s here to boot and load jsii's program; spawned
+    before a slow import, it boots on the other core meanwhile. Nothing when
+    switched off, when jsii's own start-up is in use, or once cdktf is
+    imported; the kernel is stopped at exit if nothing adopts it.
+    """
+    global _spare
+    if _spare is None and _early is None and switched_on(EARLY_SWITCH) and "cdktf" not in sys.modules:
+        program = direct_kernel_program()
+        if program is not None:
+            _spare = KernelChild(program)
+            atexit.register(_spare.stop)
+    return _spare is not None
+
+
+def start_kernel_early() -> bool:
+    """Spawn the kernel (unless spawn_kernel_early did) and import cdktf on a background thread.
+
+    The kernel loads the assemblies while Python imports jsii and reads the
+    environments; jsii adopts it when it starts its first kernel. A
+    main-thread `import cdktf` waits for the background one (the import
+    lock), so nothing talks to the kernel from two threads at once. The
+    thread is not a daemon: the interpreter waits for it before it exits and
+    stops the kernel. An import that fails here fails again, with its real
+    error, on the main thread. False when switched off.
+    """
+    global _early
+    if _early is not None or not switched_on(EARLY_SWITCH) or "cdktf" in sys.modules:
+        return _early is not None
+    spawn_kernel_early()
+
+    def import_cdktf() -> None:
+        try:
+            import cdktf  # noqa: F401
+        except Exception:  # noqa: BLE001 - reported by the main thread's own import
+            pass
+
+    _early = threading.Thread(target=import_cdktf, name="gpulab-early-kernel")
+    _early.start()
+    return True

@@ -1,0 +1,169 @@
+"""Write some jsii requests without waiting for their answers, and read those answers later, in order.
+
+jsii's Python runtime writes each request and waits for its answer, so
+Python and the kernel take turns, each idle while the other works. Three
+kinds of request can go on without their answers: an assembly `load`, whose
+answer nobody reads (async_loads.py), the `create` of an object whose id
+Python claims itself (async_creates.py), and the read of a string attribute
+whose token Python names itself (claimed_tokens.py). The direct kernel's
+process (kernel.py) writes those and returns at once.
+
+Loads are sent at once, so the kernel loads an assembly while Python goes on;
+creates and reads sent ahead wait in the channel's buffer (8 KB) until it
+fills or an answer is read, so the kernel gets them about a dozen at a time,
+with one system call and one wake-up, rather than one by one (jsii's own
+`send` flushes them with its request).
+
+The kernel handles requests in the order they arrive, so the answers owed
+are read, in order, before any other request is sent (its answer comes after
+them), before the kernel is stopped, and whenever MOST_OWED are owed: unread
+answers wait in the channel, and once it is full the kernel blocks writing
+the next, stops reading, and Python's next write never returns. A socket
+pair's default holds about 450 create answers on Linux (each write takes
+several hundred bytes of its buffer) but 8 KB on macOS; kernel.py asks for
+1 MiB, and 64 answers of at most about 110 bytes fit in 8 KB.
+
+An owed answer that is an error raises, there, the error jsii would have
+raised for its request, naming that request (a load in its message, a create
+in a note); the answers owed after it are read first, so the channel stays
+in step. An answer that is, byte for byte, the line expected (a create's
+claimed id, a read's claimed token) is taken as it is, without decoding it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from typing import Protocol
+
+from gpulab.speed import async_creates, async_loads, claimed_tokens
+
+MOST_OWED = 64  # answers left unread at most: see above
+
+
+class Owed(Protocol):
+    """A request written without waiting for its answer."""
+
+    expected_line: bytes | None  # the kernel's answer, byte for byte, when it is as expected (None: not known)
+
+    def accept(self, answer) -> None:
+        """Check the kernel's answer; raise jsii's error if it is not the one expected."""
+
+    def failure(self, error: str, name: str, stack: str) -> Exception:
+        """The error jsii would have raised had the kernel answered this error at once."""
+
+
+def jsii_error(message: str, name: str, stack: str, note: str | None = None) -> Exception:
+    """The exception jsii's `send` raises for an error answer, with the JavaScript stack as its cause.
+
+    `note`, if given, says which request sent ahead it answers.
+    """
+    from jsii._kernel.providers.process import ErrorType
+    from jsii.errors import JavaScriptError, JSIIError
+
+    error = JSIIError(message) if name == ErrorType.JSII_FAULT.value else RuntimeError(message)
+    error.__cause__ = JavaScriptError(stack)
+    if note is not None:
+        error.add_note(note)
+    return error
+
+
+class OwedAnswers:
+    """A mixin for jsii's `_NodeProcess`: loads and claimed creates are written at once, their answers read later."""
+
+    _owed: deque[Owed] | None = None
+    object_ids: async_creates.ObjectIdClaims | None = None  # set when the kernel takes claimed ids
+    token_claims: claimed_tokens.TokenClaims | None = None  # set when it also takes claimed token keys
+
+    def send(self, request, response_type):
+        from jsii._kernel.types import CreateRequest, GetRequest, InvokeRequest, LoadRequest
+
+        if isinstance(request, LoadRequest) and async_loads.loads_later(request):
+            self._write_owed(request, async_loads.OwedLoad(request), send_now=True)
+            return None  # Kernel.load, the only caller, discards the answer
+        if isinstance(request, CreateRequest) and self.object_ids is not None:
+            ref = self.object_ids.claim(request)
+            if ref is not None:
+                self._write_owed(request, async_creates.OwedCreate(request, ref), {async_creates.CLAIM_KEY: ref.ref})
+                return ref
+        if isinstance(request, (GetRequest, InvokeRequest)) and self.token_claims is not None:
+            read = self.token_claims.claim(request)
+            if read is not None:
+                self._write_owed(request, read, {claimed_tokens.CLAIM_KEY: read.key})
+                return read.response
+        if self._owed:
+            self.collect_owed_answers()
+        return super().send(request, response_type)
+
+    def _write_owed(self, request, owed: Owed, extra: dict | None = None, *, send_now: bool = False) -> None:
+        """Write `request` the way jsii's `send` does (plus `extra` keys), without reading the answer.
+
+        The request stays in the channel's buffer until it fills, the next
+        answer is read or `send_now` asks for it to be sent at once.
+        """
+        from jsii._kernel.providers.process import capture_stack_trace, jdefault
+        from jsii._stack_trace import is_enabled as stack_traces_enabled
+
+        data = self._serializer.unstructure(request)
+        if extra:
+            data.update(extra)
+        if stack_traces_enabled() and (stack_trace := capture_stack_trace()):
+            data["$jsii.stacktrace"] = stack_trace
+        self._process.stdin.write(b"%b\n" % (json.dumps(data, default=jdefault, separators=(",", ":")).encode("utf8"),))
+        if send_now:
+            self._process.stdin.flush()
+        if self._owed is None:
+            self._owed = deque()
+        self._owed.append(owed)
+        if len(self._owed) >= MOST_OWED:
+            self.collect_owed_answers()
+
+    def collect_owed_answers(self) -> None:
+        """Read every answer owed, in order; the first that is an error (or unexpected) raises."""
+        from jsii._kernel.providers import process
+        from jsii.errors import JSIIError
+
+        if not self._owed:
+            return  # nothing owed, so nothing waits in the buffer either
+        first_error: Exception | None = None
+        self._process.stdin.flush()
+        while self._owed:
+            owed = self._owed.popleft()
+            line = self._process.stdout.readline()
+            if line == owed.expected_line:
+                continue
+            answer = self._serializer.structure(self._decode_answer(line), process._ProcessResponse)
+            try:
+                if isinstance(answer, process._OkayResponse):
+                    owed.accept(answer.ok)
+                elif isinstance(answer, process._ErrorResponse):
+                    raise owed.failure(answer.error, answer.name, answer.stack)
+                else:  # a callback: cannot happen while no object calls back (async_creates.py)
+                    raise JSIIError(f"the kernel called back while answering a request sent ahead: {answer!r}")
+            except (JSIIError, RuntimeError) as error:
+                first_error = first_error or error
+        if first_error is not None:
+            raise first_error
+
+    def _decode_answer(self, line: bytes):
+        """An answer line as jsii's `_next_message` decodes it."""
+        from jsii._kernel.providers.process import ohook
+
+        return json.loads(line, object_hook=ohook)
+
+    def settle_owed_answers(self) -> None:
+        """Wait for every answer still owed, whatever it is: called before the kernel is stopped.
+
+        A program that imports a binding package and exits at once would
+        otherwise tell the kernel to exit, and close its channel, while the
+        kernel is still loading: its answer then fails with EPIPE, and Node.js
+        prints the error with a line of the (minified) kernel to stderr.
+        """
+        from jsii.errors import JSIIError
+
+        try:
+            self.collect_owed_answers()
+        except (JSIIError, RuntimeError):
+            pass  # there is no caller left to tell
+        except (OSError, ValueError):
+            self._owed.clear()  # the kernel is gone
