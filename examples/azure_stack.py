@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import sys
 
+import gpulab
+
+gpulab.enable_fast_loading()  # before cdktf is imported: the provider bindings load lazily
+
 from cdktf import App, TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_azurerm.provider import AzurermProvider, AzurermProviderFeatures
 from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup

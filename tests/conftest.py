@@ -19,8 +19,12 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 # certificates when it starts (0.4 G instructions each); the kernel's own handling is tested with one set.
 os.environ.pop("NODE_EXTRA_CA_CERTS", None)
 
-# Before any test module imports cdktf, so that provider bindings load lazily.
-import gpulab  # noqa: E402, F401
+# The suite synthesizes as the `gpulab` command does: the whole speed layer, on before any test module
+# imports cdktf.
+from gpulab.speed.fast_import import enable_fast_provider_loading  # noqa: E402
+
+enable_fast_provider_loading()
+
 from gpulab.config.loader import environment_files, load_environment  # noqa: E402
 from gpulab.fast_exit import skip_collections_at_exit  # noqa: E402
 from tests.background import BackgroundRuns  # noqa: E402

@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import os
 import sys
 from pathlib import Path
 from types import ModuleType
 
 from gpulab.speed import switches
 from gpulab.speed.bindings import enable_lazy_annotations, enable_version_memo
-from gpulab.speed.kernel import enable_direct_kernel
+from gpulab.speed.kernel import enable_direct_kernel, install_kernel_start, preload_into_kernels, set_kernel_variable
 from gpulab.speed.type_checks import enable_type_check_memo
 from gpulab.speed.type_hints import enable_type_hint_cache
 from gpulab.speed.typeguard_mock import enable_lazy_mock
@@ -57,6 +56,11 @@ SWITCHED_PRELOADS = {
     switches.SKIP_PREPARING: SKIP_PREPARING_PRELOAD,  # marked apps synthesized without the preparing pass
     switches.SKIP_INLINE_SOURCE_MAPS: INLINE_SOURCE_MAPS_PRELOAD,  # modules compiled without their inline source map
 }
+# The behaviour-neutral kernel preloads a library user may opt in to (enable_library_speedups).
+LIBRARY_PRELOADS = {
+    switches.LAZY_TYPE_DEFS: TYPE_DEFS_PRELOAD,
+    switches.LAZY_STACK_TRACES: CREATION_STACKS_PRELOAD,
+}
 _CHOICES = {"both": {"python", "js"}, "python": {"python"}, "js": {"js"}, "off": set()}
 
 
@@ -65,19 +69,11 @@ def enabled_loaders() -> set[str]:
     return _CHOICES[switches.choice(SWITCH, tuple(_CHOICES), "both")]
 
 
-def preload_into_kernels(script: Path) -> None:
-    """Preload `script` into every Node.js process started from now on, the jsii kernel included."""
-    option = f"--require={script}"
-    current = os.environ.get("NODE_OPTIONS", "")
-    if option not in current.split():
-        os.environ["NODE_OPTIONS"] = f"{current} {option}".strip()
-
-
 def enable_lazy_js_index() -> bool:
     """Preload the lazy provider index into jsii kernels started from now on.
 
-    Only kernels started after this call see it: gpulab calls it before the
-    first `import cdktf`. Returns whether the preload is in NODE_OPTIONS.
+    Only kernels started after this call see it: it must come before the
+    first `import cdktf`. Returns whether the preload is on.
     """
     if "js" not in enabled_loaders():
         return False
@@ -85,9 +81,9 @@ def enable_lazy_js_index() -> bool:
     return True
 
 
-def enable_switched_preloads() -> None:
-    """Preload each of SWITCHED_PRELOADS into kernels started from now on, unless its switch is off."""
-    for switch, script in SWITCHED_PRELOADS.items():
+def enable_switched_preloads(switched: dict[str, Path] = SWITCHED_PRELOADS) -> None:
+    """Preload each of `switched` into kernels started from now on, unless its switch is off."""
+    for switch, script in switched.items():
         if switches.switched_on(switch):
             preload_into_kernels(script)
 
@@ -107,8 +103,25 @@ def lazy_package(name: str) -> ModuleType:
     if "python" not in enabled_loaders() or not _is_split_jsii_package(spec):
         return importlib.import_module(name)
     module = importlib.util.module_from_spec(spec)
+    module.__getattr__ = _submodule_on_access(name)
     sys.modules[name] = module
     return module
+
+
+def _submodule_on_access(package: str):
+    """A module `__getattr__`: `package.name` imports the submodule, as the skipped root `__init__` would have."""
+
+    def __getattr__(attribute: str) -> ModuleType:
+        if attribute.startswith("__"):
+            raise AttributeError(f"module {package!r} has no attribute {attribute!r}")
+        try:
+            return importlib.import_module(f"{package}.{attribute}")
+        except ModuleNotFoundError as error:
+            if error.name != f"{package}.{attribute}":
+                raise
+            raise AttributeError(f"module {package!r} has no attribute {attribute!r}") from None
+
+    return __getattr__
 
 
 def _is_split_jsii_package(spec: importlib.machinery.ModuleSpec) -> bool:
@@ -122,14 +135,28 @@ def _is_split_jsii_package(spec: importlib.machinery.ModuleSpec) -> bool:
         return False
 
 
-def enable_fast_provider_loading() -> None:
-    """Turn on every speed-up of gpulab/speed before anything imports cdktf (see docs/speed.md).
+def enable_library_speedups() -> None:
+    """The loaders that change nothing a program can observe but its speed: `gpulab.enable_fast_loading()`.
 
-    Called from `gpulab/__init__.py`, which Python runs before any gpulab
-    module, so no import order inside gpulab (or a formatter sorting imports)
-    can start the jsii kernel or import a provider root first. Registering a
-    package is cheap: nothing of it is executed until a submodule is imported.
-    Provider packages that are not installed are skipped.
+    Provider packages load lazily (a submodule on first use, attribute access
+    included), the kernel serves provider indexes lazily, reads type
+    definitions by range and formats token creation stacks only when
+    something reads them. Preloads go into the kernel's own environment,
+    never into this process's NODE_OPTIONS.
+    """
+    enable_lazy_js_index()
+    enable_switched_preloads(LIBRARY_PRELOADS)
+    set_kernel_variable(switches.SKIP_CREATION_STACKS, "off")  # skipping them would change error texts
+    install_kernel_start(direct=False)
+    _register_lazy_packages()
+
+
+def enable_fast_provider_loading() -> None:
+    """Turn on every speed-up of gpulab/speed (docs/speed.md): what the `gpulab` command runs with.
+
+    Called by `gpulab.cli.entry_point` before anything imports cdktf.
+    Registering a package is cheap: nothing of it is executed until a
+    submodule is imported. Provider packages that are not installed are skipped.
     """
     enable_lazy_js_index()
     enable_switched_preloads()
@@ -139,6 +166,10 @@ def enable_fast_provider_loading() -> None:
     enable_version_memo()
     enable_direct_kernel()
     enable_lazy_mock()
+    _register_lazy_packages()
+
+
+def _register_lazy_packages() -> None:
     if "python" not in enabled_loaders():
         return  # the providers are imported the ordinary way, when first used
     for package in PROVIDER_PACKAGES:

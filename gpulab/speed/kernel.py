@@ -54,6 +54,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from gpulab.speed import async_creates, claimed_tokens, request_encoding
@@ -143,12 +144,56 @@ def direct_kernel_program() -> Path | None:
     return runtime / PROGRAM if runtime else None
 
 
+_preloads: list[Path] = []  # scripts every kernel started from now on requires (preload_into_kernels)
+_variables: dict[str, str] = {}  # environment variables for those kernels only (set_kernel_variable)
+_direct_allowed = False  # whether install_kernel_start was asked for direct kernels
+_start_installed = False
+
+
+def preload_into_kernels(script: Path) -> None:
+    """Have every jsii kernel started from now on `--require` `script`; this process's NODE_OPTIONS stays as it is."""
+    if script not in _preloads:
+        _preloads.append(script)
+
+
+def set_kernel_variable(name: str, value: str) -> None:
+    """Set environment variable `name` for the kernels started from now on, and for them only."""
+    _variables[name] = value
+
+
+def kernel_variables(environ: Mapping[str, str]) -> dict[str, str]:
+    """What a kernel's environment adds to `environ`: the preloads in NODE_OPTIONS (paths quoted), the variables."""
+    added = dict(_variables)
+    if _preloads:
+        requires = " ".join(f'--require "{script}"' for script in _preloads)
+        added["NODE_OPTIONS"] = f"{environ.get('NODE_OPTIONS', '')} {requires}".strip()
+    return added
+
+
 def kernel_environment() -> dict[str, str]:
-    """This process's environment with jsii's agent name, and (switched on) without extra CA certificates."""
+    """This process's environment with the kernel's own additions, jsii's agent name, and (switched on) without
+    extra CA certificates."""
     env = {**os.environ, "JSII_AGENT": f"Python/{platform.python_version()}"}
+    env.update(kernel_variables(os.environ))
     if switched_on(KERNEL_WITHOUT_EXTRA_CA_CERTS):
         env.pop("NODE_EXTRA_CA_CERTS", None)
     return env
+
+
+@contextlib.contextmanager
+def _kernel_variables_set():
+    """os.environ with the kernel's additions while jsii's own start-up copies it, then as it was."""
+    added = kernel_variables(os.environ)
+    saved = {name: os.environ.get(name) for name in added}
+    os.environ.update(added)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _widen(channel: socket.socket) -> None:
@@ -278,6 +323,7 @@ def _direct_process_class(stock: type) -> type:
         """jsii's kernel process without the relay, sending loads and creates ahead (owed_answers.py)."""
 
         _fast_answers = False  # answers decoded by request_encoding.decode_answer
+        _gpulab_start = True
 
         def start(self) -> None:
             """Adopt the spare kernel or start one, then shake hands.
@@ -292,9 +338,10 @@ def _direct_process_class(stock: type) -> type:
                 if _spare_failure is not None:
                     failure, _spare_failure = _spare_failure, None
                     raise failure
-                program = direct_kernel_program()
+                program = direct_kernel_program() if _direct_allowed else None
                 if program is None:
-                    return super().start()
+                    with _kernel_variables_set():
+                        return super().start()
                 child = KernelChild(program)
             self._process = child
             self._direct, self._stopped = True, False
@@ -307,7 +354,7 @@ def _direct_process_class(stock: type) -> type:
                 request_encoding.install(sys.modules[JSII_PROCESS_MODULE])
                 self._serializer = request_encoding.FastRequestConverter(self._serializer)
                 self._fast_answers = True
-            atexit.register(self.stop)
+            atexit.register(self._stop_at_exit)
             try:
                 self.handshake()
             except KernelExited as failure:
@@ -324,38 +371,83 @@ def _direct_process_class(stock: type) -> type:
             return super()._decode_answer(line)
 
         def stop(self) -> None:
-            self.settle_owed_answers()
+            """Stop the kernel once every answer owed is in; an error among them is raised after the stop."""
+            failure = self.settle_owed_answers()
             if not getattr(self, "_direct", False):
-                return super().stop()
-            if not self._stopped:
+                super().stop()
+            elif not self._stopped:
                 self._stopped = True
-                atexit.unregister(self.stop)
+                atexit.unregister(self._stop_at_exit)
                 self._process.stop()
+            if failure is not None:
+                raise failure
+
+        def _stop_at_exit(self) -> None:
+            """At interpreter exit: an error the program never waited for fails the exit, with its message.
+
+            Exceptions in exit handlers only print, and the exit status stays
+            0; a construct error answered for a request sent ahead would be
+            lost. So it is printed as Python prints an uncaught error, and the
+            process exits with status 1.
+            """
+            try:
+                self.stop()
+            except Exception as failure:  # noqa: BLE001 - every error the kernel answered is reported
+                report_lost_error(failure)
 
     return DirectKernelProcess
 
 
+def report_lost_error(failure: BaseException) -> None:
+    """Print `failure` as an uncaught error and end the process with status 1 (from an exit handler)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    kind = type(failure)
+    name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    message = f"{name}: {failure}"
+    note = (
+        "(raised by a request gpulab sent ahead without waiting; GPULAB_ASYNC_CREATES=off raises it where it was made)"
+    )
+    with contextlib.suppress(Exception):
+        sys.stderr.write(f"{message}\n{note}\n")
+        sys.stderr.flush()
+    os._exit(1)
+
+
 def _install_direct_kernel(jsii_process) -> None:
     stock = getattr(jsii_process, "_NodeProcess", None)
+    if getattr(stock, "_gpulab_start", False):
+        return  # installed already
     if stock is not None and all(hasattr(stock, method) for method in ("start", "stop", "handshake")):
         jsii_process._NodeProcess = _direct_process_class(stock)
 
 
-def enable_direct_kernel() -> bool:
-    """Make jsii start its kernels without the relay; False when switched off.
+def install_kernel_start(*, direct: bool) -> None:
+    """Have jsii start its kernels through gpulab: directly (`direct`, and switched on) or its own way, and
+    either way with the kernel's own environment (preloads, variables).
 
     jsii is patched when it is imported (at once if it already is), so
     `gpulab validate`, which never starts a kernel, does not pay for
-    importing jsii. Only kernels started after the patch are direct: gpulab
-    calls this before anything imports cdktf.
+    importing jsii. Only kernels started after the patch are affected.
     """
-    if not switched_on(DIRECT_SWITCH):
-        return False
+    global _direct_allowed, _start_installed
+    _direct_allowed = _direct_allowed or direct
+    if _start_installed:
+        return
+    _start_installed = True
     if JSII_PROCESS_MODULE in sys.modules:
         _install_direct_kernel(sys.modules[JSII_PROCESS_MODULE])
     else:
         hook_import(ModuleImportHook(JSII_PROCESS_MODULE, after=_install_direct_kernel))
-    return True
+
+
+def enable_direct_kernel() -> bool:
+    """Make jsii start its kernels without the relay; False when switched off (then jsii's own start-up, with
+    the kernel's environment)."""
+    direct = switched_on(DIRECT_SWITCH)
+    install_kernel_start(direct=direct)
+    return direct
 
 
 _early: threading.Thread | None = None

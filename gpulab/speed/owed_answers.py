@@ -151,19 +151,23 @@ class OwedAnswers:
 
         return json.loads(line, object_hook=ohook)
 
-    def settle_owed_answers(self) -> None:
-        """Wait for every answer still owed, whatever it is: called before the kernel is stopped.
+    def settle_owed_answers(self) -> Exception | None:
+        """Wait for every answer still owed, before the kernel is stopped; the first error among them, if any.
 
         A program that imports a binding package and exits at once would
         otherwise tell the kernel to exit, and close its channel, while the
         kernel is still loading: its answer then fails with EPIPE, and Node.js
-        prints the error with a line of the (minified) kernel to stderr.
+        prints the error with a line of the (minified) kernel to stderr. An
+        error answered for a request sent ahead is returned, never dropped:
+        the caller reports it (kernel.py fails the program's exit with it).
         """
         from jsii.errors import JSIIError
 
         try:
             self.collect_owed_answers()
-        except (JSIIError, RuntimeError):
-            pass  # there is no caller left to tell
+        except (JSIIError, RuntimeError) as error:
+            return error
         except (OSError, ValueError):
-            self._owed.clear()  # the kernel is gone
+            if self._owed:
+                self._owed.clear()  # the kernel is gone
+        return None

@@ -18,7 +18,8 @@ from tests.speed.binding_probe import probe_lines, run_python
 PROBE = textwrap.dedent(
     """
     import sys
-    import gpulab, cdktf
+    from gpulab.speed.fast_import import enable_fast_provider_loading; enable_fast_provider_loading()
+    import cdktf
     from jsii._runtime import kernel
     process = kernel.provider._process
     app = cdktf.App(outdir=sys.argv[1])
@@ -34,7 +35,8 @@ PROBE = textwrap.dedent(
 OVERRIDING_PROBE = textwrap.dedent(
     """
     import json, sys
-    import gpulab, cdktf
+    from gpulab.speed.fast_import import enable_fast_provider_loading; enable_fast_provider_loading()
+    import cdktf
 
     class NamingStack(cdktf.TerraformStack):
         def _allocate_logical_id(self, element):
@@ -56,7 +58,8 @@ OVERRIDING_PROBE = textwrap.dedent(
 REJECTED_PROBE = textwrap.dedent(
     """
     import sys
-    import gpulab, cdktf
+    from gpulab.speed.fast_import import enable_fast_provider_loading; enable_fast_provider_loading()
+    import cdktf
     app = cdktf.App(outdir=sys.argv[1])
     cdktf.TerraformStack(app, "twin")
     try:
@@ -74,7 +77,8 @@ REJECTED_PROBE = textwrap.dedent(
 REFUSED_CLAIMS_PROBE = textwrap.dedent(
     """
     import sys
-    import gpulab, cdktf
+    from gpulab.speed.fast_import import enable_fast_provider_loading; enable_fast_provider_loading()
+    import cdktf
     from jsii._runtime import kernel
     from jsii._kernel.types import CreateRequest, CreateResponse
     from gpulab.speed.async_creates import CLAIM_KEY, OwedCreate
@@ -97,7 +101,8 @@ REFUSED_CLAIMS_PROBE = textwrap.dedent(
 MANY_CREATES_PROBE = textwrap.dedent(
     """
     import sys
-    import gpulab, cdktf
+    from gpulab.speed.fast_import import enable_fast_provider_loading; enable_fast_provider_loading()
+    import cdktf
     from jsii._runtime import kernel
     from gpulab.speed.owed_answers import MOST_OWED
     process = kernel.provider._process

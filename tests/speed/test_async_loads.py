@@ -15,7 +15,8 @@ from tests.speed.binding_probe import probe_lines
 PROBE = textwrap.dedent(
     """
     import sys
-    import gpulab, cdktf
+    from gpulab.speed.fast_import import enable_fast_provider_loading; enable_fast_provider_loading()
+    import cdktf
     from jsii._runtime import kernel
     process = kernel.provider._process
     print("owed after import", len(process._owed or ()))
@@ -28,7 +29,8 @@ PROBE = textwrap.dedent(
 FAILING_PROBE = textwrap.dedent(
     """
     import sys
-    import gpulab, cdktf
+    from gpulab.speed.fast_import import enable_fast_provider_loading; enable_fast_provider_loading()
+    import cdktf
     from jsii._runtime import kernel
     try:
         print("load returned", kernel.load("@example/broken", "1.0.0", sys.argv[2]))
@@ -81,7 +83,11 @@ def test_exiting_right_after_the_imports_waits_for_the_loads(tmp_path):
     An empty jsii package cache makes the kernel unpack cdktf, so the loads are still running at exit.
     """
     result = subprocess.run(
-        [sys.executable, "-c", "import gpulab, cdktf"],
+        [
+            sys.executable,
+            "-c",
+            "from gpulab.speed.fast_import import enable_fast_provider_loading; enable_fast_provider_loading(); import cdktf",
+        ],
         env={**os.environ, "JSII_RUNTIME_PACKAGE_CACHE_ROOT": str(tmp_path / "package-cache")},
         capture_output=True,
         text=True,

@@ -68,7 +68,7 @@ PROBE = textwrap.dedent(
     """
     import sys
     sys.path.insert(0, sys.argv[1])
-    import gpulab  # installs the hook
+    from gpulab.speed.fast_import import enable_fast_provider_loading; enable_fast_provider_loading()  # installs the hooks
     import cdktf_cdktf_provider_fake.getters as getters
     for getter in (getters.getter, getters.keyword_getter):
         try:

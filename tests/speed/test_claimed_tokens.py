@@ -20,7 +20,8 @@ NETWORK = "@cdktf/provider-google.computeNetwork.ComputeNetwork"
 PROBE = textwrap.dedent(
     """
     import json, sys
-    import gpulab, cdktf
+    from gpulab.speed.fast_import import enable_fast_provider_loading; enable_fast_provider_loading()
+    import cdktf
     from jsii._runtime import kernel
     from jsii._kernel.types import GetRequest, GetResponse
     from cdktf_cdktf_provider_google.provider import GoogleProvider

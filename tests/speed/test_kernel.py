@@ -98,7 +98,7 @@ exec node "$@"
 SYNTH_ONE_OUTPUT = textwrap.dedent(
     """
     import sys
-    import gpulab
+    from gpulab.speed.fast_import import enable_fast_provider_loading; enable_fast_provider_loading()
     from cdktf import App, TerraformOutput, TerraformStack
     app = App(outdir=sys.argv[1])
     TerraformOutput(TerraformStack(app, "probe"), "answer", value="42")
@@ -135,7 +135,7 @@ def test_jsii_node_starts_the_kernel_itself_not_the_relay(tmp_path, setting, scr
 SPAWN_EARLY_THEN_SYNTH = textwrap.dedent(
     """
     import sys
-    import gpulab
+    from gpulab.speed.fast_import import enable_fast_provider_loading; enable_fast_provider_loading()
     from gpulab.speed import kernel
     spawned = [kernel.spawn_kernel_early(), kernel.spawn_kernel_early()]
     started = kernel.start_kernel_early()

@@ -27,7 +27,7 @@ PROBE = textwrap.dedent(
     """
     import sys, typing
     sys.path.insert(0, sys.argv[1])
-    import gpulab  # installs the hook
+    from gpulab.speed.fast_import import enable_fast_provider_loading; enable_fast_provider_loading()  # installs the hooks
     try:
         import cdktf_cdktf_provider_fake.widget as widget
     except NameError as error:
@@ -93,7 +93,7 @@ def test_a_changed_source_or_a_damaged_cache_is_compiled_again(tmp_path):
 
 def test_modules_that_are_not_bindings_keep_evaluated_annotations(tmp_path):
     root = write_package(tmp_path / "src", {"__init__": "def f(x: int) -> str: ...\n"}, name="plainpackage")
-    probe = "import sys; sys.path.insert(0, sys.argv[1]); import gpulab, plainpackage; print(plainpackage.f.__annotations__)"
+    probe = "import sys; sys.path.insert(0, sys.argv[1]); from gpulab.speed.fast_import import enable_fast_provider_loading; enable_fast_provider_loading(); import plainpackage; print(plainpackage.f.__annotations__)"
     output = run_python(probe, str(root), env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")})
     assert output.strip() == "{'x': <class 'int'>, 'return': <class 'str'>}"
 

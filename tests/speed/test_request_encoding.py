@@ -20,7 +20,7 @@ PROBE = textwrap.dedent(
     """
     import json, os, runpy, sys
     os.chdir(sys.argv[2])
-    import gpulab
+    from gpulab.speed.fast_import import enable_fast_provider_loading; enable_fast_provider_loading()
     from gpulab.speed import request_encoding
     from jsii._kernel.providers import process
 

@@ -104,7 +104,10 @@ def test_the_kernel_remembers_the_digests_of_the_assemblies_it_loads(tmp_path):
         "JSII_RUNTIME_PACKAGE_CACHE_ROOT": str(package_cache),  # jsii's own cache stays where it is
         "GPULAB_LAZY_ANNOTATIONS": "off",  # no compile into the empty cache folder
     }
-    run_python("import gpulab, cdktf", env=env)
+    run_python(
+        "from gpulab.speed.fast_import import enable_fast_provider_loading; enable_fast_provider_loading(); import cdktf",
+        env=env,
+    )
 
     remembered = {json.loads(memo.read_text())["digest"] for memo in _memos(cache)}
     assert len(remembered) == 2

@@ -29,7 +29,7 @@ PROBE = textwrap.dedent(
     """
     import sys, typing
     sys.path.insert(0, sys.argv[1])
-    import gpulab  # installs the hook
+    from gpulab.speed.fast_import import enable_fast_provider_loading; enable_fast_provider_loading()  # installs the hooks
     import cdktf_cdktf_provider_fake.widget as binding
     import plainpackage.widget as plain
     first, second = binding.hints(), binding.hints()
@@ -69,7 +69,7 @@ SHARING_PROBE = textwrap.dedent(
     """
     import sys, typing
     sys.path.insert(0, sys.argv[1])
-    import gpulab  # installs the hook
+    from gpulab.speed.fast_import import enable_fast_provider_loading; enable_fast_provider_loading()  # installs the hooks
     resolved = []
     real = typing.get_type_hints
     def counting(obj, *args, **kwargs):

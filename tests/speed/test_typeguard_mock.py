@@ -11,7 +11,7 @@ PROBE = textwrap.dedent(
     """
     import sys
     {before}
-    import gpulab, cdktf, typeguard
+    from gpulab.speed.fast_import import enable_fast_provider_loading; enable_fast_provider_loading(); import cdktf, typeguard
     print("imported", *[name for name in ("unittest.mock", "asyncio", "ssl") if name in sys.modules])
     print("plain value is a Mock", isinstance(3, typeguard.Mock))
     import unittest.mock

@@ -25,7 +25,7 @@ PROBE = textwrap.dedent(
     """
     import sys, importlib.metadata
     sys.path.insert(0, sys.argv[1])
-    import gpulab  # installs the hook
+    from gpulab.speed.fast_import import enable_fast_provider_loading; enable_fast_provider_loading()  # installs the hooks
     import cdktf_cdktf_provider_fake.widget as binding
     import plainpackage.widget as plain
     real_major = int(importlib.metadata.version("typeguard").split(".")[0])

@@ -2,7 +2,7 @@
 
     from gpulab.constructs.aws import AwsNetwork, AwsGpuVm, AwsBuckets, BucketSpec
 
-The provider bindings they use load lazily: `gpulab/__init__.py` arranges it.
+The provider bindings they use load lazily after `gpulab.enable_fast_loading()` (docs/library.md).
 """
 
 from gpulab.constructs.aws.backups import AwsDiskBackups

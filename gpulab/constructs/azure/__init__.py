@@ -2,7 +2,7 @@
 
     from gpulab.constructs.azure import AzureNetwork, AzureGpuVm, AzureStorage, ContainerSpec
 
-The provider bindings they use load lazily: `gpulab/__init__.py` arranges it.
+The provider bindings they use load lazily after `gpulab.enable_fast_loading()` (docs/library.md).
 """
 
 from gpulab.constructs.azure.backups import AzureDiskBackups
