@@ -233,9 +233,9 @@ def entry_point() -> int:
     """main.py's and the console script's entry: the speed layer on, `run()`, then the process only exits
     (fast_exit.py)."""
     from gpulab.fast_exit import skip_collections_at_exit
-    from gpulab.speed.fast_import import enable_fast_provider_loading
+    from gpulab.speed.fast_import import enable_cli_speedups
 
-    enable_fast_provider_loading()
+    enable_cli_speedups()
     code = run()
     skip_collections_at_exit()
     return code

@@ -31,6 +31,7 @@ from gpulab.speed.kernel import enable_direct_kernel, install_kernel_start, prel
 from gpulab.speed.type_checks import enable_type_check_memo
 from gpulab.speed.type_hints import enable_type_hint_cache
 from gpulab.speed.typeguard_mock import enable_lazy_mock
+from gpulab.speed.version_gate import untested_versions
 
 SWITCH = switches.LAZY_IMPORT
 PROVIDER_PACKAGES = ("cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_azurerm", "cdktf_cdktf_provider_google")
@@ -167,6 +168,22 @@ def enable_fast_provider_loading() -> None:
     enable_direct_kernel()
     enable_lazy_mock()
     _register_lazy_packages()
+
+
+def enable_cli_speedups() -> bool:
+    """What the `gpulab` command runs with: the whole layer for the versions it was tested with, else only the
+    behaviour-neutral loaders and one line on stderr saying why. Whether the whole layer is on."""
+    untested = untested_versions()
+    if untested:
+        print(
+            f"gpulab: speed layer limited to its safe part: {', '.join(untested)}; synthesis is slower, "
+            "output the same",
+            file=sys.stderr,
+        )
+        enable_library_speedups()
+        return False
+    enable_fast_provider_loading()
+    return True
 
 
 def _register_lazy_packages() -> None:
