@@ -66,6 +66,8 @@ SAMPLE_SECONDS = 0.02
 # GPULAB_* settings of each speed-up variant (see docs/speed.md); unset means on.
 FAST: dict[str, str] = {}
 BASELINE = all_off()
+APP_KEY = "BENCH_APP"  # not an environment variable: synth_command runs this app in main.py's place
+LIBRARY = {APP_KEY: "benchmarks/library_app.py"}
 # Every switch of SPEEDUPS_OFF on its own; the two lazy loaders share one switch, so each is
 # turned off by keeping only the other.
 SPEEDUPS = {
@@ -150,7 +152,12 @@ class TreeSampler:
 
 
 def synth_command(args: list[str], env: dict[str, str], out: Path) -> tuple[list[str], dict[str, str]]:
-    """`python main.py synth <args> --out <out>` and its environment: the GPULAB_* settings `env` gives, no others."""
+    """`python main.py synth <args> --out <out>` and its environment: the GPULAB_* settings `env` gives, no others.
+
+    `env` may name another app in APP_KEY (the library variant's), run in main.py's place.
+    """
+    env = dict(env)
+    app = env.pop(APP_KEY, "main.py")
     full_env = {**os.environ, "CHECKPOINT_DISABLE": "1", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", **env}
     for key in SPEEDUPS_OFF:
         if key not in env:
@@ -159,7 +166,7 @@ def synth_command(args: list[str], env: dict[str, str], out: Path) -> tuple[list
     # Warm caches include Python's bytecode cache, as in any install: a shell that turns it off would
     # have every run compile gpulab's own modules again (about 50 ms).
     full_env.pop("PYTHONDONTWRITEBYTECODE", None)
-    return [str(PYTHON), "main.py", "synth", *args, "--out", str(out)], full_env
+    return [str(PYTHON), app, "synth", *args, "--out", str(out)], full_env
 
 
 def measure(args: list[str], env: dict[str, str], out: Path) -> tuple[float, float]:
@@ -505,6 +512,7 @@ def main() -> None:
                 variants[f"(b) {cloud}: {name}"] = ([name], FAST)
             if "baseline" in sections:
                 variants["(c) all environments, baseline"] = ([], BASELINE)
+                variants["(d) all environments, library opt-in"] = ([], LIBRARY)
                 for cloud, name in ONE_PER_CLOUD.items():
                     variants[f"(c) {cloud}: {name}, baseline"] = ([name], BASELINE)
             print("main variants", file=sys.stderr)
@@ -515,6 +523,8 @@ def main() -> None:
                 lines += ["", "| ratio | per repetition |", "|---|---|"]
                 slow, fast = results["(c) all environments, baseline"], results["(a) all environments"]
                 lines.append(f"| (c)/(a) all environments | {ratios(slow, fast)} |")
+                library = results["(d) all environments, library opt-in"]
+                lines.append(f"| (c)/(d) all environments, library opt-in | {ratios(slow, library)} |")
                 for cloud, name in ONE_PER_CLOUD.items():
                     slow, fast = results[f"(c) {cloud}: {name}, baseline"], results[f"(b) {cloud}: {name}"]
                     lines.append(f"| (c)/(b) {cloud}: {name} | {ratios(slow, fast)} |")

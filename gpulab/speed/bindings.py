@@ -1,14 +1,13 @@
 """One import hook for the jsii binding modules: cdktf, constructs and the cdktf providers.
 
-Three speed-ups change how these modules are loaded, and all need to stand
+Two speed-ups change how these modules are loaded, and both need to stand
 between the import system and the module's own loader:
 
 * `lazy_annotations`: run the module from code compiled with string annotations;
-* `type_hints`: after it has run, give it a `typing` whose `get_type_hints` is memoized;
-* `version_memo`: while it runs, `importlib.metadata.version` answers from a memo.
+* `type_hints`: after it has run, give it a `typing` whose `get_type_hints` is memoized.
 
 A single meta-path finder wraps the loader of every binding module, so the
-three compose whatever the order they were switched on in. Modules that are not
+two compose whatever the order they were switched on in. Modules that are not
 jsii bindings are never touched.
 """
 
@@ -19,9 +18,9 @@ import importlib.machinery
 import sys
 import types
 from collections.abc import Callable
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 
-from gpulab.speed import lazy_annotations, version_memo
+from gpulab.speed import lazy_annotations
 
 JSII_PACKAGES = ("cdktf", "constructs")
 PROVIDER_PREFIX = "cdktf_cdktf_provider_"
@@ -49,12 +48,11 @@ class BindingLoader(importlib.abc.Loader):
     def exec_module(self, module: types.ModuleType) -> None:
         lazy = self._finder.lazy_annotations and self._finder.compiles_lazily(module.__name__)
         code = lazy_annotations.lazy_annotation_code(self._loader, module.__name__) if lazy else None
-        with version_memo.remembered_versions() if self._finder.version_memo else nullcontext():
-            with self._finder.whole_package_import(module.__name__):
-                if code is None:
-                    self._loader.exec_module(module)
-                else:
-                    exec(code, module.__dict__)  # noqa: S102 - the module's own code, compiled with one more flag
+        with self._finder.whole_package_import(module.__name__):
+            if code is None:
+                self._loader.exec_module(module)
+            else:
+                exec(code, module.__dict__)  # noqa: S102 - the module's own code, compiled with one more flag
         for patch in self._finder.after_exec:
             patch(module)
 
@@ -67,7 +65,6 @@ class BindingFinder(importlib.abc.MetaPathFinder):
 
     def __init__(self) -> None:
         self.lazy_annotations = False
-        self.version_memo = False
         self.after_exec: list = []
         self._whole_imports: set[str] = set()  # provider packages whose root __init__ is running
 
@@ -126,12 +123,4 @@ def enable_lazy_annotations() -> bool:
     if not lazy_annotations.enabled():
         return False
     binding_finder().lazy_annotations = True
-    return True
-
-
-def enable_version_memo() -> bool:
-    """Let binding modules run from now on ask each distribution's version once; False when switched off."""
-    if not version_memo.enabled():
-        return False
-    binding_finder().version_memo = True
     return True

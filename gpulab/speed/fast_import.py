@@ -26,21 +26,17 @@ from pathlib import Path
 from types import ModuleType
 
 from gpulab.speed import switches
-from gpulab.speed.bindings import enable_lazy_annotations, enable_version_memo
+from gpulab.speed.bindings import enable_lazy_annotations
 from gpulab.speed.kernel import enable_direct_kernel, install_kernel_start, preload_into_kernels, set_kernel_variable
-from gpulab.speed.type_checks import enable_type_check_memo
 from gpulab.speed.type_hints import enable_type_hint_cache
-from gpulab.speed.typeguard_mock import enable_lazy_mock
 from gpulab.speed.version_gate import untested_versions
 
 SWITCH = switches.LAZY_IMPORT
 PROVIDER_PACKAGES = ("cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_azurerm", "cdktf_cdktf_provider_google")
 JS_PRELOAD = Path(__file__).with_name("lazy_provider_index.js")
 TYPE_DEFS_PRELOAD = Path(__file__).with_name("lazy_type_defs.js")
-CDKTF_DEPS_PRELOAD = Path(__file__).with_name("lazy_cdktf_dependencies.js")
 CREATION_STACKS_PRELOAD = Path(__file__).with_name("creation_stacks.js")
 TOKEN_RESOLUTION_PRELOAD = Path(__file__).with_name("fast_token_resolution.js")
-SNAKE_CASE_PRELOAD = Path(__file__).with_name("snake_case_memo.js")
 SKIP_PREPARING_PRELOAD = Path(__file__).with_name("skip_preparing.js")
 PRELOAD_SUPPORT = Path(__file__).with_name("preload_support.js")  # required by the preloads above
 TARBALL_DIGESTS_PRELOAD = Path(__file__).with_name("tarball_digests.js")
@@ -48,11 +44,9 @@ INLINE_SOURCE_MAPS_PRELOAD = Path(__file__).with_name("inline_source_maps.js")
 # Kernel preloads with an on/off switch of their own (each also honours it inside the kernel).
 SWITCHED_PRELOADS = {
     switches.LAZY_TYPE_DEFS: TYPE_DEFS_PRELOAD,  # provider type definitions read by range, not whole
-    switches.LAZY_CDKTF_DEPS: CDKTF_DEPS_PRELOAD,  # cdktf's archiver and semver loaded on first use
     switches.SKIP_CREATION_STACKS: CREATION_STACKS_PRELOAD,  # cdktf's token creation stacks not recorded
     switches.LAZY_STACK_TRACES: CREATION_STACKS_PRELOAD,  # … or, with that off, formatted when read
     switches.FAST_TOKEN_RESOLUTION: TOKEN_RESOLUTION_PRELOAD,  # cdktf's resolve() without its waste
-    switches.SNAKE_CASE_MEMO: SNAKE_CASE_PRELOAD,  # cdktf's keysToSnakeCase with snakeCase remembered
     switches.TARBALL_DIGESTS: TARBALL_DIGESTS_PRELOAD,  # assembly tarball digests remembered per file version
     switches.SKIP_PREPARING: SKIP_PREPARING_PRELOAD,  # marked apps synthesized without the preparing pass
     switches.SKIP_INLINE_SOURCE_MAPS: INLINE_SOURCE_MAPS_PRELOAD,  # modules compiled without their inline source map
@@ -162,11 +156,8 @@ def enable_fast_provider_loading() -> None:
     enable_lazy_js_index()
     enable_switched_preloads()
     enable_type_hint_cache()
-    enable_type_check_memo()
     enable_lazy_annotations()
-    enable_version_memo()
     enable_direct_kernel()
-    enable_lazy_mock()
     _register_lazy_packages()
 
 

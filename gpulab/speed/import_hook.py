@@ -1,10 +1,9 @@
 """A hook around the next import of one module, installed without importing that module first.
 
 kernel.py patches jsii's process module once it has run (so `gpulab validate`,
-which never starts a kernel, does not pay for importing jsii), and
-typeguard_mock.py runs typeguard with a stand-in for `unittest.mock` in place.
-Both need the same thing: find the module the ordinary way, run it inside
-some context, then do something with it, once.
+which never starts a kernel, does not pay for importing jsii): find the module
+the ordinary way, run it (inside some context, if asked), then do something
+with it, once.
 """
 
 from __future__ import annotations

@@ -80,7 +80,7 @@ KERNEL_FD = 3
 CHANNEL_BUFFER_BYTES = 1 << 20
 NODE_FLAGS = ("--max-old-space-size=4069", "--preserve-symlinks")  # what the relay gives its kernel
 JSII_PROCESS_MODULE = "jsii._kernel.providers.process"
-RUNTIME_COPY_VERSION = "gpulab-6"  # part of the copy's folder name; bump it when the patches change (1: none)
+RUNTIME_COPY_VERSION = "gpulab-7"  # part of the copy's folder name; bump it when the patches change (1: none)
 
 
 def _embedded_runtime() -> tuple[Path, str] | None:

@@ -12,21 +12,6 @@ relies on a patch the kernel lacks.
   to be registered under, in `gpulab.objid` (async_creates.py). The kernel
   takes it only if it has the form `<fqn>@<name>` and is free, else the
   create fails with a jsii fault; without it, ids are made as before.
-- `lazy-kernel-messages`: the serializer's check that it got type information
-  builds its message (a `util.inspect` of the type reference) only when the
-  check fails, not on every call; `GPULAB_LAZY_KERNEL_MESSAGES=off` keeps it
-  eager, read once when the kernel starts.
-- `memoized-type-walks`: two walks of the type system that jsii repeats for
-  every struct it deserializes and every object it registers, though their
-  answers depend only on types that never change once loaded, are
-  remembered: `propertiesOf` (a struct type's properties, its interfaces'
-  and bases' merged by object spreads, per fully qualified name) and
-  `ObjectTable.removeRedundant` (an object's declared interfaces less those
-  its class already implements, per class and interface list; each caller
-  gets its own copy of the list). About 3 of the 58 million kernel
-  instructions of each extra environment. A walk that throws is not
-  remembered. `GPULAB_TYPE_WALK_MEMO=off` walks every time, read on first
-  use.
 - `claimed-tokens`: a `get` or `invoke` request may carry a token key,
   `gpulab:<n>`, in `gpulab.token` (claimed_tokens.py). The kernel refuses a
   key that is taken or of another form with a jsii fault; otherwise it runs
@@ -40,8 +25,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-
-from gpulab.speed import switches
 
 APPLIED_FILE = "gpulab-patches.json"  # beside program.js: the names of the patches its copy holds
 
@@ -95,58 +78,6 @@ CLAIMED_OBJECT_IDS = Patch(
     ),
 )
 
-EAGER_TYPE_CHECK = "(0,B.default)(null!=e,`Kernel error: expected type information, got ${(0,K.inspect)(e)}`)"
-LAZY_KERNEL_MESSAGES = Patch(
-    "lazy-kernel-messages",
-    (
-        # Read the switch once, before any module of the program runs.
-        (
-            "var __webpack_modules__={",
-            'globalThis.gpulabEagerKernelMessages="off"==='
-            f'(process.env.{switches.LAZY_KERNEL_MESSAGES}||"").trim().toLowerCase();var __webpack_modules__={{',
-        ),
-        # computeSerializationType: assert(typeRef != null, message) only when it fails (or when switched off).
-        (EAGER_TYPE_CHECK, f"(null!=e&&!globalThis.gpulabEagerKernelMessages||{EAGER_TYPE_CHECK})"),
-    ),
-)
-
-# The kernel's memos of type walks, made on first use; null when GPULAB_TYPE_WALK_MEMO=off. (`globalThis.process`:
-# the serializer's module has a function of its own named `process`.)
-TYPE_WALK_MEMOS = (
-    "(void 0===globalThis.gpulabTypeWalks&&(globalThis.gpulabTypeWalks="
-    f'"off"===(globalThis.process.env.{switches.TYPE_WALK_MEMO}||"").trim().toLowerCase()?null:'
-    "{properties:new Map,interfaces:new Map}),globalThis.gpulabTypeWalks)"
-)
-MEMOIZED_TYPE_WALKS = Patch(
-    "memoized-type-walks",
-    (
-        # propertiesOf(type, lookup): a call from outside (no cycle-check set yet) asks the memo, by fqn.
-        (
-            "function propertiesOf(e,p,m=new Set){",
-            "function propertiesOf(e,p,m){const gpulabMemos=void 0===m?" + TYPE_WALK_MEMOS + ":null;"
-            "if(!gpulabMemos||!N.isClassOrInterfaceType(e))return gpulabPropertiesOf(e,p,m);"
-            "let y=gpulabMemos.properties.get(e.fqn);"
-            "return void 0===y&&(y=gpulabPropertiesOf(e,p),gpulabMemos.properties.set(e.fqn,y)),y}"
-            "function gpulabPropertiesOf(e,p,m=new Set){",
-        ),
-        # ObjectTable.removeRedundant(interfaces, fqn): jsii's body runs once per class and interface list.
-        (
-            "B=function _ObjectTable_removeRedundant(e,p){if(!e||0===e.length)return;",
-            "B=function _ObjectTable_removeRedundant(e,p){if(!e||0===e.length)return;"
-            "const gpulabMemos=" + TYPE_WALK_MEMOS + ',gpulabKey=p+"\\0"+e.join("\\0");'
-            "if(gpulabMemos&&gpulabMemos.interfaces.has(gpulabKey)){const r=gpulabMemos.interfaces.get(gpulabKey);"
-            "return r&&r.slice()}const gpulabResult=function(e,p){",
-        ),
-        (
-            "return m.size>0?Array.from(m).sort():void 0};class InterfaceCollection",
-            "return m.size>0?Array.from(m).sort():void 0}.call(this,e,p);"
-            "return gpulabMemos&&gpulabMemos.interfaces.set(gpulabKey,gpulabResult&&gpulabResult.slice()),"
-            "gpulabResult};"
-            "class InterfaceCollection",
-        ),
-    ),
-)
-
 # A get or invoke that claims a token key (claimed_tokens.py): the key must be free and of the form gpulab:<n>, the
 # read's answer one string token, which the key then names too; the answer is the claimed token's text.
 CLAIMED_TOKENS = Patch(
@@ -172,7 +103,7 @@ CLAIMED_TOKENS = Patch(
     ),
 )
 
-PATCHES = (TARBALL_DIGEST_HOOK, CLAIMED_OBJECT_IDS, LAZY_KERNEL_MESSAGES, MEMOIZED_TYPE_WALKS, CLAIMED_TOKENS)
+PATCHES = (TARBALL_DIGEST_HOOK, CLAIMED_OBJECT_IDS, CLAIMED_TOKENS)
 
 
 def patch_program(program: str) -> tuple[str, list[str]]:

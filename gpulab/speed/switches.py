@@ -12,60 +12,46 @@ import warnings
 LAZY_IMPORT = "GPULAB_LAZY_IMPORT"  # both lazy loaders; `python` or `js` keeps one (fast_import.py)
 IMPORT_ALL_CLOUDS = "GPULAB_IMPORT_ALL_CLOUDS"  # `1` imports every cloud's stack up front (stacks/__init__.py)
 LAZY_TYPE_DEFS = "GPULAB_LAZY_TYPE_DEFS"  # lazy_type_defs.js, preloaded by fast_import.py
-LAZY_CDKTF_DEPS = "GPULAB_LAZY_CDKTF_DEPS"  # lazy_cdktf_dependencies.js, preloaded by fast_import.py
 SKIP_CREATION_STACKS = "GPULAB_SKIP_CREATION_STACKS"  # creation_stacks.js, preloaded by fast_import.py
 LAZY_STACK_TRACES = "GPULAB_LAZY_STACK_TRACES"  # creation_stacks.js, when SKIP_CREATION_STACKS is off
 FAST_TOKEN_RESOLUTION = "GPULAB_FAST_TOKEN_RESOLUTION"  # fast_token_resolution.js, preloaded by fast_import.py
-SNAKE_CASE_MEMO = "GPULAB_SNAKE_CASE_MEMO"  # snake_case_memo.js, preloaded by fast_import.py
 TARBALL_DIGESTS = "GPULAB_TARBALL_DIGESTS"  # tarball_digests.js, preloaded by fast_import.py, asked by kernel.py's copy
 TYPE_HINT_CACHE = "GPULAB_TYPE_HINT_CACHE"  # type_hints.py
-TYPE_CHECK_MEMO = "GPULAB_TYPE_CHECK_MEMO"  # type_checks.py
 LAZY_ANNOTATIONS = "GPULAB_LAZY_ANNOTATIONS"  # lazy_annotations.py
 ELIDE_CASTS = "GPULAB_ELIDE_CASTS"  # cast_elision.py, applied by lazy_annotations.py
 DIRECT_KERNEL = "GPULAB_DIRECT_KERNEL"  # kernel.py
 EARLY_KERNEL = "GPULAB_EARLY_KERNEL"  # kernel.py
 ASYNC_LOADS = "GPULAB_ASYNC_LOADS"  # async_loads.py, used by kernel.py's direct kernel
 ASYNC_CREATES = "GPULAB_ASYNC_CREATES"  # async_creates.py, used by kernel.py's direct kernel
-LAZY_MOCK = "GPULAB_LAZY_MOCK"  # typeguard_mock.py
-VERSION_MEMO = "GPULAB_VERSION_MEMO"  # version_memo.py, applied by bindings.py
 FAST_REQUESTS = "GPULAB_FAST_REQUESTS"  # request_encoding.py, used by kernel.py's direct kernel
-LAZY_KERNEL_MESSAGES = "GPULAB_LAZY_KERNEL_MESSAGES"  # program_patches.py's lazy-kernel-messages, read by the kernel
 FREEZE_AT_EXIT = "GPULAB_FREEZE_AT_EXIT"  # gpulab/fast_exit.py, called by cli.entry_point
 SKIP_PREPARING = "GPULAB_SKIP_PREPARING"  # skip_preparing.js, preloaded by fast_import.py, asked by gpulab/synth/app.py
 KERNEL_WITHOUT_EXTRA_CA_CERTS = "GPULAB_KERNEL_WITHOUT_EXTRA_CA_CERTS"  # kernel.py's direct kernel
 EMAIL_MEMO = "GPULAB_EMAIL_MEMO"  # gpulab/config/emails.py
 SKIP_INLINE_SOURCE_MAPS = "GPULAB_SKIP_INLINE_SOURCE_MAPS"  # inline_source_maps.js, preloaded by fast_import.py
-TYPE_WALK_MEMO = "GPULAB_TYPE_WALK_MEMO"  # program_patches.py's memoized-type-walks, read by the kernel
 CLAIMED_TOKENS = "GPULAB_CLAIMED_TOKENS"  # claimed_tokens.py, used by kernel.py's direct kernel
 
 SPEEDUPS_OFF = {
     LAZY_IMPORT: "off",
     IMPORT_ALL_CLOUDS: "1",
     LAZY_TYPE_DEFS: "off",
-    LAZY_CDKTF_DEPS: "off",
     SKIP_CREATION_STACKS: "off",
     LAZY_STACK_TRACES: "off",
     FAST_TOKEN_RESOLUTION: "off",
-    SNAKE_CASE_MEMO: "off",
     TARBALL_DIGESTS: "off",
     TYPE_HINT_CACHE: "off",
-    TYPE_CHECK_MEMO: "off",
     LAZY_ANNOTATIONS: "off",
     ELIDE_CASTS: "off",
     DIRECT_KERNEL: "off",
     EARLY_KERNEL: "off",
     ASYNC_LOADS: "off",
     ASYNC_CREATES: "off",
-    LAZY_MOCK: "off",
-    VERSION_MEMO: "off",
     FAST_REQUESTS: "off",
-    LAZY_KERNEL_MESSAGES: "off",
     FREEZE_AT_EXIT: "off",
     SKIP_PREPARING: "off",
     KERNEL_WITHOUT_EXTRA_CA_CERTS: "off",
     EMAIL_MEMO: "off",
     SKIP_INLINE_SOURCE_MAPS: "off",
-    TYPE_WALK_MEMO: "off",
     CLAIMED_TOKENS: "off",
 }
 
