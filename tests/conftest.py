@@ -16,7 +16,7 @@ from hypothesis import settings
 os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 # No test connects anywhere, and every Node.js process the suite starts (about 80) would parse these
-# certificates when it starts (0.4 G instructions each); the kernel's own handling is tested with one set.
+# certificates when it starts (0.4 G instructions each).
 os.environ.pop("NODE_EXTRA_CA_CERTS", None)
 
 # The suite synthesizes as the `gpulab` command does: the whole speed layer, on before any test module

@@ -1,39 +1,29 @@
 """Create jsii objects without waiting for the kernel's answer: Python claims each new object's id.
 
+Saves: 1.4× (1.2–1.4×) of a synth of every shipped environment (benchmark
+`speedups` section, 2026-12-07). Depends on: the `claimed-object-ids` patch
+(program_patches.py) and the constructors of `IN_MEMORY_CLASSES` in cdktf 0.21.0.
+
 Building a stack is mostly `create` requests (664 of about 1,070 for all
-shipped environments), and jsii waits for each answer only to learn the new
-object's id, `<fqn>@<number>`, so Python and the kernel take turns: Python
-serializes and type-checks the next resource's arguments while the kernel is
-idle, then the kernel builds it while Python is idle.
+shipped environments), and jsii waits for each only to learn the object's id,
+so Python and the kernel take turns. With the patch a `create` may name its
+id: Python claims `<fqn>@gpulab<n>` (the kernel's ids are numbers; it refuses
+a taken or malformed claim), writes the request and goes on at once; the
+answer is read later (owed_answers.py) and must carry the same id.
 
-With the direct kernel's `claimed-object-ids` patch (program_patches.py) a
-`create` request may name the id the object is to be registered under. Python
-claims `<fqn>@gpulab<n>` (the kernel's own ids are numbers, so the two never
-meet, and the kernel refuses a taken or malformed claim), writes the request
-and goes on with that id at once; the answer is read later (owed_answers.py)
-and must carry the same id. So the kernel builds one resource while Python
-prepares the next.
+Only classes whose constructors work in the kernel's memory alone are created
+this way: every class of a provider assembly (generated code that stores its
+configuration) and the cdktf and constructs classes in `IN_MEMORY_CLASSES`.
+`cdktf.App` (it creates its output folder) or a `TerraformAsset` (it reads
+files) waits for its answer. It is also only safe while the kernel cannot call
+back into Python, which it does only into objects created with overrides: from
+the first such `create` on, every request waits again, as jsii's do.
 
-Only classes whose constructors work in the kernel's memory alone are
-created this way: every class of a provider assembly (`@cdktf/provider-*`,
-generated code that stores its configuration) and the cdktf and constructs
-classes in `IN_MEMORY_CLASSES`, whose constructors were read in the pinned
-cdktf 0.21.0. Any other class waits for its answer, as it must when its
-constructor touches the world Python also sees: `cdktf.App` creates its
-output folder, a `TerraformAsset` reads the files it is given.
-
-It is also only safe while the kernel cannot call back into Python: a kernel
-that calls back in the middle of a `create` reads the requests sent ahead as
-if the callback had made them. The kernel calls back only into objects
-created with overrides (Python subclasses overriding jsii members, Python
-implementations of jsii interfaces), so from the first `create` with
-overrides on, every request waits for its answer again, as jsii's do.
-
-A create the kernel rejects (a construct id used twice in one scope, say)
-raises jsii's error with jsii's message when its answer is read: at the next
-request that waits, one or a few statements later than where it was created;
-a note on the error names the create. GPULAB_ASYNC_CREATES=off makes every
-create wait, to raise where it was made.
+A rejected create (a construct id used twice in one scope) raises jsii's
+error, with a note naming the create, at the next request that waits, when
+the app synthesizes, or, at the latest, when the program exits (kernel.py:
+exit status 1). GPULAB_ASYNC_CREATES=off makes every create wait, to raise
+where it was made.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """One import hook for the jsii binding modules: cdktf, constructs and the cdktf providers.
 
+Saves: what lazy_annotations.py and type_hints.py measure, which it applies.
+Depends on: binding modules loaded by loaders with `exec_module` (source-file loaders, for lazy annotations).
+
 Two speed-ups change how these modules are loaded, and both need to stand
 between the import system and the module's own loader:
 

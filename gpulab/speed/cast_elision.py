@@ -1,19 +1,17 @@
 """Compile jsii binding code without its `typing.cast(T, value)` calls.
 
-jsii-generated getters end in `return typing.cast(T, value)`, where `T` is a
-type expression such as `typing.Optional[typing.List["SomeStruct"]]`.
-`typing.cast` returns `value` unchanged, but Python evaluates `T` first, on
-every call: each subscript goes through typing's caches, and each quoted
-name builds a `ForwardRef`, which compiles its string. jsii reads every
-property of every struct it sends to the kernel through these getters, so
-for one small environment that is about 1,500 type expressions built and
-thrown away.
+Saves: 1.3× (1.2–2.2×) of a synth of every shipped environment (benchmark
+`speedups` section, 2026-12-07). Depends on: the generated getters' spelling
+`typing.cast(T, value)`.
 
-`elide_casts` replaces each `typing.cast(T, value)` call with `value` in the
-module's syntax tree, keeping `value`'s source position, so tracebacks point
-at the same lines. Only that exact spelling is rewritten: two positional
-arguments and the module-level name `typing`. The binding-module compile in
-`lazy_annotations` applies it; GPULAB_ELIDE_CASTS=off turns it off.
+`typing.cast` returns `value`, but Python first builds `T`
+(`typing.Optional[typing.List["SomeStruct"]]`: typing's caches, a compiled
+`ForwardRef` per quoted name) on every call, and jsii reads every property of
+every struct it sends through such getters. `elide_casts` replaces each call
+with `value` in the syntax tree, at `value`'s source position, so tracebacks
+point at the same lines; only two positional arguments and the module-level
+name `typing` are rewritten. Applied by lazy_annotations' compile;
+GPULAB_ELIDE_CASTS=off turns it off.
 """
 
 from __future__ import annotations

@@ -1,43 +1,29 @@
 """Read a resource's string attributes without waiting for the kernel: Python claims each token's name.
 
-With creates sent ahead (async_creates.py), most of the requests that still
-wait for their answers are reads of a resource's attributes: about 20 for a
-small environment (a network's `id`, a key's `id`, a disk's `self_link`) and
-two for each machine. Each one drains the pipeline: Python waits while the
-kernel builds every resource sent ahead, then the kernel idles while Python
-prepares the next.
+Saves: 1.2× (1.1–1.3×) of a synth of every shipped environment (benchmark
+`speedups` section, 2026-12-07). Depends on: the `claimed-tokens` patch
+(program_patches.py) and cdktf's string token texts, `${TfToken[<key>]}`.
 
-Such a read has a known kind of answer. The provider's generated getter of a
-string attribute is `return this.getStringAttribute("x")`, as is cdktf's own
-`getStringAttribute(x)`: each call registers a new string token in cdktf's
-token map and answers its text, `${TfToken[TOKEN.<n>]}`, which stands for
-the Terraform expression (`${google_compute_network.vpc.id}`) until the stack
-is synthesized.
+With creates sent ahead (async_creates.py), most requests that still wait
+are reads of attributes (a network's `id`, a disk's `self_link`): each drains
+the pipeline. A provider's generated getter of a string attribute is
+`return this.getStringAttribute("x")`, which registers a new string token in
+cdktf's token map and answers its text. A `get` or `invoke` may now carry a
+key, `gpulab:<n>`: the kernel runs the read as before and, when the answer is
+one string token, registers the claimed key for that same token and answers
+`${TfToken[gpulab:<n>]}`; anything else is a jsii fault (cdktf's own keys end
+in `.<counter>`, so a claim never meets one). Python goes on with the claimed
+token at once and checks the answer later (owed_answers.py). The kernel
+still runs every getter, so its token counter, and the output, are unchanged.
 
-With the direct kernel's `claimed-tokens` patch (program_patches.py) a `get`
-or `invoke` request may carry a key, `gpulab:<n>`. The kernel runs the read
-as before; when its answer is one string token, it registers the claimed key
-for that same token and answers `${TfToken[gpulab:<n>]}`. Any other answer,
-or a key that is taken or not of that form, is a jsii fault. cdktf's own keys
-always end in `.<counter>`, so a claim never meets one. Python writes the
-request and goes on with the claimed token at once; the answer is read later
-(owed_answers.py) and must be that token. The kernel still runs every getter,
-so its token counter, and the output, are what they were.
-
-Only reads whose answer Python knows to be one string token are claimed:
-- a `get` of a property that a provider assembly's class declares, in its
-  generated Python, as returning exactly `str`, on an object of a cdktf
-  `TerraformResource` or `TerraformDataSource` subclass. The getters that
-  answer the value they were given (`name_input`, a provider's own `project`)
-  are typed `Optional[str]`; a list attribute is `List[str]`;
-- an `invoke` of `getStringAttribute` on such an object.
-Every other read waits for its answer. As with creates, claims stop once an
-object that can call back into Python exists: a callback in the middle of a
-read would take the requests sent ahead for its own.
-
-A read the kernel refuses raises jsii's error at the next request that waits,
-with a note naming the read; GPULAB_CLAIMED_TOKENS=off makes every read wait,
-to raise where it was made.
+Only reads whose answer is known to be one string token are claimed: a `get`
+of a property a provider class declares, in its generated Python, as exactly
+`str` (the getters that echo their input are `Optional[str]`), on a cdktf
+`TerraformResource` or `TerraformDataSource`, and an `invoke` of
+`getStringAttribute` on one. As with creates, claims stop once an object that
+can call back into Python exists. A refused read raises jsii's error at the
+next request that waits, with a note naming the read;
+GPULAB_CLAIMED_TOKENS=off makes every read wait.
 """
 
 from __future__ import annotations

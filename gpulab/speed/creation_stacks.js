@@ -1,24 +1,19 @@
 "use strict";
 /**
- * Preloaded into the jsii kernel with NODE_OPTIONS=--require (see fast_import.py).
+ * Preloaded into the jsii kernel (fast_import.py). Saves: about 5 MB, and no
+ * measurable time on this machine (benchmark `speedups` section, 2026-12-07).
+ * Depends on: cdktf's `lib/tokens/private/stack-trace.js` export `captureStackTrace`.
  *
- * cdktf records where every token was created (`creationStack`, a list of
- * "function (file:line:column)" lines) so that an error about a token can say
- * where it came from: V8 walks the whole stack (no frame limit) for each of
- * the thousands of tokens a synth makes, about 1 µs per frame, and cdktf
- * formats it into strings at once. Nothing reads them unless something fails,
- * and for a Python program they hold only the kernel's and cdktf's frames,
- * never the program's own lines.
+ * cdktf records where every token was created (`creationStack`) so that an
+ * error about a token can say where it came from: V8 walks the whole stack for
+ * each of thousands of tokens and cdktf formats it at once. For a Python
+ * program those frames are the kernel's and cdktf's, never the program's.
  *
- * GPULAB_SKIP_CREATION_STACKS (on by default) records none: cdktf's
- * `captureStackTrace` returns one line saying so and how to turn recording
- * back on, as aws-cdk-lib does unless CDK_DEBUG is set. Error messages keep
- * their form, with that line where the frames were.
- *
- * With it off, GPULAB_LAZY_STACK_TRACES (on by default) keeps the stacks but
- * formats them lazily: V8 still captures the same frames at the same moment,
- * and the returned array formats them into cdktf's lines the first time
- * anything reads it. Error messages read it and get what they always got.
+ * GPULAB_SKIP_CREATION_STACKS (the command's default) records none: one line
+ * says so and how to turn recording back on, as aws-cdk-lib does without
+ * CDK_DEBUG. With it off, GPULAB_LAZY_STACK_TRACES (the library opt-in) keeps
+ * the same frames, captured at the same moment, and formats them into cdktf's
+ * lines the first time anything reads them.
  */
 const { replaceExportOnLoad, switchedOn } = require("./preload_support");
 

@@ -1,20 +1,21 @@
-"""Load the cdktf provider bindings without loading all ~1,500 resources.
+"""Load the cdktf provider bindings without loading all ~1,500 resources, and turn the layer on.
 
-Two costs dominate a synth (see docs/speed.md), and each has a fix here:
+Saves: the Python lazy import 10.4× (9.2–14.0×) and about 1.26 GB, the JS
+lazy index 3.0× (see lazy_provider_index.js), of a synth of every shipped
+environment (benchmark `speedups` section, 2026-12-07). Depends on: binding
+packages split into submodules with a `_jsii` subpackage that loads the
+assembly.
 
-* Python: `import cdktf_cdktf_provider_aws.vpc` first runs the package's root
-  `__init__`, which imports every submodule. `lazy_package()` registers the
-  package in `sys.modules` without running that `__init__`, so only the
-  submodules gpulab names get imported.
-* JavaScript: the jsii kernel `require()`s the provider's `lib/index.js`, which
-  requires every resource module. `enable_lazy_js_index()` preloads
-  `lazy_provider_index.js` into the kernel, which serves that index as lazy
-  getters instead.
+`import cdktf_cdktf_provider_aws.vpc` first runs the package's root
+`__init__`, which imports every submodule. `lazy_package()` registers the
+package in `sys.modules` without running it; a module `__getattr__` imports
+a submodule on first attribute access, so `aws.vpc` still works. A package
+of another layout is imported the ordinary way. GPULAB_LAZY_IMPORT picks the
+loaders: `both` (default), `python`, `js` or `off`.
 
-Both fall back to ordinary loading when a package's layout is not what they
-expect, and both produce byte-identical Terraform JSON. The environment
-variable GPULAB_LAZY_IMPORT picks which are on: `both` (default), `python`,
-`js` or `off` (the baseline the benchmark compares against).
+`enable_library_speedups()` is the library opt-in (behaviour-neutral loaders
+only), `enable_fast_provider_loading()` the whole layer, and
+`enable_cli_speedups()` the `gpulab` command's choice between them (version_gate.py).
 """
 
 from __future__ import annotations
@@ -37,10 +38,8 @@ JS_PRELOAD = Path(__file__).with_name("lazy_provider_index.js")
 TYPE_DEFS_PRELOAD = Path(__file__).with_name("lazy_type_defs.js")
 CREATION_STACKS_PRELOAD = Path(__file__).with_name("creation_stacks.js")
 TOKEN_RESOLUTION_PRELOAD = Path(__file__).with_name("fast_token_resolution.js")
-SKIP_PREPARING_PRELOAD = Path(__file__).with_name("skip_preparing.js")
 PRELOAD_SUPPORT = Path(__file__).with_name("preload_support.js")  # required by the preloads above
 TARBALL_DIGESTS_PRELOAD = Path(__file__).with_name("tarball_digests.js")
-INLINE_SOURCE_MAPS_PRELOAD = Path(__file__).with_name("inline_source_maps.js")
 # Kernel preloads with an on/off switch of their own (each also honours it inside the kernel).
 SWITCHED_PRELOADS = {
     switches.LAZY_TYPE_DEFS: TYPE_DEFS_PRELOAD,  # provider type definitions read by range, not whole
@@ -48,8 +47,6 @@ SWITCHED_PRELOADS = {
     switches.LAZY_STACK_TRACES: CREATION_STACKS_PRELOAD,  # … or, with that off, formatted when read
     switches.FAST_TOKEN_RESOLUTION: TOKEN_RESOLUTION_PRELOAD,  # cdktf's resolve() without its waste
     switches.TARBALL_DIGESTS: TARBALL_DIGESTS_PRELOAD,  # assembly tarball digests remembered per file version
-    switches.SKIP_PREPARING: SKIP_PREPARING_PRELOAD,  # marked apps synthesized without the preparing pass
-    switches.SKIP_INLINE_SOURCE_MAPS: INLINE_SOURCE_MAPS_PRELOAD,  # modules compiled without their inline source map
 }
 # The behaviour-neutral kernel preloads a library user may opt in to (enable_library_speedups).
 LIBRARY_PRELOADS = {

@@ -1,32 +1,26 @@
 "use strict";
 /**
- * Preloaded into the jsii kernel with NODE_OPTIONS=--require (see fast_import.py).
+ * Preloaded into the jsii kernel (fast_import.py). Saves: 1.15× (0.97–1.34×) of a
+ * synth of every shipped environment (alternating runs, 2026-12-07). Depends
+ * on: cdktf 0.21.0's `resolve` in `lib/tokens/private/resolve.js`, by the
+ * SHA-256 of its source text (RESOLVE_DIGEST); any other is left alone.
  *
- * cdktf resolves every element of a stack twice when it synthesizes (once to
- * prepare cross-stack references, once to write), with `resolve()` of
- * `cdktf/lib/tokens/private/resolve.js`. For every value of that walk, down
- * to each key and each plain string, it builds a resolution context (an
- * object, two closures, a post-processor and an array), spreads its options
- * into a new object, copies the key path, joins the path into a string that
- * only an error message reads, and scans the string with three token regular
- * expressions. That is about half of cdktf's synthesis time.
+ * cdktf resolves every element of a stack twice when it synthesizes (to
+ * prepare cross-stack references, then to write). For every value of that
+ * walk, down to each key and plain string, it builds a resolution context (an
+ * object, two closures, a post-processor, an array), copies the key path, joins
+ * it into a string only an error message reads, and scans strings with three
+ * token regular expressions: about half of cdktf's synthesis time.
  *
- * `resolveFast` is the same walk, branch for branch and call for call, with
- * the waste left out:
- * - the key path is a linked list, joined only for an error message;
- * - a context that can be seen (passed to a resolver, a token or a
- *   post-processor) is made exactly as cdktf makes it, at the same moment;
- *   one that cdktf makes only to recurse (into a list item, a map key or a
- *   map value) is replaced by the four fields the recursion reads from it
- *   (`suppressBraces`, `ignoreEscapes`, `warnEscapes`, `iteratorContext`),
- *   copied at the same moment;
- * - a string is scanned for string, list and map tokens only if it holds
- *   "{TfToken[", which each of those three patterns needs.
- * Resolvers, tokens and post-processors are called with the same arguments in
- * the same order, and errors are cdktf's own, with the same paths.
- *
- * The module is replaced only when it is the one this was written against:
- * its `resolve` has exactly the source text of cdktf 0.21.0's (RESOLVE_DIGEST).
+ * `resolveFast` is the same walk, branch for branch and call for call, without
+ * the waste: the key path is a linked list, joined only for an error; a context
+ * anything can see (a resolver, a token, a post-processor) is made exactly as
+ * cdktf makes it, at the same moment, and one made only to recurse is replaced
+ * by the four fields the recursion reads (`suppressBraces`, `ignoreEscapes`,
+ * `warnEscapes`, `iteratorContext`); a string is scanned for tokens only if it
+ * holds "{TfToken[", which each pattern needs. Resolvers, tokens and
+ * post-processors get the same arguments in the same order, and errors are
+ * cdktf's own, with the same paths.
  */
 const { replaceExportOnLoad, sourceDigest, switchedOn } = require("./preload_support");
 

@@ -1,9 +1,9 @@
 """A hook around the next import of one module, installed without importing that module first.
 
-kernel.py patches jsii's process module once it has run (so `gpulab validate`,
-which never starts a kernel, does not pay for importing jsii): find the module
-the ordinary way, run it (inside some context, if asked), then do something
-with it, once.
+Saves: importing jsii (about 0.09 s) in `gpulab validate`, which never starts
+a kernel. Depends on: nothing upstream. kernel.py patches jsii's process
+module once it has run: find the module the ordinary way, run it, then do
+something with it, once.
 """
 
 from __future__ import annotations
@@ -13,24 +13,17 @@ import importlib.machinery
 import sys
 import types
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 
 
 class ModuleImportHook(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Runs module `name` inside `around()`, then `after(module)`.
+    """Runs module `name`, then `after(module)`.
 
     It leaves sys.meta_path once the module has run; a run that raises leaves
     it in place for the next attempt to import the module.
     """
 
-    def __init__(
-        self,
-        name: str,
-        *,
-        around: Callable[[], AbstractContextManager] = nullcontext,
-        after: Callable[[types.ModuleType], None] | None = None,
-    ) -> None:
-        self.name, self._around, self._after, self._loader = name, around, after, None
+    def __init__(self, name: str, *, after: Callable[[types.ModuleType], None]) -> None:
+        self.name, self._after, self._loader = name, after, None
 
     def find_spec(self, name, path, target=None):
         if name != self.name:
@@ -44,11 +37,9 @@ class ModuleImportHook(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return self._loader.create_module(spec)
 
     def exec_module(self, module: types.ModuleType) -> None:
-        with self._around():
-            self._loader.exec_module(module)
+        self._loader.exec_module(module)
         sys.meta_path.remove(self)
-        if self._after is not None:
-            self._after(module)
+        self._after(module)
 
 
 def hook_import(hook: ModuleImportHook) -> None:

@@ -1,42 +1,28 @@
 """Start the jsii kernel without its relay process, and before Python needs it.
 
-jsii's Python runtime starts `node bin/jsii-runtime.js`, which is only a
-relay: it spawns the real kernel, `lib/program.js`, as a second Node.js process
-that speaks the jsii protocol on file descriptor 3, and copies every request
-and response between Python's pipes and that channel (and the kernel's
-console output to Python's stderr, as JSON). A synth makes about 1,400 round
-trips, each through two extra hops, and the relay holds about 50 MB. It also
-unpacks its scripts into a fresh temporary folder on every start.
+Saves: the direct kernel 1.5× (1.4–1.9×) and about 89 MB, the early kernel
+1.1× (alternating runs, one environment and all), of a synth of every shipped
+environment (2026-12-07). Depends on: jsii embedding `lib/program.js`, which
+opens its channel on descriptor 3, and its `_NodeProcess` start/stop/handshake.
 
-With the direct kernel, jsii's `_NodeProcess` starts `program.js` itself, with
-one end of a socket pair as its descriptor 3 and our stdout and stderr as its
-own, from a copy of the runtime unpacked once per jsii runtime version into
-the user's cache folder. It falls back to jsii's own start-up when jsii's
-layout is not the one it knows (an embedded `lib/program.js` that opens its
-channel on descriptor 3), when JSII_RUNTIME names another runtime, or when the
-cache folder cannot be written. GPULAB_DIRECT_KERNEL=off turns it off.
+jsii starts `node bin/jsii-runtime.js`, only a relay: it spawns the real
+kernel, `lib/program.js`, which speaks the jsii protocol on descriptor 3, and
+copies every request and answer between the two (about 1,400 round trips a
+synth, two extra hops each; the relay holds about 50 MB and unpacks its
+scripts anew on every start). The direct kernel starts `program.js` itself,
+with one end of a socket pair as its descriptor 3 and our stdout and stderr,
+from a copy of the runtime unpacked once per jsii version into the user's
+cache folder, carrying the patches of program_patches.py that fit it; its
+process sends claimed creates and reads without waiting (owed_answers.py).
+It falls back to jsii's own start-up when the layout is not the one it knows,
+when JSII_RUNTIME names another runtime, or when the cache folder cannot be
+written. GPULAB_DIRECT_KERNEL=off turns it off.
 
-The copy's `program.js` carries the patches of `program_patches.py` that fit
-it: a hook for each assembly tarball's digest (`tarball_digests.js` answers
-from a memo), ids claimed by `create` requests and token keys claimed by
-reads, among others. The direct kernel's process sends assembly loads,
-creates under claimed ids and string attribute reads under claimed tokens
-without waiting for their answers (`owed_answers.py`), encodes its frequent
-requests in one pass of the C JSON encoder and reads answers with one
-decoder built once (`request_encoding.py`).
-
-The kernel starts without NODE_EXTRA_CA_CERTS: Node.js 20 reads and parses
-that file, and its own root certificates, when it starts, whether or not a
-connection is ever made (about 0.4 G instructions, a third of a kernel's
-start-up), and the kernel makes none. GPULAB_KERNEL_WITHOUT_EXTRA_CA_CERTS=off
-passes it on.
-
-`spawn_kernel_early()` spawns that kernel at once, before Python has imported
-jsii, so Node.js boots on the other core while Python imports the
-configuration models; `start_kernel_early()` then imports cdktf on a
-background thread: the kernel loads the constructs and cdktf assemblies while
-the main thread reads the environment files. GPULAB_EARLY_KERNEL=off turns
-both off.
+`spawn_kernel_early()` spawns that kernel before Python has imported jsii, so
+Node.js boots on the other core while Python imports the configuration
+models; `start_kernel_early()` then imports cdktf on a background thread: the
+kernel loads the constructs and cdktf assemblies while the main thread reads
+the environment files. GPULAB_EARLY_KERNEL=off turns both off.
 """
 
 from __future__ import annotations
@@ -57,7 +43,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from gpulab.speed import async_creates, claimed_tokens, request_encoding
+from gpulab.speed import async_creates, claimed_tokens
 from gpulab.speed.import_hook import ModuleImportHook, hook_import
 from gpulab.speed.owed_answers import OwedAnswers
 from gpulab.speed.program_patches import (
@@ -67,7 +53,7 @@ from gpulab.speed.program_patches import (
     applied_patches,
     patch_program,
 )
-from gpulab.speed.switches import DIRECT_KERNEL, EARLY_KERNEL, KERNEL_WITHOUT_EXTRA_CA_CERTS, switched_on
+from gpulab.speed.switches import DIRECT_KERNEL, EARLY_KERNEL, switched_on
 from gpulab.user_cache import gpulab_cache
 
 DIRECT_SWITCH = DIRECT_KERNEL
@@ -171,13 +157,8 @@ def kernel_variables(environ: Mapping[str, str]) -> dict[str, str]:
 
 
 def kernel_environment() -> dict[str, str]:
-    """This process's environment with the kernel's own additions, jsii's agent name, and (switched on) without
-    extra CA certificates."""
-    env = {**os.environ, "JSII_AGENT": f"Python/{platform.python_version()}"}
-    env.update(kernel_variables(os.environ))
-    if switched_on(KERNEL_WITHOUT_EXTRA_CA_CERTS):
-        env.pop("NODE_EXTRA_CA_CERTS", None)
-    return env
+    """This process's environment with the kernel's own additions and jsii's agent name."""
+    return {**os.environ, "JSII_AGENT": f"Python/{platform.python_version()}", **kernel_variables(os.environ)}
 
 
 @contextlib.contextmanager
@@ -322,7 +303,6 @@ def _direct_process_class(stock: type) -> type:
     class DirectKernelProcess(OwedAnswers, stock):
         """jsii's kernel process without the relay, sending loads and creates ahead (owed_answers.py)."""
 
-        _fast_answers = False  # answers decoded by request_encoding.decode_answer
         _gpulab_start = True
 
         def start(self) -> None:
@@ -350,10 +330,6 @@ def _direct_process_class(stock: type) -> type:
                 self.object_ids = async_creates.ObjectIdClaims()
                 if claimed_tokens.enabled() and CLAIMED_TOKENS.name in patches:
                     self.token_claims = claimed_tokens.TokenClaims(self.object_ids)
-            if request_encoding.enabled():
-                request_encoding.install(sys.modules[JSII_PROCESS_MODULE])
-                self._serializer = request_encoding.FastRequestConverter(self._serializer)
-                self._fast_answers = True
             atexit.register(self._stop_at_exit)
             try:
                 self.handshake()
@@ -361,14 +337,6 @@ def _direct_process_class(stock: type) -> type:
                 if adopted is not None:
                     _spare_failure = failure
                 raise
-
-        def _next_message(self):
-            return self._decode_answer(self._process.stdout.readline())
-
-        def _decode_answer(self, line: bytes):
-            if self._fast_answers:
-                return request_encoding.decode_answer(line)
-            return super()._decode_answer(line)
 
         def stop(self) -> None:
             """Stop the kernel once every answer owed is in; an error among them is raised after the stop."""

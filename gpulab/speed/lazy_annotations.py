@@ -1,32 +1,24 @@
 """Run jsii binding modules with their annotations left as strings, from a bytecode cache.
 
-A jsii binding module defines hundreds of classes whose every method carries
-annotations such as `typing.Optional[typing.Union[builtins.bool,
-IResolvable]]`. Python evaluates each of them when the `def` runs, which is
-most of the time it takes to import the module (21 ms of 25 ms for
-google's compute_instance). Nothing reads those evaluated annotations except
-jsii's argument checks, and they go through `typing.get_type_hints`, which
-evaluates string annotations just the same, in the module's namespace, for
-the few functions that are called.
+Saves: 1.1× (1.1–1.4×) of a synth of every shipped environment (benchmark
+`speedups` section, 2026-12-07). Depends on: binding modules loaded by
+plain source-file loaders.
 
-So binding modules are compiled as if they began with `from __future__
-import annotations`. Compiling a large module takes longer than importing it
-(176 ms for compute_instance), so the code is cached in the user's cache
-folder, keyed by the source's path, size and modification time, by the
-Python version, by the optimization level (`python -O` drops the `if
-__debug__:` argument checks, as Python's own bytecode cache does) and by
-whether `typing.cast` calls were elided (cast_elision.py), and written
-atomically. Entries are grouped by the folder on `sys.path` the module was
-found in (a virtualenv's site-packages, usually): when a run creates a new
-group, it removes the groups whose folder no longer exists, so a deleted
-virtualenv or clone does not leave its code behind (an install's group
-holds about 14 MB; before they were grouped, this machine's cache had grown
-to 2.0 GB over many fresh clones). A module that cannot be read or compiled
-this way is imported the ordinary way, and so is every module a provider
-package's root imports (bindings.py): when the Python lazy import is off or
-does not apply, the root imports all 1,500 to 2,200 modules of the package,
-and compiling them all made a first run of tiny take 222 s of CPU instead of
-16 s.
+Python evaluates every annotation of a binding module's hundreds of methods
+(`typing.Optional[typing.Union[builtins.bool, IResolvable]]`) when each `def`
+runs: 21 ms of the 25 ms of importing google's compute_instance. Only jsii's
+argument checks read them, through `typing.get_type_hints`, which evaluates
+string annotations just the same. So binding modules are compiled as if they
+began with `from __future__ import annotations` (and without `typing.cast`
+calls, cast_elision.py). Compiling takes longer than importing (176 ms), so
+the code is cached in the user's cache folder, keyed by the source's path,
+size and modification time, the Python version, the optimization level and
+the cast elision, written atomically, and grouped by the `sys.path` folder it
+came from: a run that starts a group removes those whose folder is gone, so
+deleted virtualenvs leave nothing behind (about 14 MB each). A module that
+cannot be read or compiled this way, and every module a provider package's
+root `__init__` imports (bindings.py; compiling all 2,200 made a first run
+take 222 s of CPU), is imported the ordinary way.
 GPULAB_LAZY_ANNOTATIONS=off turns this off.
 """
 

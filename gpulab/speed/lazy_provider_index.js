@@ -1,16 +1,15 @@
 "use strict";
 /**
- * Preloaded into the jsii kernel with NODE_OPTIONS=--require (see fast_import.py).
+ * Preloaded into the jsii kernel (fast_import.py). Saves: 3.0× (2.9–3.7×) and
+ * about 795 MB of a synth of every shipped environment (benchmark `speedups`
+ * section, 2026-12-07). Depends on: a provider's `lib/index.js` being lines of
+ * `exports.vpc = require("./vpc");`.
  *
- * A prebuilt cdktf provider's lib/index.js is a list of
- *   exports.vpc = require("./vpc");
- * lines, so requiring it loads every resource module of the provider (seconds
- * for AWS). The kernel later finds a class by walking exports.vpc.Vpc, so an
- * exports object whose properties are getters that require on first use works
- * the same. Any line we do not recognise means the layout is not what we
- * expect: then the ordinary loader runs, untouched. GPULAB_LAZY_IMPORT=off or
- * =python switches it off here too, so a kernel that inherits this preload
- * from a parent process still honours its own setting.
+ * Requiring that index loads every resource module of the provider. The kernel
+ * finds a class by walking exports.vpc.Vpc, so an exports object of getters
+ * that require on first use works the same. Any line not recognised runs the
+ * ordinary loader, untouched. GPULAB_LAZY_IMPORT=off or =python switches it
+ * off here too, so a kernel that inherits the preload honours its own setting.
  */
 const Module = require("module");
 const fs = require("fs");

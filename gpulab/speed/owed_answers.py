@@ -1,33 +1,25 @@
 """Write some jsii requests without waiting for their answers, and read those answers later, in order.
 
-jsii's Python runtime writes each request and waits for its answer, so
-Python and the kernel take turns, each idle while the other works. Three
-kinds of request can go on without their answers: an assembly `load`, whose
-answer nobody reads (async_loads.py), the `create` of an object whose id
-Python claims itself (async_creates.py), and the read of a string attribute
-whose token Python names itself (claimed_tokens.py). The direct kernel's
-process (kernel.py) writes those and returns at once.
+Saves: what async_creates.py and claimed_tokens.py measure, whose mechanism
+this is. Depends on: jsii's `_NodeProcess.send`, `_serializer` and answer types.
 
-Loads are sent at once, so the kernel loads an assembly while Python goes on;
-creates and reads sent ahead wait in the channel's buffer (8 KB) until it
-fills or an answer is read, so the kernel gets them about a dozen at a time,
-with one system call and one wake-up, rather than one by one (jsii's own
-`send` flushes them with its request).
+Python writes a claimed `create` (async_creates.py) or read
+(claimed_tokens.py) and returns at once. Requests sent ahead wait in the
+channel's buffer (8 KB) until it fills or an answer is read, so the kernel
+gets them about a dozen at a time, with one system call and one wake-up.
 
-The kernel handles requests in the order they arrive, so the answers owed
-are read, in order, before any other request is sent (its answer comes after
-them), before the kernel is stopped, and whenever MOST_OWED are owed: unread
-answers wait in the channel, and once it is full the kernel blocks writing
-the next, stops reading, and Python's next write never returns. A socket
-pair's default holds about 450 create answers on Linux (each write takes
-several hundred bytes of its buffer) but 8 KB on macOS; kernel.py asks for
-1 MiB, and 64 answers of at most about 110 bytes fit in 8 KB.
+The kernel answers in the order requests arrive, so the answers owed are
+read, in order, before any other request is sent, before the kernel is
+stopped, and whenever MOST_OWED are owed: once the channel is full of unread
+answers the kernel blocks writing, stops reading, and Python's next write
+never returns. A socket pair holds about 450 create answers on Linux by
+default but 8 KB on macOS; kernel.py asks for 1 MiB, and 64 answers of at
+most about 110 bytes fit in 8 KB.
 
 An owed answer that is an error raises, there, the error jsii would have
-raised for its request, naming that request (a load in its message, a create
-in a note); the answers owed after it are read first, so the channel stays
-in step. An answer that is, byte for byte, the line expected (a create's
-claimed id, a read's claimed token) is taken as it is, without decoding it.
+raised for its request, with a note naming it; the answers owed after it are
+read first, so the channel stays in step. An answer that is, byte for byte,
+the line expected (a claimed id or token) is taken without decoding it.
 """
 
 from __future__ import annotations
@@ -36,7 +28,7 @@ import json
 from collections import deque
 from typing import Protocol
 
-from gpulab.speed import async_creates, async_loads, claimed_tokens
+from gpulab.speed import async_creates, claimed_tokens
 
 MOST_OWED = 64  # answers left unread at most: see above
 
@@ -69,18 +61,15 @@ def jsii_error(message: str, name: str, stack: str, note: str | None = None) -> 
 
 
 class OwedAnswers:
-    """A mixin for jsii's `_NodeProcess`: loads and claimed creates are written at once, their answers read later."""
+    """A mixin for jsii's `_NodeProcess`: claimed creates and reads are written at once, their answers read later."""
 
     _owed: deque[Owed] | None = None
     object_ids: async_creates.ObjectIdClaims | None = None  # set when the kernel takes claimed ids
     token_claims: claimed_tokens.TokenClaims | None = None  # set when it also takes claimed token keys
 
     def send(self, request, response_type):
-        from jsii._kernel.types import CreateRequest, GetRequest, InvokeRequest, LoadRequest
+        from jsii._kernel.types import CreateRequest, GetRequest, InvokeRequest
 
-        if isinstance(request, LoadRequest) and async_loads.loads_later(request):
-            self._write_owed(request, async_loads.OwedLoad(request), send_now=True)
-            return None  # Kernel.load, the only caller, discards the answer
         if isinstance(request, CreateRequest) and self.object_ids is not None:
             ref = self.object_ids.claim(request)
             if ref is not None:
@@ -95,11 +84,10 @@ class OwedAnswers:
             self.collect_owed_answers()
         return super().send(request, response_type)
 
-    def _write_owed(self, request, owed: Owed, extra: dict | None = None, *, send_now: bool = False) -> None:
+    def _write_owed(self, request, owed: Owed, extra: dict | None = None) -> None:
         """Write `request` the way jsii's `send` does (plus `extra` keys), without reading the answer.
 
-        The request stays in the channel's buffer until it fills, the next
-        answer is read or `send_now` asks for it to be sent at once.
+        The request stays in the channel's buffer until it fills or the next answer is read.
         """
         from jsii._kernel.providers.process import capture_stack_trace, jdefault
         from jsii._stack_trace import is_enabled as stack_traces_enabled
@@ -110,8 +98,6 @@ class OwedAnswers:
         if stack_traces_enabled() and (stack_trace := capture_stack_trace()):
             data["$jsii.stacktrace"] = stack_trace
         self._process.stdin.write(b"%b\n" % (json.dumps(data, default=jdefault, separators=(",", ":")).encode("utf8"),))
-        if send_now:
-            self._process.stdin.flush()
         if self._owed is None:
             self._owed = deque()
         self._owed.append(owed)
@@ -154,11 +140,7 @@ class OwedAnswers:
     def settle_owed_answers(self) -> Exception | None:
         """Wait for every answer still owed, before the kernel is stopped; the first error among them, if any.
 
-        A program that imports a binding package and exits at once would
-        otherwise tell the kernel to exit, and close its channel, while the
-        kernel is still loading: its answer then fails with EPIPE, and Node.js
-        prints the error with a line of the (minified) kernel to stderr. An
-        error answered for a request sent ahead is returned, never dropped:
+        An error answered for a request sent ahead is returned, never dropped:
         the caller reports it (kernel.py fails the program's exit with it).
         """
         from jsii.errors import JSIIError

@@ -1,8 +1,8 @@
 "use strict";
 /**
- * What gpulab's kernel preloads share: reading their switches, recognizing
- * the exact cdktf source they were written against, and replacing one export
- * of one cdktf file when it loads.
+ * What gpulab's kernel preloads share (saves nothing itself; depends on Node.js's
+ * `Module._load`): reading their switches, recognizing the exact cdktf source
+ * they were written against, and replacing one export of one cdktf file when it loads.
  */
 const crypto = require("crypto");
 const Module = require("module");

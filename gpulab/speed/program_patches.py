@@ -1,5 +1,8 @@
 """Text patches to the direct kernel's copy of jsii's (minified) `program.js`.
 
+Saves: what tarball_digests.js, async_creates.py and claimed_tokens.py
+measure, which rely on these. Depends on: jsii 1.142's minified `program.js`.
+
 A patch is a set of replacements, each of a text that occurs exactly once in
 the pinned jsii's `program.js`. A patch applies whole or not at all: where
 any of its texts is missing or repeated (another jsii version), the copy keeps

@@ -1,7 +1,7 @@
 """Every speed-up's switch, in one place: the benchmark and the tests turn them off from here.
 
-Each switch is an environment variable; SPEEDUPS_OFF holds the value that
-turns each speed-up off. All are on by default. docs/speed.md says what each one does.
+Saves nothing itself; depends on nothing upstream. Each switch is an environment variable, on
+by default; SPEEDUPS_OFF holds the value that turns each off. docs/speed.md says what each does.
 """
 
 from __future__ import annotations
@@ -21,14 +21,9 @@ LAZY_ANNOTATIONS = "GPULAB_LAZY_ANNOTATIONS"  # lazy_annotations.py
 ELIDE_CASTS = "GPULAB_ELIDE_CASTS"  # cast_elision.py, applied by lazy_annotations.py
 DIRECT_KERNEL = "GPULAB_DIRECT_KERNEL"  # kernel.py
 EARLY_KERNEL = "GPULAB_EARLY_KERNEL"  # kernel.py
-ASYNC_LOADS = "GPULAB_ASYNC_LOADS"  # async_loads.py, used by kernel.py's direct kernel
 ASYNC_CREATES = "GPULAB_ASYNC_CREATES"  # async_creates.py, used by kernel.py's direct kernel
-FAST_REQUESTS = "GPULAB_FAST_REQUESTS"  # request_encoding.py, used by kernel.py's direct kernel
 FREEZE_AT_EXIT = "GPULAB_FREEZE_AT_EXIT"  # gpulab/fast_exit.py, called by cli.entry_point
-SKIP_PREPARING = "GPULAB_SKIP_PREPARING"  # skip_preparing.js, preloaded by fast_import.py, asked by gpulab/synth/app.py
-KERNEL_WITHOUT_EXTRA_CA_CERTS = "GPULAB_KERNEL_WITHOUT_EXTRA_CA_CERTS"  # kernel.py's direct kernel
 EMAIL_MEMO = "GPULAB_EMAIL_MEMO"  # gpulab/config/emails.py
-SKIP_INLINE_SOURCE_MAPS = "GPULAB_SKIP_INLINE_SOURCE_MAPS"  # inline_source_maps.js, preloaded by fast_import.py
 CLAIMED_TOKENS = "GPULAB_CLAIMED_TOKENS"  # claimed_tokens.py, used by kernel.py's direct kernel
 
 SPEEDUPS_OFF = {
@@ -44,14 +39,9 @@ SPEEDUPS_OFF = {
     ELIDE_CASTS: "off",
     DIRECT_KERNEL: "off",
     EARLY_KERNEL: "off",
-    ASYNC_LOADS: "off",
     ASYNC_CREATES: "off",
-    FAST_REQUESTS: "off",
     FREEZE_AT_EXIT: "off",
-    SKIP_PREPARING: "off",
-    KERNEL_WITHOUT_EXTRA_CA_CERTS: "off",
     EMAIL_MEMO: "off",
-    SKIP_INLINE_SOURCE_MAPS: "off",
     CLAIMED_TOKENS: "off",
 }
 

@@ -1,25 +1,18 @@
 """Resolve each jsii type-checking stub's type hints once, not on every call.
 
-jsii-generated Python checks every argument of every constructor and method
-at run time (`if __debug__:`): it calls `typing.get_type_hints(stub)` and
-hands the result to typeguard. Resolving those annotations is the largest
-Python-side cost of a synth, and it is repeated for every resource although
-the answer never changes. Newer jsii code generators memoize per stub
-(`jsii._type_checking.cached_type_hints`); the prebuilt provider packages were
-generated before that. After a jsii binding module is imported, its `typing`
-global is replaced by a stand-in whose `get_type_hints(stub)` is memoized per
-stub, and, since the same annotation strings recur across thousands of stubs
-and modules (`"typing.Optional[builtins.str]"`), each distinct annotation is
-resolved once for every set of objects its names stand for: an annotation's
-hint depends only on what the names in it (quoted forward references
-included) are bound to in the module, so two modules that bind them to the
-same objects share one answer (all shipped environments: 371 resolutions
-instead of 1,678). Each annotation is resolved by `typing.get_type_hints`
-itself, so the hints are the ones it would give. Any other call goes to
-`typing`.
+Saves: 1.6× (1.4–1.8×) of a synth of every shipped environment (benchmark
+`speedups` section, 2026-12-07). Depends on: the prebuilt bindings calling
+`typing.get_type_hints(stub)` through their module's `typing` global (newer
+jsii code generators memoize this themselves, `cached_type_hints`).
 
-Every check still runs, against the same hints, so behaviour and output are
-unchanged. GPULAB_TYPE_HINT_CACHE=off leaves the modules untouched.
+jsii-generated code checks every argument at run time (`if __debug__:`),
+resolving the stub's annotations anew on every call. After a binding module
+is imported, its `typing` global becomes a stand-in whose `get_type_hints`
+is memoized per stub; and since an annotation's hint depends only on what
+the names in it are bound to, each distinct annotation string is resolved,
+by `typing.get_type_hints` itself, once per set of bindings (all shipped
+environments: 371 resolutions instead of 1,678). Every check still runs,
+against the same hints. GPULAB_TYPE_HINT_CACHE=off leaves the modules untouched.
 """
 
 from __future__ import annotations

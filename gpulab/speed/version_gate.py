@@ -1,5 +1,8 @@
 """Which versions the whole speed layer was built and tested against; any other gets only the safe part.
 
+Saves: nothing itself; it keeps the layer from running on versions it was
+not tested with. Depends on: installed distributions' metadata.
+
 Most of gpulab/speed reaches into jsii's runtime, cdktf's JavaScript and the
 provider bindings: a patched kernel program, replaced cdktf functions,
 requests written the way jsii 1.142 writes them. Each piece checks what it

@@ -10,7 +10,6 @@ from pathlib import Path
 from cdktf import App
 
 from gpulab.config.model import Environment
-from gpulab.speed.skip_preparing import mark_without_preparing
 from gpulab.stacks import build_stack, import_stack_modules
 from gpulab.synth.commit import commit_output
 from gpulab.synth.out_dir import check_out_dir
@@ -32,16 +31,9 @@ def build_app(
     *,
     state_dir: Path,
     final_outdir: Path | None = None,
-    without_preparing: bool = False,
 ) -> App:
-    """An App holding one stack per environment, writing to `outdir`.
-
-    `without_preparing`: synthesize it without cdktf's preparing pass
-    (providers/skip_preparing.py), for a caller that adds nothing of its own.
-    """
+    """An App holding one stack per environment, writing to `outdir`."""
     app = App(outdir=str(outdir))
-    if without_preparing:
-        mark_without_preparing(app)
     import_stack_modules()
     for env in envs:
         build_stack(app, env, local_state_path=local_state_path(env.name, final_outdir or outdir, state_dir))
@@ -68,7 +60,7 @@ def synthesize(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
-        app = build_app(envs, staging, state_dir=state_dir, final_outdir=out_dir, without_preparing=True)
+        app = build_app(envs, staging, state_dir=state_dir, final_outdir=out_dir)
         app.synth()
         commit_output(staging, out_dir)
     finally:

@@ -222,14 +222,12 @@ def test_an_answer_that_is_the_line_expected_is_taken_without_decoding_any_other
     assert extended.ref.interfaces == ["example.IExtra"]
 
 
-def test_creates_sent_ahead_wait_in_the_buffer_until_an_answer_is_read_while_loads_go_at_once(tmp_path):
-    """The kernel gets creates a few at a time; a load at once, so it loads while Python goes on."""
+def test_creates_sent_ahead_wait_in_the_buffer_until_an_answer_is_read(tmp_path):
+    """The kernel gets creates a few at a time: one system call and one wake-up for the lot."""
     from jsii._kernel.providers import process
-    from jsii._kernel.types import CreateRequest, CreateResponse, LoadRequest
+    from jsii._kernel.types import CreateRequest, CreateResponse
 
-    from gpulab.speed import request_encoding
     from gpulab.speed.async_creates import OwedCreate
-    from gpulab.speed.async_loads import OwedLoad
     from gpulab.speed.owed_answers import OwedAnswers
 
     class Recorder:
@@ -249,19 +247,15 @@ def test_creates_sent_ahead_wait_in_the_buffer_until_an_answer_is_read_while_loa
         def __init__(self) -> None:
             unstarted = process._NodeProcess()
             unstarted.stop = lambda: None  # its __del__ stops it
-            self._serializer = request_encoding.FastRequestConverter(unstarted._serializer)
+            self._serializer = unstarted._serializer
             self._process = types.SimpleNamespace(stdin=Recorder(), stdout=io.BytesIO())
 
     channel = Channel()
     create = CreateRequest(fqn="example.Thing", args=[])
     owed = OwedCreate(create, CreateResponse(ref="example.Thing@gpulab1"))
     channel._write_owed(create, owed)
-    assert (channel._process.stdin.pending, channel._process.stdin.sent) == (["create"], [])
-    load = LoadRequest(name="example", version="1.0.0", tarball=str(tmp_path / "example.tgz"))
-    channel._write_owed(load, OwedLoad(load), send_now=True)
-    assert (channel._process.stdin.pending, channel._process.stdin.sent) == ([], ["create", "load"])
     channel._write_owed(create, owed)
-    loaded = b'{"ok":{"assembly":"example","types":0}}\n'
-    channel._process.stdout = io.BytesIO(owed.expected_line + loaded + owed.expected_line)
+    assert (channel._process.stdin.pending, channel._process.stdin.sent) == (["create", "create"], [])
+    channel._process.stdout = io.BytesIO(owed.expected_line * 2)
     channel.collect_owed_answers()
-    assert channel._process.stdin.sent == ["create", "load", "create"]
+    assert (channel._process.stdin.pending, channel._process.stdin.sent) == ([], ["create", "create"])

@@ -189,38 +189,6 @@ def test_the_kernel_channel_asks_for_buffers_that_hold_the_answers_owed():
             assert ours.getsockopt(socket.SOL_SOCKET, option) >= max(wanted, defaults[option])
 
 
-CA_CERTS_LOGGER = """#!/bin/sh
-echo "${NODE_EXTRA_CA_CERTS-unset}" >> "{log}"
-exec node "$@"
-"""
-
-
-@pytest.mark.parametrize(
-    ("setting", "early", "passed_on"),
-    [
-        ({}, "on", False),
-        ({}, "off", False),
-        ({"GPULAB_KERNEL_WITHOUT_EXTRA_CA_CERTS": "off"}, "on", True),
-    ],
-)
-def test_the_kernel_starts_without_extra_ca_certificates_unless_switched_off(tmp_path, setting, early, passed_on):
-    """Node.js parses NODE_EXTRA_CA_CERTS when it starts; the kernel makes no connection that needs it."""
-    wrapper, log = _node_logger(tmp_path, CA_CERTS_LOGGER)
-    certificates = tmp_path / "extra.pem"
-    certificates.write_text("")
-    env = {
-        **os.environ,
-        "JSII_NODE": str(wrapper),
-        "NODE_EXTRA_CA_CERTS": str(certificates),
-        "GPULAB_EARLY_KERNEL": early,
-        **setting,
-    }
-    subprocess.run([sys.executable, "-c", SPAWN_EARLY_THEN_SYNTH, str(tmp_path / "out")], env=env, check=True)
-
-    assert log.read_text().splitlines() == [str(certificates) if passed_on else "unset"]
-    assert '"value": "42"' in (tmp_path / "out" / "stacks" / "probe" / "cdk.tf.json").read_text()
-
-
 def test_bad_input_with_an_early_kernel_exits_2_and_leaves_no_kernel_behind(tmp_path):
     wrapper, log = _node_logger(tmp_path)
     (tmp_path / "envs").mkdir()
