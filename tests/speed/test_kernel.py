@@ -107,11 +107,11 @@ SYNTH_ONE_OUTPUT = textwrap.dedent(
 )
 
 
-def _node_logger(tmp_path: Path, script: str = NODE_LOGGER) -> tuple[Path, Path]:
-    """A `node` wrapper for JSII_NODE that appends what `script` echoes to a log, and that log."""
+def _node_logger(tmp_path: Path) -> tuple[Path, Path]:
+    """A `node` wrapper for JSII_NODE that logs the script each start runs (NODE_LOGGER), and that log."""
     log = tmp_path / "node.log"
     wrapper = tmp_path / "node"
-    wrapper.write_text(script.replace("{log}", str(log)))
+    wrapper.write_text(NODE_LOGGER.replace("{log}", str(log)))
     wrapper.chmod(0o755)
     return wrapper, log
 
