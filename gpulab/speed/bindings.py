@@ -1,16 +1,11 @@
 """One import hook for the jsii binding modules: cdktf, constructs and the cdktf providers.
 
-Saves: what lazy_annotations.py and type_hints.py measure, which it applies.
-Depends on: binding modules loaded by loaders with `exec_module` (source-file loaders, for lazy annotations).
+Saves: what lazy_annotations.py measures, which it applies. Depends on:
+binding modules loaded by source-file loaders with `exec_module`.
 
-Two speed-ups change how these modules are loaded, and both need to stand
-between the import system and the module's own loader:
-
-* `lazy_annotations`: run the module from code compiled with string annotations;
-* `type_hints`: after it has run, give it a `typing` whose `get_type_hints` is memoized.
-
-A single meta-path finder wraps the loader of every binding module, so the
-two compose whatever the order they were switched on in. Modules that are not
+A meta-path finder wraps the loader of every binding module, so that the
+module runs from the code lazy_annotations.py compiles (string annotations,
+no casts, no argument checks in the `gpulab` command). Modules that are not
 jsii bindings are never touched.
 """
 
@@ -20,7 +15,6 @@ import importlib.abc
 import importlib.machinery
 import sys
 import types
-from collections.abc import Callable
 from contextlib import contextmanager
 
 from gpulab.speed import lazy_annotations
@@ -39,7 +33,7 @@ def _is_provider_root(name: str) -> bool:
 
 
 class BindingLoader(importlib.abc.Loader):
-    """Runs a binding module (from lazy-annotation code when that is on), then applies the finder's patches."""
+    """Runs a binding module from lazy-annotation code when that is on."""
 
     def __init__(self, loader: importlib.abc.Loader, finder: BindingFinder) -> None:
         self._loader = loader
@@ -55,9 +49,7 @@ class BindingLoader(importlib.abc.Loader):
             if code is None:
                 self._loader.exec_module(module)
             else:
-                exec(code, module.__dict__)  # noqa: S102 - the module's own code, compiled with one more flag
-        for patch in self._finder.after_exec:
-            patch(module)
+                exec(code, module.__dict__)  # noqa: S102 - the module's own code, compiled with other flags
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._loader, name)
@@ -68,7 +60,6 @@ class BindingFinder(importlib.abc.MetaPathFinder):
 
     def __init__(self) -> None:
         self.lazy_annotations = False
-        self.after_exec: list = []
         self._whole_imports: set[str] = set()  # provider packages whose root __init__ is running
 
     def compiles_lazily(self, name: str) -> bool:
@@ -112,13 +103,6 @@ def binding_finder() -> BindingFinder:
     finder = BindingFinder()
     sys.meta_path.insert(0, finder)
     return finder
-
-
-def patch_bindings(patch: Callable[[types.ModuleType], None]) -> None:
-    """Apply `patch` to every binding module run from now on; a second patch of the same kind is ignored."""
-    finder = binding_finder()
-    if not any(type(existing) is type(patch) for existing in finder.after_exec):
-        finder.after_exec.append(patch)
 
 
 def enable_lazy_annotations() -> bool:

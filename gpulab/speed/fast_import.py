@@ -29,7 +29,6 @@ from types import ModuleType
 from gpulab.speed import switches
 from gpulab.speed.bindings import enable_lazy_annotations
 from gpulab.speed.kernel import enable_direct_kernel, install_kernel_start, preload_into_kernels, set_kernel_variable
-from gpulab.speed.type_hints import enable_type_hint_cache
 from gpulab.speed.version_gate import untested_versions
 
 SWITCH = switches.LAZY_IMPORT
@@ -152,7 +151,6 @@ def enable_fast_provider_loading() -> None:
     """
     enable_lazy_js_index()
     enable_switched_preloads()
-    enable_type_hint_cache()
     enable_lazy_annotations()
     enable_direct_kernel()
     _register_lazy_packages()

@@ -10,7 +10,8 @@ runs: 21 ms of the 25 ms of importing google's compute_instance. Only jsii's
 argument checks read them, through `typing.get_type_hints`, which evaluates
 string annotations just the same. So binding modules are compiled as if they
 began with `from __future__ import annotations` (and without `typing.cast`
-calls, cast_elision.py). Compiling takes longer than importing (176 ms), so
+calls, cast_elision.py; in the `gpulab` command without their argument
+checks, skip_type_checks.py). Compiling takes longer than importing (176 ms), so
 the code is cached in the user's cache folder, keyed by the source's path,
 size and modification time, the Python version, the optimization level and
 the cast elision, written atomically, and grouped by the `sys.path` folder it
@@ -35,7 +36,7 @@ import sys
 from pathlib import Path
 from types import CodeType
 
-from gpulab.speed import cast_elision
+from gpulab.speed import cast_elision, skip_type_checks
 from gpulab.speed.switches import LAZY_ANNOTATIONS, switched_on
 from gpulab.user_cache import gpulab_cache, write_atomically
 
@@ -64,10 +65,10 @@ def group_dir(root: Path) -> Path:
     return cache_dir() / hashlib.sha256(os.fsencode(root)).hexdigest()[:16]
 
 
-def _cache_file(group: Path, source: Path, casts_elided: bool) -> Path:
+def _cache_file(group: Path, source: Path, optimize: int, casts_elided: bool) -> Path:
     digest = hashlib.sha256(os.fsencode(source)).hexdigest()[:32]
     variant = ".nocast" if casts_elided else ""
-    return group / f"{digest}.opt-{sys.flags.optimize}{variant}.pyc"
+    return group / f"{digest}.opt-{optimize}{variant}.pyc"
 
 
 def _fingerprint(source: Path) -> bytes | None:
@@ -90,14 +91,14 @@ def lazy_annotation_code(loader: object, module_name: str) -> CodeType | None:
     fingerprint = _fingerprint(source)
     if fingerprint is None:
         return None
-    casts_elided = cast_elision.enabled()
+    casts_elided, optimize = cast_elision.enabled(), skip_type_checks.optimization_level()
     root = import_root(source, module_name)
-    cache_file = _cache_file(group_dir(root), source, casts_elided)
+    cache_file = _cache_file(group_dir(root), source, optimize, casts_elided)
     cached = _read_cache(cache_file, fingerprint)
     if cached is not None:
         return cached
     try:
-        code = _compile(get_data(str(source)), str(source), casts_elided)
+        code = _compile(get_data(str(source)), str(source), optimize, casts_elided)
     except (OSError, SyntaxError, ValueError):
         return None
     if _open_group(cache_file.parent, root):
@@ -105,11 +106,10 @@ def lazy_annotation_code(loader: object, module_name: str) -> CodeType | None:
     return code
 
 
-def _compile(source: bytes, filename: str, casts_elided: bool) -> CodeType:
-    if not casts_elided:
-        return compile(source, filename, "exec", flags=FLAGS, dont_inherit=True)
-    tree = cast_elision.elide_casts(ast.parse(source, filename))
-    return compile(tree, filename, "exec", flags=FLAGS, dont_inherit=True)
+def _compile(source: bytes, filename: str, optimize: int, casts_elided: bool) -> CodeType:
+    if casts_elided:
+        source = cast_elision.elide_casts(ast.parse(source, filename))
+    return compile(source, filename, "exec", flags=FLAGS, dont_inherit=True, optimize=optimize)
 
 
 def _read_cache(path: Path, fingerprint: bytes) -> CodeType | None:

@@ -44,7 +44,14 @@ def _binding(root: Path, version: int = 1) -> Path:
 
 
 def _probe(root: Path, cache: Path, *flags: str, **env: str) -> str:
-    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "PYTHONDONTWRITEBYTECODE": "1", **env}
+    """The probe's output line; `__debug__` follows `flags` (skip_type_checks.py has its own tests)."""
+    env = {
+        **os.environ,
+        "XDG_CACHE_HOME": str(cache),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "GPULAB_SKIP_TYPE_CHECKS": "off",
+        **env,
+    }
     return run_python(PROBE, str(root), env=env, flags=flags).strip()
 
 
