@@ -220,6 +220,45 @@ def scan_report(
         raise typer.Exit(EXIT_FINDINGS)
 
 
+@app.command()
+def diff(
+    names: Annotated[list[str] | None, typer.Argument(help="Environments to compare (default: all).")] = None,
+    base: Annotated[str, typer.Option("--base", help="Git revision to compare the working tree with.")] = "HEAD",
+    env_dir: EnvDir = DEFAULT_ENV_DIR,
+    output_format: Annotated[str, typer.Option("--format", help="text, markdown or json.")] = "text",
+    fail_on: Annotated[
+        list[str] | None, typer.Option("--fail-on", help="Exit 1 on: data-loss, replace or new-findings (repeatable).")
+    ] = None,
+    with_scan: Annotated[bool, typer.Option("--scan", help="Compare checkov findings too (slow).")] = False,
+) -> None:
+    """Compare the stacks of revision --base with the working tree's, offline: no credentials, no plan."""
+    from gpulab.review.diff_report import GATES, RENDERERS
+    from gpulab.review.findings import ScanError
+    from gpulab.review.revisions import RevisionError
+
+    gates = fail_on or []
+    for gate in gates:
+        if gate not in GATES:
+            typer.echo(f"--fail-on {gate}: not one of {', '.join(GATES)}", err=True)
+            raise typer.Exit(EXIT_BAD_INPUT)
+    if output_format not in RENDERERS:
+        typer.echo(f"--format {output_format}: not one of {', '.join(RENDERERS)}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    from gpulab.review.compare import compare_revision
+
+    try:
+        report = compare_revision(base, env_dir, names or None, with_scan=with_scan or "new-findings" in gates)
+    except (RevisionError, ScanError) as error:
+        typer.echo(f"cannot compare: {error}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    typer.echo(RENDERERS[output_format](report))
+    tripped = report.gates(gates)
+    for reason in tripped:
+        typer.echo(f"failed: {reason}", err=True)
+    if tripped:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the command line with `argv` (default: sys.argv[1:]) in this process; returns the exit code."""
     try:

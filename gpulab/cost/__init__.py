@@ -1,0 +1,1 @@
+"""What an environment costs, estimated offline from the catalog's prices."""
