@@ -259,6 +259,45 @@ def diff(
         raise typer.Exit(EXIT_FINDINGS)
 
 
+@app.command("plan-report")
+def plan_report(
+    plans: Annotated[list[Path], typer.Argument(help="`terraform show -json` plans or `terraform plan -json` logs.")],
+    output_format: Annotated[str, typer.Option("--format", help="text or markdown.")] = "text",
+    fail_on: Annotated[
+        list[str] | None, typer.Option("--fail-on", help="Exit 1 on: data-loss, replace or error (repeatable).")
+    ] = None,
+) -> None:
+    """Summarize real plans per stack: counts, data loss and replacements first, drift, errors."""
+    from gpulab.review.plan_report import PlanFileError, read_plan, render_plans
+
+    gates = fail_on or []
+    unknown = [g for g in gates if g not in ("data-loss", "replace", "error")] + (
+        [] if output_format in ("text", "markdown") else [f"--format {output_format}"]
+    )
+    if unknown:
+        typer.echo(f"{unknown[0]}: not a known gate or format (data-loss, replace, error; text, markdown)", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        read = [read_plan(path) for path in plans]
+    except PlanFileError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    typer.echo(render_plans(read, output_format))
+    tripped = [
+        gate
+        for gate, hit in (
+            ("data-loss", any(c.data_loss for p in read for c in p.changes)),
+            ("replace", any(c.action == "replace" for p in read for c in p.changes)),
+            ("error", any(p.errors for p in read)),
+        )
+        if gate in gates and hit
+    ]
+    for gate in tripped:
+        typer.echo(f"failed: {gate}", err=True)
+    if tripped:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the command line with `argv` (default: sys.argv[1:]) in this process; returns the exit code."""
     try:
