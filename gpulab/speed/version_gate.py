@@ -5,7 +5,7 @@ not tested with. Depends on: installed distributions' metadata.
 
 Most of gpulab/speed reaches into jsii's runtime, cdktf's JavaScript and the
 provider bindings: a patched kernel program, replaced cdktf functions,
-requests written the way jsii 1.142 writes them. Each piece checks what it
+requests sent ahead of their answers. Each piece checks what it
 patches, but a newer release can change behaviour without changing shape.
 So the `gpulab` command turns the whole layer on only for the versions below
 (requirements.txt pins the same; a test keeps them equal); with any other it
