@@ -41,6 +41,8 @@ test: install
 lint: install
 	$(BIN)/ruff check gpulab tests examples benchmarks main.py
 	$(BIN)/ruff format --check gpulab tests examples benchmarks main.py
+	$(BIN)/python main.py ci check
+
 
 # Production-grade stacks must pass but for the findings checkov-waivers.yaml waives, each scoped to its
 # resources; the others' findings are printed, not fatal.

@@ -298,6 +298,89 @@ def plan_report(
         raise typer.Exit(EXIT_FINDINGS)
 
 
+ci_app = typer.Typer(help="GitHub Actions workflows for plan review and apply (docs/ci.md).")
+app.add_typer(ci_app, name="ci")
+
+
+@ci_app.command("init")
+def ci_init(
+    env_dir: EnvDir = DEFAULT_ENV_DIR,
+    out: Annotated[Path, typer.Option("--out", help="Where the workflows go.")] = Path(".github/workflows"),
+    repository: Annotated[
+        bool, typer.Option("--repository", help="gpulab's own repository: make install and main.py.")
+    ] = False,
+) -> None:
+    """Write plan.yml, comment.yml and apply.yml for the environments in --env-dir."""
+    from gpulab import __version__
+    from gpulab.ci.setup import WorkflowConflict, targets, write_workflows
+    from gpulab.ci.workflows import Project
+
+    try:
+        environments = targets(env_dir)
+    except ConfigError as error:
+        _fail(error)
+    project = Project(environments, env_dir=env_dir.as_posix(), package_version=None if repository else __version__)
+    try:
+        written = write_workflows(project, out)
+    except (WorkflowConflict, OSError) as error:
+        typer.echo(f"cannot write the workflows: {error}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    for path in written:
+        typer.echo(f"wrote {path}")
+    protect = [e.name for e in environments if e.protected]
+    if protect:
+        typer.echo(f"protect these GitHub environments with required reviewers: {', '.join(protect)} (docs/ci.md)")
+
+
+@ci_app.command("changed")
+def ci_changed(
+    base: Annotated[str, typer.Option("--base", help="The revision before the push.")],
+    env_dir: EnvDir = DEFAULT_ENV_DIR,
+) -> None:
+    """Print, as a JSON matrix, the environments whose stacks differ from --base (apply.yml applies them)."""
+    from gpulab.ci.setup import changed_targets, matrix_json
+    from gpulab.review.revisions import RevisionError
+
+    try:
+        typer.echo(matrix_json(changed_targets(base, env_dir)))
+    except ConfigError as error:
+        _fail(error)
+    except RevisionError as error:
+        typer.echo(f"cannot compare: {error}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+@ci_app.command("check")
+def ci_check(
+    env_dir: EnvDir = DEFAULT_ENV_DIR,
+    workflows_dir: Annotated[Path, typer.Option("--workflows", help="The shipped workflows.")] = Path(
+        ".github/workflows"
+    ),
+) -> None:
+    """Check the shipped and the generated workflows with zizmor and GitHub's workflow schema (make lint)."""
+    from gpulab import __version__
+    from gpulab.ci.check import CheckError, run_checks
+    from gpulab.ci.setup import targets
+    from gpulab.ci.workflows import Project
+
+    try:
+        environments = targets(env_dir)
+    except ConfigError as error:
+        _fail(error)
+    repository = Project(environments, env_dir=env_dir.as_posix())
+    package = Project(environments, env_dir=env_dir.as_posix(), package_version=__version__)
+    try:
+        problems = run_checks(workflows_dir, repository, package)
+    except CheckError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    for problem in problems:
+        typer.echo(problem, err=True)
+    if problems:
+        raise typer.Exit(EXIT_FINDINGS)
+    typer.echo(f"workflows ok: {workflows_dir} and the generated set pass zizmor and the workflow schema")
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the command line with `argv` (default: sys.argv[1:]) in this process; returns the exit code."""
     try:

@@ -1,0 +1,105 @@
+"""The shipped workflows: generated, pinned, least-privileged, and safe for pull requests from forks."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from gpulab.ci import actions
+from gpulab.ci.check import run_checks, stale_files
+from gpulab.ci.setup import targets
+from gpulab.ci.workflows import Project, workflows
+from gpulab.cli import run
+from tests.conftest import ENV_DIR, REPO
+
+SHIPPED = REPO / ".github" / "workflows"
+
+
+@pytest.fixture(scope="module")
+def project() -> Project:
+    return Project(targets(ENV_DIR), env_dir="environments")
+
+
+def _load(name: str) -> dict:
+    return yaml.safe_load((SHIPPED / name).read_text())
+
+
+def _jobs() -> dict[str, dict]:
+    return {
+        f"{name}:{job_id}": job
+        for name in ("plan.yml", "comment.yml", "apply.yml")
+        for job_id, job in _load(name)["jobs"].items()
+    }
+
+
+def test_the_shipped_workflows_are_what_ci_init_writes(project):
+    assert stale_files(SHIPPED, project) == []
+
+
+def test_permissions_are_none_by_default_and_least_per_job():
+    for name in ("plan.yml", "comment.yml", "apply.yml"):
+        assert _load(name)["permissions"] == {}
+    granted = {key: job["permissions"] for key, job in _jobs().items()}
+    assert granted == {
+        "plan.yml:review": {"contents": "read", "security-events": "write"},
+        "plan.yml:plan": {"contents": "read", "id-token": "write"},
+        "comment.yml:comment": {"actions": "read", "pull-requests": "write"},
+        "apply.yml:changed": {"contents": "read"},
+        "apply.yml:apply": {"contents": "read", "id-token": "write"},
+    }
+
+
+def test_every_action_is_pinned_to_a_release_commit():
+    pinned = {a.uses: a.release for a in actions.ALL}
+    for name in ("plan.yml", "comment.yml", "apply.yml"):
+        for uses, release in re.findall(r"uses: (\S+)  # (\S+)", (SHIPPED / name).read_text()):
+            assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", uses) and pinned[uses] == release
+
+
+def test_forks_get_the_offline_review_only_and_no_secret():
+    plan = _load("plan.yml")
+    assert list(plan["on"]) == ["pull_request"]  # never pull_request_target
+    assert plan["jobs"]["plan"]["if"] == "github.event.pull_request.head.repo.full_name == github.repository"
+    assert "secrets." not in (SHIPPED / "plan.yml").read_text()
+    comment = (SHIPPED / "comment.yml").read_text()
+    assert "ref:" not in comment and "head_sha }}" in comment  # checks out the base branch, never the head
+
+
+def test_each_environment_plans_and_applies_one_at_a_time():
+    for key in ("plan.yml:plan", "apply.yml:apply"):
+        assert _jobs()[key]["concurrency"] == {
+            "group": "terraform-${{ matrix.environment }}",
+            "cancel-in-progress": False,
+        }
+    assert _jobs()["apply.yml:apply"]["environment"] == "${{ matrix.environment }}"
+
+
+def test_ci_init_never_replaces_a_workflow_it_did_not_write(tmp_path, capsys):
+    out = tmp_path / "workflows"
+    out.mkdir()
+    (out / "plan.yml").write_text("name: mine\n")
+    assert run(["ci", "init", "--env-dir", str(ENV_DIR), "--out", str(out)]) == 2
+    assert "plan.yml: exists and was not written by gpulab ci init" in capsys.readouterr().err
+    assert (out / "plan.yml").read_text() == "name: mine\n" and not (out / "apply.yml").exists()
+    (out / "plan.yml").unlink()
+    assert run(["ci", "init", "--env-dir", str(ENV_DIR), "--out", str(out)]) == 0
+    assert run(["ci", "init", "--env-dir", str(ENV_DIR), "--out", str(out)]) == 0  # its own files: rewritten
+    written = capsys.readouterr().out
+    assert "protect these GitHub environments with required reviewers: echoes-prod, huge" in written
+    assert (
+        "gpulab plan-report" in (out / "plan.yml").read_text() and "make install" not in (out / "plan.yml").read_text()
+    )
+
+
+def test_the_checks_catch_an_unpinned_action_and_a_hand_edit(tmp_path, project):
+    copy = tmp_path / "workflows"
+    copy.mkdir()
+    for name, text in workflows(project).items():
+        (copy / name).write_text(text)
+    plan = copy / "plan.yml"
+    plan.write_text(re.sub(r"actions/checkout@[0-9a-f]{40}", "actions/checkout@v4", plan.read_text(), count=1))
+    problems = run_checks(copy, project, Project(project.environments, package_version="0.1.0"))
+    assert any("plan.yml: differs from what `gpulab ci init` writes" in p for p in problems)
+    assert any(p.startswith("zizmor on") and "unpinned" in p for p in problems)
