@@ -85,7 +85,7 @@ def _checkout(history: bool = False) -> dict:
     return _uses("Check out", actions.CHECKOUT, **options)
 
 
-def _install(project: Project, *, terraform: bool) -> list[dict]:
+def _install(project: Project, *, terraform: bool, scanner: bool = False) -> list[dict]:
     steps = [
         _uses("Set up Python", actions.SETUP_PYTHON, **{"python-version": PYTHON_VERSION}),
         _uses("Set up Node.js", actions.SETUP_NODE, **{"node-version": NODE_VERSION}),
@@ -103,6 +103,8 @@ def _install(project: Project, *, terraform: bool) -> list[dict]:
         steps.append(_step("Install", run="make install"))
     else:
         steps.append(_step("Install gpulab", run=f"python -m pip install 'gpulab=={project.package_version}'"))
+        if scanner:
+            steps.append(_step("Install checkov", run=f"pipx install 'checkov=={CHECKOV_VERSION}'"))
     return steps
 
 
@@ -163,7 +165,7 @@ def _matrix(project: Project) -> dict:
 def plan_workflow(project: Project) -> dict:
     review_steps = [
         _checkout(history=True),
-        *_install(project, terraform=True),
+        *_install(project, terraform=True, scanner=True),
     ]
     if project.package_version is None:
         review_steps += [_step("Lint", run="make lint"), _step("Test", run="make test")]
@@ -173,7 +175,7 @@ def plan_workflow(project: Project) -> dict:
             "Compare with the base branch",
             env={"BASE_REF": "${{ github.base_ref }}"},
             run=f'mkdir -p {REPORTS}\n{project.gpulab} diff --base "origin/$BASE_REF" --env-dir {project.env_dir} '
-            f"--format markdown > {REPORTS}/diff.md",
+            f"--scan --format markdown > {REPORTS}/diff.md",
         ),
         _step(
             "Scan with checkov",
@@ -238,10 +240,13 @@ def plan_workflow(project: Project) -> dict:
     }
 
 
+CHECKOV_VERSION = "3.3.30"  # as requirements-scan.txt pins it
+
+
 def _checkov(project: Project) -> str:
     if project.package_version is None:
         return ".venv-checkov/bin/checkov --config-file .checkov.yaml"
-    return "pipx run checkov==3.3.30"
+    return "checkov"
 
 
 def comment_workflow(project: Project) -> dict:

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from gpulab.review.pr_comment import BOT_LOGIN, GITHUB_LIMIT, MARKER, build_body
+from tests.background import CHECKOV
 from tests.conftest import REPO
 from tests.review.test_plan_report import APPLIED, CHANGED, _configure, _terraform
 
@@ -37,17 +38,24 @@ def checkout(tmp_path_factory) -> Path:
     return root
 
 
-def test_the_compare_step_writes_the_offline_diff(checkout):
-    dev = checkout / "environments" / "dev.yaml"
-    original = dev.read_text()
-    dev.write_text(original.replace("data_disk_gb: 118", "data_disk_gb: 150"))
-    try:
-        branch = subprocess.run(["git", "branch", "--show-current"], cwd=checkout, capture_output=True, text=True)
-        _run_step(_step("plan.yml", "review", "Compare with the base branch"), checkout, BASE_REF=branch.stdout.strip())
-    finally:
-        dev.write_text(original)
-    diff = (checkout / "review" / "diff.md").read_text()
+def test_the_compare_step_writes_the_offline_diff_with_findings(tmp_path):
+    """The step as written, checkov included; the base branch holds dev alone, to keep the scan short."""
+    root = tmp_path / "repo"
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(root)], check=True)
+    (root / ".venv").symlink_to(REPO / ".venv")
+    for env_file in (root / "environments").glob("*.yaml"):
+        if env_file.name != "dev.yaml":
+            env_file.unlink()
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "commit", "--quiet", "-am", "dev only"], cwd=root, check=True)
+    subprocess.run(["git", "update-ref", "refs/remotes/origin/base", "HEAD"], cwd=root, check=True)
+    dev = root / "environments" / "dev.yaml"
+    dev.write_text(dev.read_text().replace("data_disk_gb: 118", "data_disk_gb: 150"))
+    step = _step("plan.yml", "review", "Compare with the base branch")
+    _run_step(step, root, BASE_REF="base", GPULAB_CHECKOV=str(CHECKOV))
+    diff = (root / "review" / "diff.md").read_text()
     assert "| dev | 0 | 1 | 0 | 0 | 0 |" in diff and "size: 118 → 150" in diff
+    assert "checkov: 0 new finding(s), 0 fixed" in diff
 
 
 def test_the_report_step_renders_a_plan_or_the_log_of_a_failed_one(checkout):

@@ -103,3 +103,9 @@ def test_the_checks_catch_an_unpinned_action_and_a_hand_edit(tmp_path, project):
     problems = run_checks(copy, project, Project(project.environments, package_version="0.1.0"))
     assert any("plan.yml: differs from what `gpulab ci init` writes" in p for p in problems)
     assert any(p.startswith("zizmor on") and "unpinned" in p for p in problems)
+
+
+def test_package_installs_scan_with_the_checkov_version_the_repository_pins():
+    from gpulab.ci.workflows import CHECKOV_VERSION
+
+    assert f"checkov=={CHECKOV_VERSION}" in (REPO / "requirements-scan.txt").read_text().splitlines()
