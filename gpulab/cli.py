@@ -1,4 +1,5 @@
-"""The `gpulab` command: synth, validate and list environments, judge a security scan.
+"""The `gpulab` command: synth, validate and list environments; review changes (diff, plan-report, scan-report)
+and write the CI workflows that run them (ci).
 
 `python main.py` with no arguments synthesizes every environment, which is what
 `cdktf synth` runs. Bad input prints one line per problem and exits 2.
