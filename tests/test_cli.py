@@ -215,8 +215,8 @@ AZURE_BAD_INPUT = {
         "dev.yaml: machines[0].data_disk_gb: 2 GB is outside what an Azure Premium SSD data disk holds (use 4 to 32767)",
     ),
     "azure field of another cloud": (
-        ("    gpu: {type: t4, count: 1}", "    gpu: {type: t4, count: 1}\n    idle_stop_minutes: 30"),
-        "dev.yaml: machines[0].idle_stop_minutes: is not used on Azure (use shutdown_at: a daily deallocation schedule)",
+        ("    gpu: {type: t4, count: 1}", "    gpu: {type: t4, count: 1}\n    max_run_hours: 4"),
+        "dev.yaml: machines[0].max_run_hours: is not used on Azure (use shutdown_at: a daily deallocation schedule)",
     ),
     "azure world-open ssh": (
         ("admin_cidrs: [203.0.113.0/24]", "admin_cidrs: [0.0.0.0/0]"),

@@ -18,6 +18,7 @@ from gpulab.constructs.azure.key_vault import AzureKeyVault
 from gpulab.constructs.azure.linux_vm import Spot, public_key_from
 from gpulab.constructs.azure.monitoring import AzureMonitoring
 from gpulab.constructs.azure.network import INTERNET, AzureNetwork, FlowLogTarget
+from gpulab.constructs.azure.self_stop import AzureSelfDeallocate
 from gpulab.constructs.azure.storage import AzureStorage, ContainerSpec, CustomerManagedKey
 from gpulab.providers.azure import azure_backend, azure_provider
 
@@ -195,6 +196,11 @@ class AzurePlatformStack(TerraformStack):
                     description=f"Delegate {hq.domain} to these name servers at your registrar",
                 )
 
+        self_deallocate = (
+            AzureSelfDeallocate(self, "self-deallocate", resource_group_id=group.id, resource_group_name=rg)
+            if any(machine.idle_stop_minutes for machine in env.machines)
+            else None
+        )
         for machine in env.machines:
             size = machine_type_for(machine, "azure")
             subnets = network.public_subnet_ids if machine.subnet == "public" else network.private_subnet_ids
@@ -226,6 +232,8 @@ class AzurePlatformStack(TerraformStack):
                     spot=Spot(max_price=machine.spot_max_price) if machine.spot else None,
                     shutdown_at=machine.shutdown_at,
                     shutdown_timezone=machine.shutdown_timezone,
+                    idle_stop_minutes=machine.idle_stop_minutes,
+                    self_deallocate=self_deallocate,
                     notify_email=monitor.alarm_email,
                     public_ip_dns_label=azure_names.dns_label(env, label) if machine.public_ip else None,
                     zone=zones[slot] if zones else None,

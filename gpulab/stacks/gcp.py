@@ -161,6 +161,7 @@ class GcpPlatformStack(TerraformStack):
                     startup_script=machine.setup_script,
                     spot=machine.spot,
                     max_run_hours=machine.max_run_hours,
+                    idle_stop_minutes=machine.idle_stop_minutes,
                     stopped_between_runs=machine.stopped_between_runs,
                     resource_policies=policies,
                     data_disk_schedules=disk_schedules,

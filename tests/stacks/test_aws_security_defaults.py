@@ -203,6 +203,15 @@ def test_seed_alarm_thresholds_are_kept_in_dev(stacks):
 
 
 @pytest.mark.parametrize("name", BOTH)
+def test_idle_machines_stop_themselves_and_a_shutdown_never_terminates(stacks, name):
+    """The idle watchdog's OS shutdown stops the instance (instance_initiated_shutdown_behavior, EC2 User Guide:
+    "stop" keeps the EBS volumes and ends compute billing; "terminate" would delete the root volume)."""
+    for instance in resources(stacks[name], "aws_instance").values():
+        assert instance["instance_initiated_shutdown_behavior"] == "stop"
+        assert '{"idle_minutes": 60, "processes": [], "stop": "shutdown"}' in instance["user_data"]
+
+
+@pytest.mark.parametrize("name", BOTH)
 def test_the_models_bucket_archives_old_versions_as_seed_004_says(stacks, name):
     """Seed 004: "Models Bucket ... Lifecycle: Archive old versions": replaced versions go to Glacier after
     30 days and are deleted after a year (Glacier Flexible Retrieval bills 90 days at least)."""

@@ -3,6 +3,7 @@
 A snapshot can be regenerated carelessly; these assertions cannot.
 """
 
+import json
 import subprocess
 
 import pytest
@@ -72,7 +73,7 @@ def test_identities_get_blob_data_roles_on_the_data_containers_only(stacks, name
     (asserted below), none subscription-wide."""
     stack = stacks[name]
     assignments = [
-        a for a in resources(stack, "azurerm_role_assignment").values() if "Blob" in a["role_definition_name"]
+        a for a in resources(stack, "azurerm_role_assignment").values() if "Blob" in a.get("role_definition_name", "")
     ]
     containers = {f"${{azurerm_storage_container.{key}.id}}" for key in resources(stack, "azurerm_storage_container")}
     assert len(assignments) == len(_vms(stack)) * len(containers)
@@ -87,6 +88,31 @@ def test_identities_get_blob_data_roles_on_the_data_containers_only(stacks, name
                 "nothing scoped to the platform's resource group; the Backup vault writes snapshots into its own"
             )
             assert assignment["role_definition_name"] == "Disk Snapshot Contributor"
+
+
+@pytest.mark.parametrize("name", AZURE)
+def test_an_idle_vm_may_deallocate_itself_and_nothing_else(stacks, name):
+    """The idle watchdog deallocates through the VM's identity: a custom role with read and deallocate only,
+    defined at the platform's resource group, assigned per VM at that VM's scope (docs/azure.md)."""
+    stack = stacks[name]
+    (role_key, role), *others = resources(stack, "azurerm_role_definition").items()
+    assert others == []
+    assert role["permissions"] == [
+        {"actions": ["Microsoft.Compute/virtualMachines/read", "Microsoft.Compute/virtualMachines/deallocate/action"]}
+    ]
+    assert role["assignable_scopes"] == [role["scope"]] and role["scope"].startswith(
+        "${azurerm_resource_group.resource-group"
+    )
+    grants = [a for a in resources(stack, "azurerm_role_assignment").values() if "role_definition_id" in a]
+    machines = {k: v for k, v in _vms(stack).items() if not k.startswith("hq_")}
+    assert sorted(g["scope"] for g in grants) == sorted(f"${{azurerm_linux_virtual_machine.{k}.id}}" for k in machines)
+    for grant in grants:
+        vm = grant["scope"].removesuffix(".id}")
+        assert grant["principal_id"] == f"{vm}.identity[0].principal_id}}"
+        assert grant["role_definition_id"] == f"${{azurerm_role_definition.{role_key}.role_definition_resource_id}}"
+        assert "idle_watchdog.py" in json.dumps(machines[vm.split(".")[1]]["user_data"])
+    headquarters = [v for k, v in _vms(stack).items() if k.startswith("hq_")]
+    assert all("idle_watchdog.py" not in json.dumps(vm["user_data"]) for vm in headquarters)  # it serves the site
 
 
 @pytest.mark.parametrize("name", AZURE)
@@ -267,7 +293,9 @@ def test_echoes_prod_encrypts_storage_and_every_disk_with_its_hsm_key(stacks):
         assert disk["disk_encryption_set_id"].startswith(encryption_set)
     for vm in _vms(stack).values():
         assert vm["os_disk"]["disk_encryption_set_id"].startswith(encryption_set)
-    grants = [a for a in resources(stack, "azurerm_role_assignment").values() if "Crypto" in a["role_definition_name"]]
+    grants = [
+        a for a in resources(stack, "azurerm_role_assignment").values() if "Crypto" in a.get("role_definition_name", "")
+    ]
     assert sorted(a["role_definition_name"] for a in grants) == [
         "Key Vault Crypto Officer",
         "Key Vault Crypto Service Encryption User",

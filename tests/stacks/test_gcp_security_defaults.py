@@ -78,6 +78,17 @@ def test_workers_stop_themselves_and_stay_stopped_between_runs(stacks, name):
 
 
 @pytest.mark.parametrize("name", GCP)
+def test_idle_workers_shut_down_which_stops_them_on_compute_engine(stacks, name):
+    """The idle watchdog (the fleet's default 60 minutes) powers the OS off: Compute Engine then stops the
+    VM (TERMINATED: no compute billing), unlike Azure, where gpulab deallocates through the API instead."""
+    for instance in _instances(stack := stacks[name]):
+        script = instance["metadata"]["startup-script"]
+        assert "gpulab-idle-watchdog.timer" in script
+        assert '{"idle_minutes": 60, "processes": [], "stop": "shutdown"}' in script
+    assert "azurerm_role_definition" not in stack["resource"]
+
+
+@pytest.mark.parametrize("name", GCP)
 def test_firewall_admits_ssh_from_iap_only_and_lets_workers_reach_the_head(stacks, name):
     rules = {
         r["name"].removeprefix(f"pcp-{name}-"): r for r in resources(stacks[name], "google_compute_firewall").values()

@@ -162,7 +162,6 @@ def _check_machines(env: Environment) -> list[tuple[str, str]]:
             where,
             machine,
             {
-                "idle_stop_minutes": "use shutdown_at: a daily deallocation schedule",
                 "max_run_hours": "use shutdown_at: a daily deallocation schedule",
                 "stopped_between_runs": "it is built on gcp only",
             },

@@ -173,7 +173,6 @@ def _check_zones_and_machines(env: Environment) -> list[tuple[str, str]]:
                             f"{', '.join(offering) or 'none'})",
                         )
                     )
-        problems += unused_fields(where, machine, {"idle_stop_minutes": "use max_run_hours or shutdown_at"}, "GCP")
         if not is_iana_time_zone(machine.shutdown_timezone):
             zone = machine.shutdown_timezone
             iana = iana_for_windows(zone)

@@ -29,6 +29,7 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurity
 from constructs import Construct
 
 from gpulab import defaults
+from gpulab.agent.install import idle_watchdog_lines
 from gpulab.constructs.aws import user_data
 from gpulab.rules import addresses, limits
 from gpulab.rules.boot_scripts import check_rendered_script
@@ -104,9 +105,11 @@ class AwsGpuVm(Construct):
             releases do not replace a running machine (ami changes are ignored).
         log_group_name: where the agent ships cloud-init and syslog; none by default.
         setup_script: shell commands appended to the boot script.
-        idle_stop_minutes: stop the machine after this long (10 to 1440) below
-            `idle_percent` (1 to 50, 5 by default) GPU (or CPU) utilisation;
-            60 by default, None disables.
+        idle_stop_minutes: stop the machine after this long (10 to 1440) idle,
+            two ways: gpulab's idle watchdog on the machine (no GPU work, CPU load
+            or logged-in users; an OS shutdown, which stops the instance), and a
+            CloudWatch alarm below `idle_percent` (1 to 50, 5 by default) GPU (or
+            CPU) utilisation, in case the machine cannot act; 60 by default, None disables.
         alarm_topic_arn: also notify this SNS topic when the idle alarm fires.
         protect_data: `prevent_destroy` on the data volume.
         data_volume_tags: more tags on the data volume, e.g. what selects it for
@@ -196,6 +199,7 @@ class AwsGpuVm(Construct):
             log_group_name=log_group_name,
             gpu=gpu,
             setup_script=setup_script,
+            steps=idle_watchdog_lines(idle_minutes=idle_stop_minutes, stop="shutdown") if idle_stop_minutes else (),
         )
         check_rendered_script("aws", boot)
         self.instance = Instance(
@@ -220,6 +224,7 @@ class AwsGpuVm(Construct):
                 delete_on_termination=True,
             ),
             instance_market_options=market,
+            instance_initiated_shutdown_behavior="stop",  # the idle watchdog's OS shutdown stops, never terminates
             user_data=boot,
             tags={"Name": name},
             lifecycle=TerraformResourceLifecycle(ignore_changes=["ami"]),

@@ -7,6 +7,7 @@ token (`replace(<volume id>, "-", "")`) and is resolved at plan time.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from gpulab.constructs.boot_script import template_literal
 from gpulab.constructs.data_disk import install_lines
@@ -75,8 +76,10 @@ def render(
     log_group_name: str | None,
     gpu: bool,
     setup_script: str | None,
+    steps: Sequence[str] = (),
 ) -> str:
-    """The cloud-init shell script for one machine."""
+    """The cloud-init shell script for one machine; `steps` are gpulab's own lines (an agent's install),
+    run after the CloudWatch agent and before the environment's setup script."""
     config = json.dumps(
         agent_config(metric_namespace=metric_namespace, log_group_name=log_group_name, gpu=gpu),
         indent=2,
@@ -106,6 +109,8 @@ cat > {AGENT_CONFIG_PATH} <<'AGENT_CONFIG'
 AGENT_CONFIG
 /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:{AGENT_CONFIG_PATH}
 """
+    if steps:
+        script += "\n" + template_literal("\n".join(steps)) + "\n"
     if setup_script:
         script += "\n# The environment's own setup steps.\n" + template_literal(setup_script.rstrip()) + "\n"
     return script

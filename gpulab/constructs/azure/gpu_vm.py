@@ -1,4 +1,4 @@
-"""AzureGpuVm: an experiment VM with NVIDIA drivers, a data disk and a daily deallocation."""
+"""AzureGpuVm: an experiment VM with NVIDIA drivers, a data disk, a daily deallocation and an idle stop."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from cdktf_cdktf_provider_azurerm.dev_test_global_vm_shutdown_schedule import (
 from constructs import Construct
 
 from gpulab import defaults
+from gpulab.agent.install import idle_watchdog_lines
 from gpulab.constructs.azure.linux_vm import (
     UBUNTU_HPC_GPU,
     UBUNTU_LTS,
@@ -19,8 +20,10 @@ from gpulab.constructs.azure.linux_vm import (
     Spot,
     check_vm_arguments,
 )
+from gpulab.constructs.azure.self_stop import AzureSelfDeallocate
+from gpulab.rules import limits
 from gpulab.rules.time_zones import azure_time_zone
-from gpulab.rules.values import email_problem, require
+from gpulab.rules.values import email_problem, require, within
 from gpulab.time_of_day import hours_and_minutes
 
 SHUTDOWN_NOTICE_MINUTES = 30
@@ -28,15 +31,17 @@ DEFAULT_DATA_MOUNT = "/data"
 
 
 class AzureGpuVm(Construct):
-    """One experiment VM: private by default, its own data disk, stopped every evening.
+    """One experiment VM: private by default, its own data disk, stopped every evening and when idle.
 
     GPU sizes boot Microsoft's Ubuntu HPC image (NVIDIA driver and CUDA
     installed); CPU sizes boot Ubuntu LTS. `shutdown_at` ("19:00" in
     `shutdown_timezone`, a Windows time zone id, by default) deallocates the
     VM daily through Azure's auto-shutdown, which stops billing for compute;
     a shutdown from inside the OS would not. `notify_email` hears 30 minutes
-    before. No public IP unless `public_ip_dns_label` is given: reach it from
-    the headquarters or through Azure Bastion.
+    before. `idle_stop_minutes` deallocates it, through its own identity,
+    once it has been idle that long (gpulab's idle watchdog). No public IP
+    unless `public_ip_dns_label` is given: reach it from the headquarters or
+    through Azure Bastion.
     """
 
     def __init__(
@@ -59,6 +64,8 @@ class AzureGpuVm(Construct):
         spot: Spot | None = None,
         shutdown_at: str | None = defaults.SHUTDOWN_AT,
         shutdown_timezone: str = defaults.SHUTDOWN_TIMEZONE,
+        idle_stop_minutes: int | None = None,
+        self_deallocate: AzureSelfDeallocate | None = None,
         notify_email: str | None = None,
         public_ip_dns_label: str | None = None,
         zone: str | None = None,
@@ -72,6 +79,10 @@ class AzureGpuVm(Construct):
         shutdown_timezone: the time zone of shutdown_at (UTC by default), a
         Windows id or an IANA name, which is translated to its Windows id.
         spot: run on spot capacity, deallocated on eviction (see `Spot`).
+        idle_stop_minutes: deallocate the VM after this many minutes (10 to
+            1440) without GPU work, CPU load or logged-in users: gpulab's idle
+            watchdog, through the VM's identity, which `self_deallocate` lets
+            deallocate this VM and nothing else. None (the default): no idle stop.
         """
         check_vm_arguments(
             admin_username=admin_username,
@@ -85,7 +96,14 @@ class AzureGpuVm(Construct):
         stop_time = hours_and_minutes(shutdown_at, "shutdown_at") if shutdown_at else None
         if notify_email is not None:
             require("notify_email", notify_email, email_problem)
+        if idle_stop_minutes is not None:
+            require("idle_stop_minutes", idle_stop_minutes, within(limits.IDLE_STOP_MINUTES))
+            if self_deallocate is None:
+                raise ValueError("self_deallocate: required with idle_stop_minutes (the group's AzureSelfDeallocate)")
         super().__init__(scope, id)
+        watchdog = (
+            idle_watchdog_lines(idle_minutes=idle_stop_minutes, stop="azure-deallocate") if idle_stop_minutes else []
+        )
         self.machine = AzureLinuxVm(
             self,
             "machine",
@@ -101,6 +119,7 @@ class AzureGpuVm(Construct):
             data_disk_gb=data_disk_gb,
             data_mount=data_mount,
             setup_script=setup_script,
+            boot_steps=watchdog,
             public_ip_dns_label=public_ip_dns_label,
             zone=zone,
             spot=spot,
@@ -114,6 +133,8 @@ class AzureGpuVm(Construct):
         self.data_disk_id: str | None = self.machine.data_disk_id
         self.private_ip: str = self.machine.private_ip
         self.public_ip: str | None = self.machine.public_ip
+        if idle_stop_minutes and self_deallocate is not None:
+            self_deallocate.allow(id, vm_id=self.machine.vm_id, principal_id=self.machine.principal_id)
         if stop_time:
             hours, minutes = stop_time
             DevTestGlobalVmShutdownSchedule(

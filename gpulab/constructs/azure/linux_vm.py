@@ -148,6 +148,7 @@ class AzureLinuxVm(Construct):
         data_mount: str | None = None,
         data_folders: Sequence[str] = (),
         setup_script: str | None = None,
+        boot_steps: Sequence[str] = (),
         public_ip_dns_label: str | None = None,
         zone: str | None = None,
         spot: Spot | None = None,
@@ -166,6 +167,8 @@ class AzureLinuxVm(Construct):
         os_disk_gb: at least the image's size (30 GB for Ubuntu), at most 4095.
         data_disk_gb: a Premium SSD data disk at LUN 0, 4 to 32767 GB (none by default).
         data_mount: where the boot script mounts the data disk (needs data_disk_gb).
+        boot_steps: gpulab's own shell lines for the boot script (an agent's
+            install), run after the data disk is mounted and before setup_script; none by default.
         public_ip_dns_label: give the VM a static public IP named
             `<label>.<location>.cloudapp.azure.com`.
         spot: run as a spot VM, deallocated (not deleted) on eviction.
@@ -227,7 +230,11 @@ class AzureLinuxVm(Construct):
             tags=tags,
         )
         script = boot_script(
-            data_mount=data_mount, data_folders=data_folders, owner=admin_username, setup_script=setup_script
+            data_mount=data_mount,
+            data_folders=data_folders,
+            owner=admin_username,
+            steps=boot_steps,
+            setup_script=setup_script,
         )
         check_rendered_script("azure", script)
         self.vm = LinuxVirtualMachine(

@@ -25,6 +25,7 @@ from cdktf_cdktf_provider_google.compute_instance import (
 from constructs import Construct
 
 from gpulab import defaults
+from gpulab.agent.install import idle_watchdog_lines
 from gpulab.config.catalog.gcp import GCE_ACCELERATOR_TYPES
 from gpulab.constructs.boot_script import boot_script, gcp_data_disk_links, template_literal
 from gpulab.rules import limits, names
@@ -98,6 +99,7 @@ class GcpGpuVm(Construct):
         startup_script: str | None = None,
         spot: bool = False,
         max_run_hours: int | None = None,
+        idle_stop_minutes: int | None = None,
         stopped_between_runs: bool = False,
         resource_policies: Sequence[str] = (),
         data_disk_schedules: Sequence[str] = (),
@@ -126,6 +128,9 @@ class GcpGpuVm(Construct):
             SSH through IAP, outbound through Cloud NAT).
         spot: run on Spot capacity, stopped (not deleted) when preempted; off by default.
         max_run_hours: stop the VM this long (1 to 168) after each start; no limit by default.
+        idle_stop_minutes: stop the VM (an OS shutdown, which ends compute billing on
+            Compute Engine) after this many minutes (10 to 1440) without GPU work, CPU
+            load or logged-in users: gpulab's idle watchdog; none by default.
         stopped_between_runs: create it, leave it stopped, and ignore whether it runs; off by default.
         resource_policies: e.g. a GcpStopSchedule's self_link; none by default.
         data_disk_schedules: names of snapshot schedules for the data disk (a
@@ -140,6 +145,8 @@ class GcpGpuVm(Construct):
         require("data_disk_gb", data_disk_gb, within(limits.GCE_DISK_GB))
         if max_run_hours is not None:
             require("max_run_hours", max_run_hours, within(limits.MAX_RUN_HOURS))
+        if idle_stop_minutes is not None:
+            require("idle_stop_minutes", idle_stop_minutes, within(limits.IDLE_STOP_MINUTES))
         super().__init__(scope, id)
         labels = labels or {}
         gpu = accelerator is not None
@@ -160,7 +167,10 @@ class GcpGpuVm(Construct):
         script = boot_script(
             data_mount=DEFAULT_DATA_MOUNT,
             disk_links=gcp_data_disk_links(DATA_DEVICE),
-            steps=OPS_AGENT_STEPS,
+            steps=[
+                *OPS_AGENT_STEPS,
+                *(idle_watchdog_lines(idle_minutes=idle_stop_minutes, stop="shutdown") if idle_stop_minutes else []),
+            ],
             setup_script=startup_script,
         )
         stopping = "STOP" if spot or max_run_hours else None

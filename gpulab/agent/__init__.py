@@ -1,0 +1,1 @@
+"""Scripts that run on the machines gpulab builds, shipped in the package and installed by the boot scripts."""
