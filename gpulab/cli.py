@@ -382,6 +382,74 @@ def ci_check(
     typer.echo(f"workflows ok: {workflows_dir} and the generated set pass zizmor and the workflow schema")
 
 
+machines_app = typer.Typer(help="Start, stop and list an environment's machines (AWS).")
+app.add_typer(machines_app, name="machines")
+state_app = typer.Typer(help="The Terraform state an environment keeps remotely (AWS).")
+app.add_typer(state_app, name="state")
+MachineName = Annotated[str | None, typer.Argument(help="One machine group (default: all).")]
+
+
+def _aws_environment(name: str, env_dir: Path):
+    """Environment `name` from `env_dir`, which must be on AWS; bad input exits 2."""
+    from gpulab.config import load_environments
+
+    try:
+        (env,) = load_environments(env_dir, [name])
+    except ConfigError as error:
+        _fail(error)
+    if env.cloud != "aws":
+        typer.echo(f"{name}: is on {env.cloud}; these commands work on AWS environments so far", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    return env
+
+
+def _machines(verb: str, name: str, machine: str | None, env_dir: Path) -> None:
+    from gpulab.ops import aws_machines
+    from gpulab.ops.aws_clients import OpsError
+
+    env = _aws_environment(name, env_dir)
+    try:
+        instances = getattr(aws_machines, verb)(env, machine)
+    except OpsError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    for instance in instances:
+        typer.echo(f"{instance.name}  {instance.instance_id}  {instance.instance_type}  {instance.state}")
+
+
+@machines_app.command("status")
+def machines_status(env: str, machine: MachineName = None, env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
+    """List the environment's machines and their states."""
+    _machines("find", env, machine, env_dir)
+
+
+@machines_app.command("start")
+def machines_start(env: str, machine: MachineName = None, env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
+    """Start the machines and wait until they run."""
+    _machines("start", env, machine, env_dir)
+
+
+@machines_app.command("stop")
+def machines_stop(env: str, machine: MachineName = None, env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
+    """Stop the machines and wait until they have stopped."""
+    _machines("stop", env, machine, env_dir)
+
+
+@state_app.command("bootstrap")
+def state_bootstrap(env: str, env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
+    """Make the S3 state bucket the environment names: versioned, encrypted, private, TLS only (idempotent)."""
+    from gpulab.ops.aws_clients import OpsError
+    from gpulab.ops.aws_state import bootstrap
+
+    environment = _aws_environment(env, env_dir)
+    try:
+        for line in bootstrap(environment):
+            typer.echo(line)
+    except OpsError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the command line with `argv` (default: sys.argv[1:]) in this process; returns the exit code."""
     try:
