@@ -435,6 +435,26 @@ def machines_stop(env: str, machine: MachineName = None, env_dir: EnvDir = DEFAU
     _machines("stop", env, machine, env_dir)
 
 
+@app.command()
+def preflight(env: str, env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
+    """Before a deploy, check the AWS account for what a plan cannot see: account, zones, quotas, image, state."""
+    from gpulab.ops.aws_clients import OpsError
+    from gpulab.ops.aws_preflight import preflight as run_checks
+
+    environment = _aws_environment(env, env_dir)
+    try:
+        checks = run_checks(environment)
+    except OpsError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    for check in checks:
+        typer.echo(str(check))
+    blocking = [c for c in checks if c.verdict == "block"]
+    typer.echo(f"{len(blocking)} blocking, {sum(c.verdict == 'warn' for c in checks)} unchecked, of {len(checks)}")
+    if blocking:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
 @state_app.command("bootstrap")
 def state_bootstrap(env: str, env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
     """Make the S3 state bucket the environment names: versioned, encrypted, private, TLS only (idempotent)."""

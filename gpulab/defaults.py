@@ -32,3 +32,9 @@ AZURE_HQ_OS_DISK_GB = 30
 HQ_SUBDOMAINS = ("mlflow", "tensorboard", "dashboard", "docs")
 # Azure offers no archive tier on zone-redundant storage accounts.
 AZURE_NO_ARCHIVE_REPLICATION = frozenset({"ZRS", "GZRS", "RAGZRS"})
+
+# The image of AWS GPU machines: AWS's Deep Learning Base AMI (NVIDIA driver, Ubuntu 24.04), through the SSM
+# parameter AWS keeps pointing at its newest release (also what `gpulab preflight` resolves).
+DEEP_LEARNING_AMI_PARAMETER = (
+    "/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-24.04/latest/ami-id"
+)

@@ -31,13 +31,11 @@ from constructs import Construct
 from gpulab import defaults
 from gpulab.agent.install import idle_watchdog_lines
 from gpulab.constructs.aws import user_data
+from gpulab.defaults import DEEP_LEARNING_AMI_PARAMETER
 from gpulab.rules import addresses, limits
 from gpulab.rules.boot_scripts import check_rendered_script
 from gpulab.rules.values import positive_problem, require, require_each, within
 
-DEEP_LEARNING_AMI_PARAMETER = (
-    "/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-24.04/latest/ami-id"
-)
 DATA_DEVICE = "/dev/sdf"
 DATA_MOUNT = "/data"
 
