@@ -455,6 +455,55 @@ def preflight(env: str, env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
         raise typer.Exit(EXIT_FINDINGS)
 
 
+@app.command("run")
+def run_job(
+    env: str,
+    command: Annotated[
+        list[str] | None, typer.Argument(help="The command, after --: gpulab run dev -- python train.py")
+    ] = None,
+    machines: Annotated[str | None, typer.Option("--machines", help="One machine group (default: all).")] = None,
+    script: Annotated[Path | None, typer.Option("--script", help="A shell script to run instead of a command.")] = None,
+    keep_alive: Annotated[bool, typer.Option("--keep-alive", help="Leave the machines running afterwards.")] = False,
+    out: Annotated[Path, typer.Option("--out", help="Where the run's logs and results are copied.")] = Path("runs"),
+    timeout_minutes: Annotated[int, typer.Option("--timeout-minutes", min=1)] = 24 * 60,
+    poll_seconds: Annotated[float, typer.Option("--poll-seconds", min=0.1)] = 15,
+    env_dir: EnvDir = DEFAULT_ENV_DIR,
+) -> None:
+    """Start the machines, run a job on each, collect logs and results, stop them (AWS)."""
+    from gpulab.ops.aws_clients import OpsError
+    from gpulab.ops.aws_runs import start_run
+
+    if bool(command) == bool(script):
+        typer.echo("give a command after -- or --script FILE (one of them)", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    job: dict = {"command": list(command)} if command else {}
+    if script:
+        try:
+            job = {"script": script.read_text(encoding="utf-8")}
+        except OSError as error:
+            typer.echo(f"{script}: cannot read the script ({error.strerror})", err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+    environment = _aws_environment(env, env_dir)
+    try:
+        outcome = start_run(
+            environment,
+            job,
+            machine=machines,
+            keep_alive=keep_alive,
+            local_root=out,
+            poll_seconds=poll_seconds,
+            timeout_seconds=timeout_minutes * 60,
+            say=typer.echo,
+        )
+    except OpsError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    typer.echo(f"run {outcome.run_id}: logs and results in {outcome.local}")
+    if outcome.failed:
+        typer.echo(f"run {outcome.run_id}: failed on {', '.join(outcome.failed)}", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
+
+
 @state_app.command("bootstrap")
 def state_bootstrap(env: str, env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
     """Make the S3 state bucket the environment names: versioned, encrypted, private, TLS only (idempotent)."""

@@ -1,7 +1,8 @@
 """Shell lines that install gpulab's idle watchdog (idle_watchdog.py) on a machine, for its boot script.
 
-The script, its configuration and a systemd service with a timer are
-written by here-documents (quoted, so nothing in them is expanded); the
+The program (gzip-compressed and base64-encoded: EC2 user data holds 16 KB),
+its configuration and a systemd service with a timer are written by
+here-documents (quoted, so nothing in them is expanded); the
 timer runs the watchdog every minute from five minutes after boot. Running
 the lines again (Compute Engine runs its startup script at every start)
 rewrites the same files and restarts the timer.
@@ -9,6 +10,8 @@ rewrites the same files and restarts the timer.
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +19,8 @@ from pathlib import Path
 from gpulab.rules import limits
 
 WATCHDOG_SOURCE = Path(__file__).with_name("idle_watchdog.py")
+RUN_AGENT_SOURCE = Path(__file__).with_name("run_agent.py")
+AGENT_BOTO3 = "1.44.5"  # the run agent's boto3, as requirements.txt pins it
 STOP_METHODS = ("shutdown", "azure-deallocate")
 SERVICE = """[Unit]
 Description=gpulab idle watchdog: stop this machine after its idle minutes
@@ -45,6 +50,12 @@ def _file(path: str, text: str, mode: str) -> list[str]:
     return [f"cat > {path} <<'{delimiter}'", text.rstrip("\n"), delimiter, f"chmod {mode} {path}"]
 
 
+def _program(path: str, source: str) -> list[str]:
+    """A Python program written gzip-compressed and base64-encoded: EC2 user data holds 16 KB at most."""
+    packed = base64.encodebytes(gzip.compress(source.encode("utf-8"), mtime=0)).decode("ascii").rstrip("\n")
+    return [f"base64 -d <<'GPULAB_EOF' | gunzip > {path}", packed, "GPULAB_EOF", f"chmod 0755 {path}"]
+
+
 def idle_watchdog_lines(*, idle_minutes: int, stop: str, processes: Sequence[str] = ()) -> list[str]:
     """Install and start the watchdog: stop this machine (`stop`: shutdown or azure-deallocate) after
     `idle_minutes` without GPU work, CPU load, logged-in users or any of `processes`."""
@@ -57,11 +68,54 @@ def idle_watchdog_lines(*, idle_minutes: int, stop: str, processes: Sequence[str
     return [
         "# gpulab idle watchdog: stops this machine when it has been idle for its idle minutes",
         "install -d -m 0755 /usr/local/lib/gpulab /etc/gpulab",
-        *_file("/usr/local/lib/gpulab/idle_watchdog.py", WATCHDOG_SOURCE.read_text(encoding="utf-8"), "0755"),
+        *_program("/usr/local/lib/gpulab/idle_watchdog.py", WATCHDOG_SOURCE.read_text(encoding="utf-8")),
         *_file("/etc/gpulab/idle-watchdog.json", config, "0644"),
         *_file("/etc/systemd/system/gpulab-idle-watchdog.service", SERVICE, "0644"),
         *_file("/etc/systemd/system/gpulab-idle-watchdog.timer", TIMER, "0644"),
         "systemctl daemon-reload",
         "systemctl enable gpulab-idle-watchdog.timer",
         "systemctl restart gpulab-idle-watchdog.timer",
+    ]
+
+
+RUN_AGENT_SERVICE = """[Unit]
+Description=gpulab run agent: run the job gpulab run queued for this machine
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=oneshot
+ExecStart=/opt/gpulab-agent/bin/python /usr/local/lib/gpulab/run_agent.py --config /etc/gpulab/run-agent.json
+"""
+RUN_AGENT_TIMER = """[Unit]
+Description=Look for a queued gpulab run every minute
+
+[Timer]
+OnBootSec=30s
+OnUnitActiveSec=1min
+AccuracySec=5s
+
+[Install]
+WantedBy=timers.target
+"""
+
+
+def run_agent_lines(*, bucket: str, machine: str) -> list[str]:
+    """Install the run agent (run_agent.py, with boto3 in its own virtualenv) and start its timer: it runs the job
+    `gpulab run` queues for `machine` in `bucket` (the region it asks the instance metadata service)."""
+    config = json.dumps({"bucket": bucket, "machine": machine}, sort_keys=True)
+    return [
+        "# gpulab run agent: runs the job `gpulab run` queues for this machine",
+        "install -d -m 0755 /usr/local/lib/gpulab /etc/gpulab",
+        "if [ ! -x /opt/gpulab-agent/bin/python ]; then",
+        "  python3 -m venv /opt/gpulab-agent",
+        f"  /opt/gpulab-agent/bin/pip install --quiet 'boto3=={AGENT_BOTO3}'",
+        "fi",
+        *_program("/usr/local/lib/gpulab/run_agent.py", RUN_AGENT_SOURCE.read_text(encoding="utf-8")),
+        *_file("/etc/gpulab/run-agent.json", config, "0644"),
+        *_file("/etc/systemd/system/gpulab-run-agent.service", RUN_AGENT_SERVICE, "0644"),
+        *_file("/etc/systemd/system/gpulab-run-agent.timer", RUN_AGENT_TIMER, "0644"),
+        "systemctl daemon-reload",
+        "systemctl enable gpulab-run-agent.timer",
+        "systemctl restart gpulab-run-agent.timer",
     ]

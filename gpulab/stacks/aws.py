@@ -142,6 +142,7 @@ class AwsPlatformStack(TerraformStack):
                     idle_stop_minutes=machine.idle_stop_minutes,
                     idle_percent=monitor.idle_percent,
                     alarm_topic_arn=monitoring.topic_arn,
+                    job_bucket=env.bucket_name(env.buckets[0]) if env.buckets else None,
                     protect_data=env.protect_data,
                     data_volume_tags=backup_tags,
                 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import os
 import stat
@@ -15,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from gpulab.agent.idle_watchdog import Unreadable, parse_gpu_readings
-from gpulab.agent.install import WATCHDOG_SOURCE, idle_watchdog_lines
+from gpulab.agent.install import RUN_AGENT_SOURCE, WATCHDOG_SOURCE, idle_watchdog_lines, run_agent_lines
 
 QUIET = {"cpu_load_per_core": 1000}  # this machine's own load never decides these tests
 
@@ -168,11 +170,25 @@ def test_the_install_lines_carry_the_script_and_start_a_timer():
     lines = idle_watchdog_lines(idle_minutes=45, stop="shutdown", processes=["trainer"])
     script = "\n".join(["#!/bin/bash", "set -euo pipefail", *lines])
     assert subprocess.run(["bash", "-n"], input=script, text=True, check=False).returncode == 0
-    body = script.split("<<'GPULAB_EOF'\n", 1)[1].split("\nGPULAB_EOF", 1)[0]
-    assert body == WATCHDOG_SOURCE.read_text().rstrip("\n")
+    body = script.split("<<'GPULAB_EOF' | gunzip > /usr/local/lib/gpulab/idle_watchdog.py\n", 1)[1].split(
+        "\nGPULAB_EOF"
+    )[0]
+    assert gzip.decompress(base64.b64decode(body)).decode() == WATCHDOG_SOURCE.read_text()
     assert '{"idle_minutes": 45, "processes": ["trainer"], "stop": "shutdown"}' in script
     assert lines[-2:] == ["systemctl enable gpulab-idle-watchdog.timer", "systemctl restart gpulab-idle-watchdog.timer"]
     with pytest.raises(ValueError, match="idle_minutes must be between 10 and 1440, got 5"):
         idle_watchdog_lines(idle_minutes=5, stop="shutdown")
     with pytest.raises(ValueError, match="stop must be one of shutdown, azure-deallocate, got 'halt'"):
         idle_watchdog_lines(idle_minutes=45, stop="halt")
+
+
+def test_the_written_program_is_the_packaged_one_byte_for_byte(tmp_path):
+    """The boot script's own decoding (base64 -d | gunzip), run by bash, gives back the package's file."""
+    lines = run_agent_lines(bucket="mlinfra-dev-datasets", machine="mlinfra-dev-trainer-0")
+    start = next(i for i, line in enumerate(lines) if "run_agent.py" in line and "base64 -d" in line)
+    decode = "\n".join(lines[start : start + 3]).replace(
+        "/usr/local/lib/gpulab/run_agent.py", str(tmp_path / "agent.py")
+    )
+    subprocess.run(["bash", "-e", "-c", decode], check=True)
+    assert (tmp_path / "agent.py").read_bytes() == RUN_AGENT_SOURCE.read_bytes()
+    assert '{"bucket": "mlinfra-dev-datasets", "machine": "mlinfra-dev-trainer-0"}' in "\n".join(lines)

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from tests.conftest import data_sources, resources, shipped_on
+from gpulab.config import load_environments
+from tests.conftest import ENV_DIR, data_sources, resources, shipped_on
 
 BOTH = ["dev", "prod"]
 
@@ -261,3 +262,16 @@ def test_prod_data_volumes_are_snapshotted_daily_and_dev_ones_are_not(stacks):
     volumes = resources(stack, "aws_ebs_volume").values()
     assert volumes and all(details["target_tags"].items() <= v["tags"].items() for v in volumes)
     assert not resources(stacks["dev"], "aws_dlm_lifecycle_policy")
+
+
+@pytest.mark.parametrize("name", BOTH)
+def test_machines_run_the_jobs_queued_in_their_first_bucket_which_their_role_may_write(stacks, name):
+    (env,) = load_environments(ENV_DIR, [name])
+    bucket = env.bucket_name(env.buckets[0])
+    (key,) = [k for k, b in resources(stacks[name], "aws_s3_bucket").items() if b["bucket"] == bucket]
+    for instance in resources(stacks[name], "aws_instance").values():
+        assert "gpulab-run-agent.timer" in instance["user_data"]
+        machine = instance["tags"]["Name"]
+        assert f'{{"bucket": "{bucket}", "machine": "{machine}"}}' in instance["user_data"]
+    documents = json.dumps(stacks[name]["data"]["aws_iam_policy_document"])
+    assert f"aws_s3_bucket.{key}.arn}}/*" in documents and "s3:PutObject" in documents

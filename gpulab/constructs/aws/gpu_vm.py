@@ -29,7 +29,7 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurity
 from constructs import Construct
 
 from gpulab import defaults
-from gpulab.agent.install import idle_watchdog_lines
+from gpulab.agent.install import idle_watchdog_lines, run_agent_lines
 from gpulab.constructs.aws import user_data
 from gpulab.defaults import DEEP_LEARNING_AMI_PARAMETER
 from gpulab.rules import addresses, limits
@@ -74,6 +74,7 @@ class AwsGpuVm(Construct):
         idle_stop_minutes: int | None = defaults.IDLE_STOP_MINUTES,
         idle_percent: int = defaults.IDLE_PERCENT,
         alarm_topic_arn: str | None = None,
+        job_bucket: str | None = None,
         protect_data: bool = False,
         allow_open_ingress: bool = False,
         data_volume_tags: dict[str, str] | None = None,
@@ -109,6 +110,9 @@ class AwsGpuVm(Construct):
             CloudWatch alarm below `idle_percent` (1 to 50, 5 by default) GPU (or
             CPU) utilisation, in case the machine cannot act; 60 by default, None disables.
         alarm_topic_arn: also notify this SNS topic when the idle alarm fires.
+        job_bucket: install gpulab's run agent, which runs the jobs `gpulab run`
+            queues for this machine in this bucket (a plain bucket name the
+            instance role may read and write); none by default.
         protect_data: `prevent_destroy` on the data volume.
         data_volume_tags: more tags on the data volume, e.g. what selects it for
             `AwsDiskBackups`; none by default.
@@ -197,7 +201,10 @@ class AwsGpuVm(Construct):
             log_group_name=log_group_name,
             gpu=gpu,
             setup_script=setup_script,
-            steps=idle_watchdog_lines(idle_minutes=idle_stop_minutes, stop="shutdown") if idle_stop_minutes else (),
+            steps=[
+                *(idle_watchdog_lines(idle_minutes=idle_stop_minutes, stop="shutdown") if idle_stop_minutes else []),
+                *(run_agent_lines(bucket=job_bucket, machine=name) if job_bucket else []),
+            ],
         )
         check_rendered_script("aws", boot)
         self.instance = Instance(

@@ -1,0 +1,121 @@
+"""A whole training run on moto: stopped machines started, the job run by the agent, results collected, stopped."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import boto3
+import pytest
+
+from gpulab.agent import run_agent
+from gpulab.cli import run
+from tests.conftest import ENV_DIR
+from tests.ops.test_aws_machines import _deploy, _states
+
+BUCKET = "mlinfra-dev-datasets"  # dev's first bucket: <project>-<env>-<name>
+NAMES = ["mlinfra-dev-trainer-0", "mlinfra-dev-trainer-1"]
+
+
+@pytest.fixture
+def two_trainers(aws, tmp_path) -> tuple[Path, dict[str, str]]:
+    """dev with two trainers, deployed and stopped, and its bucket; the environment folder and name → id."""
+    env_dir = tmp_path / "environments"
+    env_dir.mkdir()
+    dev = (
+        (ENV_DIR / "dev.yaml")
+        .read_text()
+        .replace("    idle_stop_minutes: 60", "    idle_stop_minutes: 60\n    count: 2")
+    )
+    (env_dir / "dev.yaml").write_text(dev)
+    ids = _deploy(NAMES)
+    boto3.client("ec2", region_name="us-east-1").stop_instances(InstanceIds=list(ids.values()))
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=BUCKET)
+    return env_dir, ids
+
+
+def _machine(tmp_path: Path, name: str, stop: threading.Event) -> threading.Thread:
+    """The agent of machine `name`, run as the machine runs it (a process, every 0.2 s instead of every minute)."""
+    config = tmp_path / f"{name}.json"
+    config.write_text(json.dumps({"bucket": BUCKET, "machine": name, "region": "us-east-1"}))
+    env = {**os.environ, "GPULAB_RUN_ROOT": str(tmp_path / name / "runs")}
+    command = [sys.executable, run_agent.__file__, "--config", str(config)]
+
+    def loop() -> None:
+        while not stop.is_set():
+            done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+            if "finished with exit code" in done.stdout:
+                return
+            time.sleep(0.2)
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    return thread
+
+
+def _run(tmp_path: Path, env_dir: Path, *command: str) -> int:
+    stop = threading.Event()
+    agents = [_machine(tmp_path, name, stop) for name in NAMES]
+    try:
+        args = ["run", "dev", "--env-dir", str(env_dir), "--poll-seconds", "0.2", "--timeout-minutes", "2"]
+        return run([*args, "--out", str(tmp_path / "runs"), "--", *command])
+    finally:
+        stop.set()
+        for agent in agents:
+            agent.join(timeout=30)
+
+
+def test_a_whole_run_starts_runs_collects_and_stops(two_trainers, tmp_path, capsys):
+    env_dir, ids = two_trainers
+    job = 'echo trained on "$GPULAB_MACHINE"; echo weights > "$GPULAB_RESULTS/model.txt"'
+    assert _run(tmp_path, env_dir, "sh", "-c", job) == 0
+    out = capsys.readouterr().out
+    run_id = out.split("run ", 1)[1].split(":", 1)[0]
+    for name in NAMES:
+        local = tmp_path / "runs" / run_id / name
+        assert (local / "output.log").read_text() == f"trained on {name}\n"
+        assert (local / "results" / "model.txt").read_text() == "weights\n"
+        assert json.loads((local / "done.json").read_text())["exit_code"] == 0
+        assert f"run {run_id}: {name} done (exit code 0)" in out
+    s3 = boto3.client("s3", region_name="us-east-1")
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="runs/")["Contents"]}
+    assert f"runs/{run_id}/{NAMES[1]}/done.json" in keys and not any(k.startswith("runs/queue/") for k in keys)
+    assert _states(ids) == dict.fromkeys(NAMES, "stopped")
+    assert f"run {run_id}: machines stopped" in out
+
+
+def test_a_job_that_fails_on_one_machine_is_named_and_every_machine_still_stops(two_trainers, tmp_path, capsys):
+    env_dir, ids = two_trainers
+    job = f'echo starting; [ "$GPULAB_MACHINE" != "{NAMES[1]}" ] || {{ echo "out of memory" >&2; exit 3; }}'
+    assert _run(tmp_path, env_dir, "sh", "-c", job) == 1
+    captured = capsys.readouterr()
+    run_id = captured.out.split("run ", 1)[1].split(":", 1)[0]
+    assert f"run {run_id}: failed on {NAMES[1]}" in captured.err
+    assert (tmp_path / "runs" / run_id / NAMES[1] / "output.log").read_text() == "starting\nout of memory\n"
+    assert json.loads((tmp_path / "runs" / run_id / NAMES[1] / "done.json").read_text())["exit_code"] == 3
+    assert _states(ids) == dict.fromkeys(NAMES, "stopped")
+
+
+def test_keep_alive_leaves_them_running_and_says_which_safety_net_still_applies(two_trainers, tmp_path, capsys):
+    env_dir, ids = two_trainers
+    stop = threading.Event()
+    agents = [_machine(tmp_path, name, stop) for name in NAMES]
+    args = ["run", "dev", "--env-dir", str(env_dir), "--poll-seconds", "0.2", "--keep-alive", "--out", str(tmp_path)]
+    try:
+        assert run([*args, "--", "true"]) == 0
+    finally:
+        stop.set()
+        for agent in agents:
+            agent.join(timeout=30)
+    assert "machines kept running (the idle stop still stops them after 60 idle minutes)" in capsys.readouterr().out
+    assert _states(ids) == dict.fromkeys(NAMES, "running")
+
+
+def test_a_run_needs_one_command_or_script(capsys):
+    assert run(["run", "dev", "--env-dir", str(ENV_DIR)]) == 2
+    assert capsys.readouterr().err.strip() == "give a command after -- or --script FILE (one of them)"
