@@ -74,7 +74,7 @@ CASES = {
     "a 900 kB setup script": Case(
         {"dev.yaml": HEAD + "machines:\n  - name: box\n    gpu: {type: t4}\n    setup_script: " + "e" * 900_000},
         "dev.yaml: machines[0].setup_script: is 900,000 bytes; with gpulab's own boot lines it must fit in "
-        "EC2 user data (at most 10,240 bytes here; keep the script in a bucket and fetch it)",
+        "EC2 user data (at most 4,096 bytes here; keep the script in a bucket and fetch it)",
     ),
     "a huge value quoted short": Case(
         {"dev.yaml": HEAD + "network: {nat: " + "n" * 200_000 + "}\n"},

@@ -10,6 +10,7 @@ rewrites the same files and restarts the timer.
 
 from __future__ import annotations
 
+import ast
 import base64
 import gzip
 import json
@@ -50,9 +51,22 @@ def _file(path: str, text: str, mode: str) -> list[str]:
     return [f"cat > {path} <<'{delimiter}'", text.rstrip("\n"), delimiter, f"chmod {mode} {path}"]
 
 
+def shipped_code(source: str) -> str:
+    """`source` without its docstrings and comments (the same program, as `ast` sees it), to ship in a boot script."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+            value = body[0].value
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                node.body = body[1:] or [ast.Pass()]
+    return "#!/usr/bin/env python3\n" + ast.unparse(tree) + "\n"
+
+
 def _program(path: str, source: str) -> list[str]:
-    """A Python program written gzip-compressed and base64-encoded: EC2 user data holds 16 KB at most."""
-    packed = base64.encodebytes(gzip.compress(source.encode("utf-8"), mtime=0)).decode("ascii").rstrip("\n")
+    """A Python program, docstrings left out, gzip-compressed and base64-encoded: EC2 user data holds 16 KB."""
+    packed = base64.encodebytes(gzip.compress(shipped_code(source).encode("utf-8"), mtime=0))
+    packed = packed.decode("ascii").rstrip("\n")
     return [f"base64 -d <<'GPULAB_EOF' | gunzip > {path}", packed, "GPULAB_EOF", f"chmod 0755 {path}"]
 
 

@@ -247,3 +247,23 @@ def test_a_kernel_that_cannot_start_is_a_clear_error_exit_2_and_keeps_earlier_ou
     )
     assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
     assert earlier.read_text() == '{"earlier": "good output"}'
+
+
+RAISE_AFTER_A_CONSTRUCT = textwrap.dedent(
+    """
+    from gpulab.speed.fast_import import enable_fast_provider_loading; enable_fast_provider_loading()
+    from cdktf import App, TerraformOutput, TerraformStack
+    TerraformOutput(TerraformStack(App(), "probe"), "answer", value="42")
+    raise ValueError("a bug in the program, after the kernel started")
+    """
+)
+
+
+def test_an_uncaught_error_ends_the_program_with_its_traceback_and_nothing_more(tmp_path):
+    """The kernel is stopped at exit once: nothing is printed about stopping it again while Python tears down."""
+    result = subprocess.run(
+        [sys.executable, "-c", RAISE_AFTER_A_CONSTRUCT], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
+    assert result.returncode == 1
+    assert result.stderr.rstrip().endswith("ValueError: a bug in the program, after the kernel started")
+    assert "Exception ignored" not in result.stderr

@@ -20,6 +20,7 @@ from gpulab.constructs.aws import (
     BucketSpec,
     derive_subnet_cidrs,
 )
+from gpulab.rules.boot_scripts import max_setup_script_bytes
 
 
 def synth(build) -> dict:
@@ -270,3 +271,15 @@ def test_monitoring_alarms_when_a_machines_root_or_data_disk_fills_up():
     assert all(
         a["metric_name"] == "disk_used_percent" and a["comparison_operator"] == "GreaterThanThreshold" for a in alarms
     )
+
+
+def test_the_longest_setup_script_validation_accepts_fits_with_every_agent():
+    """validate says ok ⇒ synth succeeds: gpulab's own boot lines (mount unit, CloudWatch agent, idle watchdog,
+    run agent, with long names) stay within the reserve that the setup_script limit leaves for them."""
+    longest = "echo " + "x" * (max_setup_script_bytes("aws") - len("echo ") - 1) + "\n"
+    name = "a" * 40 + "-" + "b" * 20 + "-worker-99"
+    resource = synth(lambda s: _vm(s, name=name, setup_script=longest, job_bucket="c" * 63, idle_stop_minutes=1440))[
+        "resource"
+    ]
+    (instance,) = resource["aws_instance"].values()
+    assert "gpulab-run-agent.timer" in instance["user_data"] and "gpulab-idle-watchdog.timer" in instance["user_data"]
