@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gpulab.review.replacements import DATA_RESOURCES
+from gpulab.review.replacements import held_data, loses_data
 from gpulab.review.stack_diff import ArgumentChange, argument_changes
 
 
@@ -34,12 +34,13 @@ class PlannedChange:
 
     @property
     def holds(self) -> str | None:
-        rule = DATA_RESOURCES.get(self.resource_type)
-        return rule.holds if rule else None
+        """What data the resource holds, for the types that hold some."""
+        return held_data(self.resource_type)
 
     @property
     def data_loss(self) -> bool:
-        return self.holds is not None and self.action in ("delete", "replace")
+        """Deleting or replacing a resource that holds data."""
+        return loses_data(self.resource_type, self.action)
 
 
 @dataclass

@@ -209,6 +209,17 @@ DATA_RESOURCES: dict[str, DataResource] = {
 }
 
 
+def held_data(resource_type: str) -> str | None:
+    """What a resource of `resource_type` holds that deleting or replacing it loses; None for the other types."""
+    rule = DATA_RESOURCES.get(resource_type)
+    return rule.holds if rule else None
+
+
+def loses_data(resource_type: str, action: str) -> bool:
+    """Whether `action` (create, update, replace, delete) on a `resource_type` loses data."""
+    return held_data(resource_type) is not None and action in ("delete", "replace")
+
+
 def replacing_change(resource_type: str, config: dict, changed_paths: list[str]) -> list[str]:
     """The changed argument paths that make Terraform replace a `resource_type` configured as `config`."""
     rule = DATA_RESOURCES.get(resource_type)

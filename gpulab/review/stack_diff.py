@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from gpulab.review.replacements import DATA_RESOURCES, replacing_change, shrinks
+from gpulab.review.replacements import held_data, loses_data, replacing_change, shrinks
 
 METADATA_KEY = "//"  # cdktf's construct path and unique id: not configuration
 RENAME_SIMILARITY = 0.6  # share of arguments equal in a removed and an added resource of one type
@@ -61,13 +61,12 @@ class ResourceChange:
     @property
     def holds(self) -> str | None:
         """What data the resource holds, for the types that hold some."""
-        rule = DATA_RESOURCES.get(self.resource_type)
-        return rule.holds if rule else None
+        return held_data(self.resource_type)
 
     @property
     def data_loss(self) -> bool:
         """Deleting or replacing a resource that holds data."""
-        return self.holds is not None and self.action in ("delete", "replace")
+        return loses_data(self.resource_type, self.action)
 
 
 @dataclass
