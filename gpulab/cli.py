@@ -473,13 +473,13 @@ def run_job(
     from gpulab.ops.aws_clients import OpsError
     from gpulab.ops.aws_runs import start_run
 
-    if bool(command) == bool(script):
-        typer.echo("give a command after -- or --script FILE (one of them)", err=True)
+    if not command and not script:
+        typer.echo("give a command after -- or --script FILE (its arguments after --)", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
-    job: dict = {"command": list(command)} if command else {}
+    job: dict = {"command": list(command or [])}
     if script:
         try:
-            job = {"script": script.read_text(encoding="utf-8")}
+            job = {"script": script.read_text(encoding="utf-8"), "arguments": list(command or [])}
         except OSError as error:
             typer.echo(f"{script}: cannot read the script ({error.strerror})", err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None

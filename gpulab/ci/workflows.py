@@ -355,6 +355,79 @@ def apply_workflow(project: Project) -> dict:
     }
 
 
+RUNS_ON = ("aws",)  # clouds `gpulab run` works on so far
+TRAINING_SCRIPT = "training/train.sh"
+
+
+def train_workflow(project: Project) -> dict | None:
+    """Seed 003's training workflow: dispatched by hand, one run at a time, `gpulab run` with the repository's
+    training script on the chosen environment; None when no environment is on a cloud `gpulab run` serves."""
+    choices = [e.name for e in project.environments if e.cloud in RUNS_ON]
+    if not choices:
+        return None
+    regions = {e.name: e.region for e in project.environments if e.cloud in RUNS_ON}
+    region = regions[choices[0]] if len(set(regions.values())) == 1 else None
+    run = (
+        'read -ra ARGS <<< "$TRAINING_ARGUMENTS"  # words, never evaluated\n'
+        'KEEP=(); if [ "$KEEP_VM_ALIVE" = "true" ]; then KEEP=(--keep-alive); fi\n'
+        f'{project.gpulab} run "$ENVIRONMENT" --env-dir {project.env_dir} "${{KEEP[@]}}" '
+        f'--script {TRAINING_SCRIPT} -- "${{ARGS[@]}}"'
+    )
+    sign_in = _uses(
+        "Sign in to AWS",
+        actions.AWS_CREDENTIALS,
+        **{
+            "role-to-assume": "${{ vars.GPULAB_AWS_ROLE_ARN }}",
+            "aws-region": region or "${{ vars.GPULAB_AWS_REGION }}",
+        },
+    )
+    return {
+        "name": "train",
+        "on": {
+            "workflow_dispatch": {
+                "inputs": {
+                    "environment": {"description": "Where to train", "type": "choice", "options": choices},
+                    "keep_vm_alive": {
+                        "description": "Leave the machines running afterwards (the idle stop still applies)",
+                        "type": "boolean",
+                        "default": False,
+                    },
+                    "training_arguments": {
+                        "description": f"Arguments for {TRAINING_SCRIPT}",
+                        "type": "string",
+                        "default": "",
+                    },
+                }
+            }
+        },
+        "permissions": {},
+        "concurrency": {"group": "training", "cancel-in-progress": False},
+        "jobs": {
+            "train": {
+                "name": "train on ${{ inputs.environment }}",
+                "runs-on": RUNNER,
+                "permissions": {"contents": "read", "id-token": "write"},
+                "steps": [
+                    _checkout(),
+                    *_install(project, terraform=False),
+                    sign_in,
+                    _step(
+                        "Run the training",
+                        env={
+                            "ENVIRONMENT": "${{ inputs.environment }}",
+                            "KEEP_VM_ALIVE": "${{ inputs.keep_vm_alive }}",
+                            "TRAINING_ARGUMENTS": "${{ inputs.training_arguments }}",
+                        },
+                        run=run,
+                    ),
+                    _uses("Keep the logs and results", actions.UPLOAD_ARTIFACT, name="training-run", path="runs")
+                    | {"if": "always()"},
+                ],
+            }
+        },
+    }
+
+
 HEADER = (
     "# Written by `gpulab ci init` ({what}); edit the environments, then run it again.\n"
     "# docs/ci.md: what this does, the repository variables it reads, and the environments to protect.\n"
@@ -390,8 +463,12 @@ def workflows(project: Project) -> dict[str, str]:
         "  # as text and posted, never executed (docs/ci.md).\n"
         "  workflow_run:  # zizmor: ignore[dangerous-triggers]\n",
     )
-    return {
+    files = {
         "plan.yml": render(plan_workflow(project), what),
         "comment.yml": comment,
         "apply.yml": render(apply_workflow(project), what),
     }
+    training = train_workflow(project)
+    if training is not None:
+        files["train.yml"] = render(training, what)
+    return files

@@ -15,6 +15,7 @@ from gpulab.cli import run
 from tests.conftest import ENV_DIR, REPO
 
 SHIPPED = REPO / ".github" / "workflows"
+WORKFLOWS = ("plan.yml", "comment.yml", "apply.yml", "train.yml")
 
 
 @pytest.fixture(scope="module")
@@ -27,11 +28,7 @@ def _load(name: str) -> dict:
 
 
 def _jobs() -> dict[str, dict]:
-    return {
-        f"{name}:{job_id}": job
-        for name in ("plan.yml", "comment.yml", "apply.yml")
-        for job_id, job in _load(name)["jobs"].items()
-    }
+    return {f"{name}:{job_id}": job for name in WORKFLOWS for job_id, job in _load(name)["jobs"].items()}
 
 
 def test_the_shipped_workflows_are_what_ci_init_writes(project):
@@ -39,7 +36,7 @@ def test_the_shipped_workflows_are_what_ci_init_writes(project):
 
 
 def test_permissions_are_none_by_default_and_least_per_job():
-    for name in ("plan.yml", "comment.yml", "apply.yml"):
+    for name in WORKFLOWS:
         assert _load(name)["permissions"] == {}
     granted = {key: job["permissions"] for key, job in _jobs().items()}
     assert granted == {
@@ -48,12 +45,13 @@ def test_permissions_are_none_by_default_and_least_per_job():
         "comment.yml:comment": {"actions": "read", "pull-requests": "write"},
         "apply.yml:changed": {"contents": "read"},
         "apply.yml:apply": {"contents": "read", "id-token": "write"},
+        "train.yml:train": {"contents": "read", "id-token": "write"},
     }
 
 
 def test_every_action_is_pinned_to_a_release_commit():
     pinned = {a.uses: a.release for a in actions.ALL}
-    for name in ("plan.yml", "comment.yml", "apply.yml"):
+    for name in WORKFLOWS:
         for uses, release in re.findall(r"uses: (\S+)  # (\S+)", (SHIPPED / name).read_text()):
             assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", uses) and pinned[uses] == release
 
@@ -109,3 +107,19 @@ def test_package_installs_scan_with_the_checkov_version_the_repository_pins():
     from gpulab.ci.workflows import CHECKOV_VERSION
 
     assert f"checkov=={CHECKOV_VERSION}" in (REPO / "requirements-scan.txt").read_text().splitlines()
+
+
+def test_training_is_dispatched_by_hand_one_run_at_a_time_with_inputs_as_data():
+    """Seed 003's workflow: choose the environment, keep the machines alive or not, pass arguments; runs queue."""
+    train = _load("train.yml")
+    inputs = train["on"]["workflow_dispatch"]["inputs"]
+    assert inputs["environment"]["options"] == ["dev", "prod"]  # the environments `gpulab run` serves (AWS)
+    assert inputs["keep_vm_alive"] == {
+        "description": "Leave the machines running afterwards (the idle stop still applies)",
+        "type": "boolean",
+        "default": False,
+    }
+    assert train["concurrency"] == {"group": "training", "cancel-in-progress": False}
+    (step,) = [s for s in train["jobs"]["train"]["steps"] if s["name"] == "Run the training"]
+    assert "${{" not in step["run"]  # inputs reach the shell as environment variables, never as code
+    assert "--script training/train.sh" in step["run"] and (REPO / "training" / "train.sh").is_file()

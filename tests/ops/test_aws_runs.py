@@ -118,4 +118,22 @@ def test_keep_alive_leaves_them_running_and_says_which_safety_net_still_applies(
 
 def test_a_run_needs_one_command_or_script(capsys):
     assert run(["run", "dev", "--env-dir", str(ENV_DIR)]) == 2
-    assert capsys.readouterr().err.strip() == "give a command after -- or --script FILE (one of them)"
+    assert capsys.readouterr().err.strip() == "give a command after -- or --script FILE (its arguments after --)"
+
+
+def test_a_script_runs_with_the_arguments_after_the_double_dash(two_trainers, tmp_path, capsys):
+    env_dir, _ = two_trainers
+    script = tmp_path / "train.sh"
+    script.write_text('echo "epochs=$1 rate=$2" > "$GPULAB_RESULTS/args.txt"\n')
+    stop = threading.Event()
+    agents = [_machine(tmp_path, name, stop) for name in NAMES]
+    args = ["run", "dev", "--env-dir", str(env_dir), "--poll-seconds", "0.2", "--out", str(tmp_path / "runs")]
+    try:
+        assert run([*args, "--script", str(script), "--", "10", "0.001"]) == 0
+    finally:
+        stop.set()
+        for agent in agents:
+            agent.join(timeout=30)
+    run_id = capsys.readouterr().out.split("run ", 1)[1].split(":", 1)[0]
+    for name in NAMES:
+        assert (tmp_path / "runs" / run_id / name / "results" / "args.txt").read_text() == "epochs=10 rate=0.001\n"
