@@ -98,8 +98,8 @@ def _wait(s3, bucket: str, run_id: str, names: list[str], poll: float, timeout: 
         for name in [n for n, code in codes.items() if code is None]:
             key = f"runs/{run_id}/{name}/done.json"
             try:
-                marker = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
-            except s3.exceptions.NoSuchKey:
+                marker = json.loads(call(f"reading {name}'s marker", _get_if_there, s3=s3, bucket=bucket, key=key))
+            except FileNotFoundError:
                 continue
             codes[name] = int(marker["exit_code"])
             say(f"run {run_id}: {name} done (exit code {codes[name]})")
@@ -108,6 +108,14 @@ def _wait(s3, bucket: str, run_id: str, names: list[str], poll: float, timeout: 
         time.sleep(poll)
     say(f"run {run_id}: gave up waiting after {timeout:g} s for {', '.join(n for n, c in codes.items() if c is None)}")
     return codes
+
+
+def _get_if_there(*, s3, bucket: str, key: str) -> bytes:
+    """The object's bytes; FileNotFoundError when there is none yet (other failures go to `call`)."""
+    try:
+        return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    except s3.exceptions.NoSuchKey:
+        raise FileNotFoundError(key) from None
 
 
 def _collect(s3, bucket: str, run_id: str, local_root: Path) -> Path:
