@@ -18,6 +18,7 @@ from gpulab.config.machines import machine_type_for
 from gpulab.config.model import Environment
 from gpulab.defaults import DEEP_LEARNING_AMI_PARAMETER
 from gpulab.ops.aws_clients import OpsError, call, client
+from gpulab.ops.aws_state import bucket_in_account
 
 # Service Quotas codes of the EC2 vCPU limits by instance family (Service Quotas console, "Amazon EC2").
 ON_DEMAND_QUOTAS = {
@@ -104,8 +105,9 @@ def preflight(env: Environment) -> list[Check]:
             checks.append(Check(f"machine type {instance_type}", verdict, detail))
         described = call("describing instance types", ec2.describe_instance_types, InstanceTypes=types)
         vcpus_of = {t["InstanceType"]: t["VCpuInfo"]["DefaultVCpus"] for t in described["InstanceTypes"]}
+        quotas = client("service-quotas", region)
         for (spot, family), needed in sorted(required_vcpus(env, vcpus_of).items()):
-            checks.append(_quota(region, family, spot, needed))
+            checks.append(_quota(quotas, family, spot, needed))
     checks.append(_image(ssm))
     if env.state.bucket:
         checks.append(_state_bucket(env, account))
@@ -133,9 +135,8 @@ def _landing_zones(env: Environment, instance_type: str, zones: list[str]) -> li
     return [zone for zone in zones if zone in used]
 
 
-def _quota(region: str, family: str, spot: bool, needed: int) -> Check:
+def _quota(quotas, family: str, spot: bool, needed: int) -> Check:
     code = (SPOT_QUOTAS if spot else ON_DEMAND_QUOTAS)[family]
-    quotas = client("service-quotas", region)
     try:
         value = call("reading the quota", quotas.get_service_quota, ServiceCode="ec2", QuotaCode=code)["Quota"]["Value"]
     except OpsError as error:
@@ -153,17 +154,11 @@ def _image(ssm) -> Check:
 
 
 def _state_bucket(env: Environment, account: str) -> Check:
-    from botocore.exceptions import ClientError
-
     bucket = env.state.bucket
-    s3 = client("s3", env.state.region or env.region)
     try:
-        s3.head_bucket(Bucket=bucket, ExpectedBucketOwner=account)
-    except ClientError as error:
-        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        if status == 404:
-            return Check(
-                "state bucket", "block", f"s3://{bucket} does not exist: run gpulab state bootstrap {env.name}"
-            )
-        return Check("state bucket", "block", f"s3://{bucket} is not this account's ({status}): pick another name")
+        exists = bucket_in_account(client("s3", env.state.region or env.region), bucket, account)
+    except OpsError as error:
+        return Check("state bucket", "block", str(error))
+    if not exists:
+        return Check("state bucket", "block", f"s3://{bucket} does not exist: run gpulab state bootstrap {env.name}")
     return Check("state bucket", "ok", f"s3://{bucket}")

@@ -44,7 +44,7 @@ def bootstrap(env: Environment) -> list[str]:
     s3, sts = client("s3", region), client("sts", region)
     account = call("reading the signed-in account", sts.get_caller_identity)["Account"]
     done = []
-    if _exists(s3, bucket, account):
+    if bucket_in_account(s3, bucket, account):
         done.append(f"s3://{bucket}: exists in account {account}; settings re-applied")
     else:
         location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
@@ -83,7 +83,7 @@ def bootstrap(env: Environment) -> list[str]:
     return done
 
 
-def _exists(s3, bucket: str, account: str) -> bool:
+def bucket_in_account(s3, bucket: str, account: str) -> bool:
     """Whether `bucket` exists in `account`; OpsError when another account owns it."""
     from botocore.exceptions import ClientError
 
