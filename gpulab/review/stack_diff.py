@@ -131,8 +131,8 @@ def _resources(stack: dict) -> dict[str, dict]:
     }
 
 
-def _similarity(old: dict, new: dict) -> float:
-    before, after = flatten(old), flatten(new)
+def _similarity(before: dict[str, object], after: dict[str, object]) -> float:
+    """The share of two flattened configurations' arguments that are equal."""
     if not before and not after:
         return 1.0
     same = sum(1 for path, value in before.items() if after.get(path, MISSING) == value)
@@ -141,9 +141,11 @@ def _similarity(old: dict, new: dict) -> float:
 
 def _pair_renames(removed: dict[str, dict], added: dict[str, dict]) -> dict[str, str]:
     """Removed address → added address, for resources of one type whose arguments are mostly the same."""
+    old_flat = {address: flatten(config) for address, config in removed.items()}
+    new_flat = {address: flatten(config) for address, config in added.items()}
     candidates = sorted(
         (
-            (_similarity(removed[old], added[new]), old, new)
+            (_similarity(old_flat[old], new_flat[new]), old, new)
             for old in removed
             for new in added
             if old.split(".", 1)[0] == new.split(".", 1)[0]
@@ -199,6 +201,7 @@ def _cascade(changes: dict[str, ResourceChange], head: dict[str, dict]) -> None:
     A reference to a resource created under a new address changes the
     argument's text, which argument_changes already sees.
     """
+    flat = {address: flatten(config) for address, config in head.items()}
     while True:
         renewed = {a for a, c in changes.items() if c.action == "replace"}
         spread = False
@@ -207,8 +210,7 @@ def _cascade(changes: dict[str, ResourceChange], head: dict[str, dict]) -> None:
             if current is not None and current.action in ("replace", "create", "delete"):
                 continue
             resource_type = address.split(".", 1)[0]
-            values = flatten(config)
-            for path, value in values.items():
+            for path, value in flat[address].items():
                 cause = next((r for r in renewed if _refers_to(value, r)), None)
                 if cause and replacing_change(resource_type, config, [_INDEX.sub("", path)]):
                     kept = current.changes if current else ()
