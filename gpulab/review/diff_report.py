@@ -139,14 +139,14 @@ def _cost_text(env: EnvironmentReport) -> str:
     return text
 
 
-def _findings_lines(report: DiffReport) -> list[str]:
+def _findings_lines(report: DiffReport, bullet: str = "  ") -> list[str]:
     if report.findings is None:
         return ["", "checkov: not run (--scan compares findings)"]
     lines = ["", f"checkov: {len(report.findings.added)} new finding(s), {len(report.findings.fixed)} fixed"]
     if report.findings.waived_added:
         lines[-1] += f", {report.findings.waived_added} new but waived"
-    lines += [f"  new:   {f}" for f in report.findings.added]
-    lines += [f"  fixed: {f}" for f in report.findings.fixed]
+    lines += [f"{bullet}new:   {f}" for f in report.findings.added]
+    lines += [f"{bullet}fixed: {f}" for f in report.findings.fixed]
     return lines
 
 
@@ -177,7 +177,7 @@ def render_markdown(report: DiffReport) -> str:
         lines += ["", "<details><summary>every change</summary>", "", "```diff", *body, "```", "", "</details>"]
     lines += [
         "",
-        *(line.replace("  new:", "- new:").replace("  fixed:", "- fixed:") for line in _findings_lines(report)),
+        *_findings_lines(report, bullet="- "),
     ]
     lines += ["", f"Compute priced on demand, always on, from {_price_sources(report)}. Offline: no plan ran."]
     return "\n".join(lines)

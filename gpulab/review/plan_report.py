@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gpulab.review.diff_report import ICONS, show_change
 from gpulab.review.replacements import held_data, loses_data
 from gpulab.review.stack_diff import ArgumentChange, argument_changes
 
@@ -131,10 +132,8 @@ def _read_log(stack: str, path: Path, text: str) -> StackPlan:
         elif message.get("type") in ("planned_change", "resource_drift"):
             change = message.get("change") or {}
             resource = change.get("resource") or {}
-            action = {"replace": "replace", "create": "create", "update": "update", "delete": "delete"}.get(
-                change.get("action")
-            )
-            if action:
+            action = change.get("action")
+            if action in ("create", "update", "replace", "delete"):
                 entry = PlannedChange(
                     resource.get("addr", "?"), resource.get("resource_type", ""), action, change.get("reason")
                 )
@@ -145,8 +144,6 @@ def _read_log(stack: str, path: Path, text: str) -> StackPlan:
 
 def render_plans(plans: list[StackPlan], output_format: str) -> str:
     """Every stack's plan as text or Markdown: counts, then data loss, replacements, changes, drift and errors."""
-    from gpulab.review.diff_report import ICONS, show_change
-
     markdown = output_format == "markdown"
     lines = ["### terraform plan", ""] if markdown else []
     for plan in plans:
