@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -35,6 +36,16 @@ def _fail(error: ConfigError) -> None:
     for problem in error.problems:
         typer.echo(str(problem), err=True)
     raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@contextmanager
+def _one_line_on(*errors: type[Exception], prefix: str = ""):
+    """Any of `errors` raised in the block is printed as one line (after `prefix`) and exits 2."""
+    try:
+        yield
+    except errors as error:
+        typer.echo(f"{prefix}{error}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 def _require_node() -> None:
@@ -247,11 +258,8 @@ def diff(
         raise typer.Exit(EXIT_BAD_INPUT)
     from gpulab.review.compare import compare_revision
 
-    try:
+    with _one_line_on(RevisionError, ScanError, prefix="cannot compare: "):
         report = compare_revision(base, env_dir, names or None, with_scan=with_scan or "new-findings" in gates)
-    except (RevisionError, ScanError) as error:
-        typer.echo(f"cannot compare: {error}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
     typer.echo(RENDERERS[output_format](report))
     tripped = report.gates(gates)
     for reason in tripped:
@@ -343,12 +351,10 @@ def ci_changed(
     from gpulab.review.revisions import RevisionError
 
     try:
-        typer.echo(matrix_json(changed_targets(base, env_dir)))
+        with _one_line_on(RevisionError, prefix="cannot compare: "):
+            typer.echo(matrix_json(changed_targets(base, env_dir)))
     except ConfigError as error:
         _fail(error)
-    except RevisionError as error:
-        typer.echo(f"cannot compare: {error}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 @ci_app.command("check")
@@ -408,11 +414,8 @@ def _machines(verb: str, name: str, machine: str | None, env_dir: Path) -> None:
     from gpulab.ops.aws_clients import OpsError
 
     env = _aws_environment(name, env_dir)
-    try:
+    with _one_line_on(OpsError):
         instances = getattr(aws_machines, verb)(env, machine)
-    except OpsError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
     for instance in instances:
         typer.echo(f"{instance.name}  {instance.instance_id}  {instance.instance_type}  {instance.state}")
 
@@ -442,11 +445,8 @@ def preflight(env: str, env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
     from gpulab.ops.aws_preflight import preflight as run_checks
 
     environment = _aws_environment(env, env_dir)
-    try:
+    with _one_line_on(OpsError):
         checks = run_checks(environment)
-    except OpsError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
     for check in checks:
         typer.echo(str(check))
     blocking = [c for c in checks if c.verdict == "block"]
@@ -484,7 +484,7 @@ def run_job(
             typer.echo(f"{script}: cannot read the script ({error.strerror})", err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
     environment = _aws_environment(env, env_dir)
-    try:
+    with _one_line_on(OpsError):
         outcome = start_run(
             environment,
             job,
@@ -495,9 +495,6 @@ def run_job(
             timeout_seconds=timeout_minutes * 60,
             say=typer.echo,
         )
-    except OpsError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
     typer.echo(f"run {outcome.run_id}: logs and results in {outcome.local}")
     if outcome.failed:
         typer.echo(f"run {outcome.run_id}: failed on {', '.join(outcome.failed)}", err=True)
@@ -511,12 +508,9 @@ def state_bootstrap(env: str, env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
     from gpulab.ops.aws_state import bootstrap
 
     environment = _aws_environment(env, env_dir)
-    try:
+    with _one_line_on(OpsError):
         for line in bootstrap(environment):
             typer.echo(line)
-    except OpsError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 def run(argv: list[str] | None = None) -> int:
