@@ -58,12 +58,13 @@ def _machine(tmp_path: Path, name: str, stop: threading.Event) -> threading.Thre
     return thread
 
 
-def _run(tmp_path: Path, env_dir: Path, *command: str) -> int:
+def _run(tmp_path: Path, env_dir: Path, *tail: str) -> int:
+    """`gpulab run dev … TAIL` (its own options, then -- and the command) while every machine's agent runs."""
     stop = threading.Event()
     agents = [_machine(tmp_path, name, stop) for name in NAMES]
     try:
         args = ["run", "dev", "--env-dir", str(env_dir), "--poll-seconds", "0.2", "--timeout-minutes", "2"]
-        return run([*args, "--out", str(tmp_path / "runs"), "--", *command])
+        return run([*args, "--out", str(tmp_path / "runs"), *tail])
     finally:
         stop.set()
         for agent in agents:
@@ -73,7 +74,7 @@ def _run(tmp_path: Path, env_dir: Path, *command: str) -> int:
 def test_a_whole_run_starts_runs_collects_and_stops(two_trainers, tmp_path, capsys):
     env_dir, ids = two_trainers
     job = 'echo trained on "$GPULAB_MACHINE"; echo weights > "$GPULAB_RESULTS/model.txt"'
-    assert _run(tmp_path, env_dir, "sh", "-c", job) == 0
+    assert _run(tmp_path, env_dir, "--", "sh", "-c", job) == 0
     out = capsys.readouterr().out
     run_id = out.split("run ", 1)[1].split(":", 1)[0]
     for name in NAMES:
@@ -92,7 +93,7 @@ def test_a_whole_run_starts_runs_collects_and_stops(two_trainers, tmp_path, caps
 def test_a_job_that_fails_on_one_machine_is_named_and_every_machine_still_stops(two_trainers, tmp_path, capsys):
     env_dir, ids = two_trainers
     job = f'echo starting; [ "$GPULAB_MACHINE" != "{NAMES[1]}" ] || {{ echo "out of memory" >&2; exit 3; }}'
-    assert _run(tmp_path, env_dir, "sh", "-c", job) == 1
+    assert _run(tmp_path, env_dir, "--", "sh", "-c", job) == 1
     captured = capsys.readouterr()
     run_id = captured.out.split("run ", 1)[1].split(":", 1)[0]
     assert f"run {run_id}: failed on {NAMES[1]}" in captured.err
@@ -103,15 +104,7 @@ def test_a_job_that_fails_on_one_machine_is_named_and_every_machine_still_stops(
 
 def test_keep_alive_leaves_them_running_and_says_which_safety_net_still_applies(two_trainers, tmp_path, capsys):
     env_dir, ids = two_trainers
-    stop = threading.Event()
-    agents = [_machine(tmp_path, name, stop) for name in NAMES]
-    args = ["run", "dev", "--env-dir", str(env_dir), "--poll-seconds", "0.2", "--keep-alive", "--out", str(tmp_path)]
-    try:
-        assert run([*args, "--", "true"]) == 0
-    finally:
-        stop.set()
-        for agent in agents:
-            agent.join(timeout=30)
+    assert _run(tmp_path, env_dir, "--keep-alive", "--", "true") == 0
     assert "machines kept running (the idle stop still stops them after 60 idle minutes)" in capsys.readouterr().out
     assert _states(ids) == dict.fromkeys(NAMES, "running")
 
@@ -125,15 +118,7 @@ def test_a_script_runs_with_the_arguments_after_the_double_dash(two_trainers, tm
     env_dir, _ = two_trainers
     script = tmp_path / "train.sh"
     script.write_text('echo "epochs=$1 rate=$2" > "$GPULAB_RESULTS/args.txt"\n')
-    stop = threading.Event()
-    agents = [_machine(tmp_path, name, stop) for name in NAMES]
-    args = ["run", "dev", "--env-dir", str(env_dir), "--poll-seconds", "0.2", "--out", str(tmp_path / "runs")]
-    try:
-        assert run([*args, "--script", str(script), "--", "10", "0.001"]) == 0
-    finally:
-        stop.set()
-        for agent in agents:
-            agent.join(timeout=30)
+    assert _run(tmp_path, env_dir, "--script", str(script), "--", "10", "0.001") == 0
     run_id = capsys.readouterr().out.split("run ", 1)[1].split(":", 1)[0]
     for name in NAMES:
         assert (tmp_path / "runs" / run_id / name / "results" / "args.txt").read_text() == "epochs=10 rate=0.001\n"
