@@ -23,10 +23,10 @@ def compare_revision(base: str, env_dir: Path, names: list[str] | None, *, with_
     checkov = find_checkov(root) if with_scan else None
     with tempfile.TemporaryDirectory(prefix="gpulab-diff-") as scratch_name:
         scratch = Path(scratch_name)
-        base_side, head_side = synthesize_both(root, base, env_dir, names, scratch)
+        base_stacks, head_stacks = synthesize_both(root, base, env_dir, names, scratch)
         environments = []
-        for name in sorted(base_side.stacks.keys() | head_side.stacks.keys()):
-            old, new = base_side.stacks.get(name), head_side.stacks.get(name)
+        for name in sorted(base_stacks.keys() | head_stacks.keys()):
+            old, new = base_stacks.get(name), head_stacks.get(name)
             environments.append(
                 EnvironmentReport(
                     diff_stacks(name, old, new), stack_compute_cost(old or {}), stack_compute_cost(new or {})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from gpulab.cost.compute import ComputeCost
 from gpulab.review.findings import FindingsDiff
@@ -39,7 +39,6 @@ class DiffReport:
     environments: list[EnvironmentReport]
     findings: FindingsDiff | None = None  # None: not scanned
     seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
 
     def gates(self, asked: list[str]) -> list[str]:
         """The `--fail-on` conditions among `asked` that this change trips, each with why."""
@@ -111,7 +110,6 @@ def render_text(report: DiffReport) -> str:
         for change in env.diff.settings:
             lines.append(f"    setting {show_change(change)}")
     lines += _findings_lines(report)
-    lines += report.notes
     return "\n".join(lines)
 
 

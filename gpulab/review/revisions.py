@@ -17,7 +17,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from gpulab.config.loader import environment_files
@@ -28,14 +27,6 @@ SYNTH_TIMEOUT_S = 600
 
 class RevisionError(Exception):
     """The revision cannot be read or synthesized; the message says which and why."""
-
-
-@dataclass(frozen=True)
-class Side:
-    """One side of a comparison: what it is (a revision, the working tree) and its stacks by environment name."""
-
-    label: str
-    stacks: dict[str, dict]
 
 
 def git(*args: str, cwd: Path) -> str:
@@ -106,8 +97,9 @@ def finish_synth(label: str, process: subprocess.Popen | None, out: Path) -> dic
 
 def synthesize_both(
     root: Path, revision: str, env_dir: Path, names: list[str] | None, scratch: Path
-) -> tuple[Side, Side]:
-    """Stacks at `revision` and in the working tree, for `names` (default: every environment of either side).
+) -> tuple[dict[str, dict], dict[str, dict]]:
+    """Stacks at `revision` and in the working tree by environment name, for `names` (default: every environment
+    of either side).
 
     `env_dir` is the environment folder of the working tree; the revision's
     is the same path inside its checkout.
@@ -130,4 +122,4 @@ def synthesize_both(
     unknown = [name for name in wanted if name not in base_stacks and name not in head_stacks]
     if unknown:
         raise RevisionError(f"no environment named {', '.join(map(repr, unknown))} at {revision} or in {env_dir}")
-    return Side(revision, base_stacks), Side("working tree", head_stacks)
+    return base_stacks, head_stacks
