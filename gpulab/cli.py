@@ -388,36 +388,42 @@ def ci_check(
     typer.echo(f"workflows ok: {workflows_dir} and the generated set pass zizmor and the workflow schema")
 
 
-machines_app = typer.Typer(help="Start, stop and list an environment's machines (AWS).")
+machines_app = typer.Typer(help="Start, stop and list an environment's machines (AWS, GCP).")
 app.add_typer(machines_app, name="machines")
 state_app = typer.Typer(help="The Terraform state an environment keeps remotely (AWS).")
 app.add_typer(state_app, name="state")
 MachineName = Annotated[str | None, typer.Argument(help="One machine group (default: all).")]
 
 
-def _aws_environment(name: str, env_dir: Path):
-    """Environment `name` from `env_dir`, which must be on AWS; bad input exits 2."""
+def _environment(name: str, env_dir: Path, clouds: tuple[str, ...]):
+    """Environment `name` from `env_dir`, which must be on one of `clouds`; bad input exits 2."""
     from gpulab.config import load_environments
 
     try:
         (env,) = load_environments(env_dir, [name])
     except ConfigError as error:
         _fail(error)
-    if env.cloud != "aws":
-        typer.echo(f"{name}: is on {env.cloud}; these commands work on AWS environments so far", err=True)
+    if env.cloud not in clouds:
+        typer.echo(
+            f"{name}: is on {env.cloud}; this command works on {', '.join(clouds)} environments so far", err=True
+        )
         raise typer.Exit(EXIT_BAD_INPUT)
     return env
 
 
-def _machines(verb: str, name: str, machine: str | None, env_dir: Path) -> None:
-    from gpulab.ops import aws_machines
-    from gpulab.ops.aws_clients import OpsError
+def _aws_environment(name: str, env_dir: Path):
+    return _environment(name, env_dir, ("aws",))
 
-    env = _aws_environment(name, env_dir)
+
+def _machines(verb: str, name: str, machine: str | None, env_dir: Path) -> None:
+    from gpulab.ops import fleet
+    from gpulab.ops.errors import OpsError
+
+    env = _environment(name, env_dir, fleet.SUPPORTED)
     with _one_line_on(OpsError):
-        instances = getattr(aws_machines, verb)(env, machine)
-    for instance in instances:
-        typer.echo(f"{instance.name}  {instance.instance_id}  {instance.instance_type}  {instance.state}")
+        found = getattr(fleet.machines(env), verb)(env, machine)
+    for each in found:
+        typer.echo(f"{each.name}  {each.id}  {each.machine_type}  {each.state}")
 
 
 @machines_app.command("status")
@@ -441,8 +447,8 @@ def machines_stop(env: str, machine: MachineName = None, env_dir: EnvDir = DEFAU
 @app.command()
 def preflight(env: str, env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
     """Before a deploy, check the AWS account for what a plan cannot see: account, zones, quotas, image, state."""
-    from gpulab.ops.aws_clients import OpsError
     from gpulab.ops.aws_preflight import preflight as run_checks
+    from gpulab.ops.errors import OpsError
 
     environment = _aws_environment(env, env_dir)
     with _one_line_on(OpsError):
@@ -469,9 +475,10 @@ def run_job(
     poll_seconds: Annotated[float, typer.Option("--poll-seconds", min=0.1)] = 15,
     env_dir: EnvDir = DEFAULT_ENV_DIR,
 ) -> None:
-    """Start the machines, run a job on each, collect logs and results, stop them (AWS)."""
-    from gpulab.ops.aws_clients import OpsError
-    from gpulab.ops.aws_runs import start_run
+    """Start the machines, run a job on each, collect logs and results, stop them (AWS, GCP)."""
+    from gpulab.ops.errors import OpsError
+    from gpulab.ops.fleet import SUPPORTED
+    from gpulab.ops.runs import start_run
 
     if not command and not script:
         typer.echo("give a command after -- or --script FILE (its arguments after --)", err=True)
@@ -483,7 +490,7 @@ def run_job(
         except OSError as error:
             typer.echo(f"{script}: cannot read the script ({error.strerror})", err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
-    environment = _aws_environment(env, env_dir)
+    environment = _environment(env, env_dir, SUPPORTED)
     with _one_line_on(OpsError):
         outcome = start_run(
             environment,
@@ -504,8 +511,8 @@ def run_job(
 @state_app.command("bootstrap")
 def state_bootstrap(env: str, env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
     """Make the S3 state bucket the environment names: versioned, encrypted, private, TLS only (idempotent)."""
-    from gpulab.ops.aws_clients import OpsError
     from gpulab.ops.aws_state import bootstrap
+    from gpulab.ops.errors import OpsError
 
     environment = _aws_environment(env, env_dir)
     with _one_line_on(OpsError):

@@ -22,7 +22,8 @@ from gpulab.rules import limits
 
 WATCHDOG_SOURCE = Path(__file__).with_name("idle_watchdog.py")
 RUN_AGENT_SOURCE = Path(__file__).with_name("run_agent.py")
-AGENT_BOTO3 = "1.44.5"  # the run agent's boto3, as requirements.txt pins it
+# What the run agent needs on each cloud to reach its bucket, as requirements.txt pins it.
+AGENT_PACKAGES = {"aws": "boto3==1.44.5", "gcp": "google-cloud-storage==3.17.1"}
 STOP_METHODS = ("shutdown", "azure-deallocate")
 SERVICE = """[Unit]
 Description=gpulab idle watchdog: stop this machine after its idle minutes
@@ -123,16 +124,21 @@ WantedBy=timers.target
 """
 
 
-def run_agent_lines(*, bucket: str, machine: str) -> list[str]:
-    """Install the run agent (run_agent.py, with boto3 in its own virtualenv) and start its timer: it runs the job
-    `gpulab run` queues for `machine` in `bucket` (the region it asks the instance metadata service)."""
-    config = json.dumps({"bucket": bucket, "machine": machine}, sort_keys=True)
+def run_agent_lines(*, cloud: str, bucket: str, machine: str) -> list[str]:
+    """Install the run agent (run_agent.py, with its cloud's storage library in its own virtualenv) and start its
+    timer: it runs the job `gpulab run` queues for `machine` in `bucket` (on AWS, in the region it asks the
+    instance metadata service)."""
+    if cloud not in AGENT_PACKAGES:
+        raise ValueError(f"cloud must be one of {', '.join(AGENT_PACKAGES)}, got {cloud!r}")
+    config = json.dumps({"cloud": cloud, "bucket": bucket, "machine": machine}, sort_keys=True)
     return [
         "# gpulab run agent: runs the job `gpulab run` queues for this machine",
         "install -d -m 0755 /usr/local/lib/gpulab /etc/gpulab",
         "if [ ! -x /opt/gpulab-agent/bin/python ]; then",
-        "  python3 -m venv /opt/gpulab-agent",
-        f"  /opt/gpulab-agent/bin/pip install --quiet 'boto3=={AGENT_BOTO3}'",
+        # Ubuntu's cloud images leave out ensurepip (the python3-venv package).
+        "  python3 -m venv /opt/gpulab-agent || { rm -rf /opt/gpulab-agent; apt-get -qq update;"
+        " apt-get -qq install -y python3-venv && python3 -m venv /opt/gpulab-agent; }",
+        f"  /opt/gpulab-agent/bin/pip install --quiet '{AGENT_PACKAGES[cloud]}'",
         "fi",
         *_program("/usr/local/lib/gpulab/run_agent.py", RUN_AGENT_SOURCE),
         *_file("/etc/gpulab/run-agent.json", config, "0644"),

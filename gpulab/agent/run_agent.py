@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """gpulab's run agent: run the training job `gpulab run` queued for this machine, and hand back what it made.
 
-Runs on the machine (a systemd timer, every minute, and at boot) with boto3
-and this machine's role. The job comes through the environment's bucket:
+Runs on the machine (a systemd timer, every minute, and at boot) with this
+machine's own identity: boto3 and the instance role on AWS,
+google-cloud-storage and the VM's service account on GCP. The job comes
+through the environment's bucket:
 
     runs/queue/<machine>.json        {"run_id": …} for this machine (the agent deletes it when it starts)
     runs/<run id>/job.json           {"command": [...]} or {"script": "..."}, arguments, the machines
@@ -13,9 +15,9 @@ and this machine's role. The job comes through the environment's bucket:
 The job runs in /data/runs/<run id> (the data disk, so a long job's
 checkpoints outlive a stop) with GPULAB_RUN_ID, GPULAB_MACHINE and
 GPULAB_RESULTS set. One job at a time: a lock file keeps a second timer run
-out. Configuration: /etc/gpulab/run-agent.json ({"bucket", "machine"}, and
-"region" where the instance metadata service should not be asked;
-`--config` for another), written by the boot script.
+out. Configuration: /etc/gpulab/run-agent.json ({"cloud", "bucket",
+"machine"}, and on AWS "region" where the instance metadata service should
+not be asked; `--config` for another), written by the boot script.
 """
 
 from __future__ import annotations
@@ -49,26 +51,79 @@ def instance_region() -> str:
         return response.read().decode().strip()
 
 
-def s3_client(region: str):
-    import boto3
+class S3Bucket:
+    """The job bucket on AWS, through boto3 and the instance role."""
 
-    return boto3.session.Session(region_name=region).client("s3")
+    def __init__(self, bucket: str, region: str) -> None:
+        import boto3
+
+        self.bucket = bucket
+        self.s3 = boto3.session.Session(region_name=region).client("s3")
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            return self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        except self.s3.exceptions.NoSuchKey:
+            return None
+
+    def delete(self, key: str) -> None:
+        self.s3.delete_object(Bucket=self.bucket, Key=key)
+
+    def put(self, key: str, data: bytes) -> None:
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=data)
+
+    def upload(self, path: Path, key: str) -> None:
+        self.s3.upload_file(str(path), self.bucket, key)
 
 
-def take_job(s3, bucket: str, machine: str) -> dict | None:
+class GcsBucket:
+    """The job bucket on GCP, through google-cloud-storage and the VM's service account."""
+
+    def __init__(self, bucket: str) -> None:
+        from google.cloud import storage
+
+        self.bucket = storage.Client().bucket(bucket)
+
+    def get(self, key: str) -> bytes | None:
+        from google.api_core.exceptions import NotFound
+
+        try:
+            return self.bucket.blob(key).download_as_bytes()
+        except NotFound:
+            return None
+
+    def delete(self, key: str) -> None:
+        self.bucket.blob(key).delete()
+
+    def put(self, key: str, data: bytes) -> None:
+        self.bucket.blob(key).upload_from_string(data)
+
+    def upload(self, path: Path, key: str) -> None:
+        self.bucket.blob(key).upload_from_filename(str(path))
+
+
+def job_bucket(config: dict):
+    """The bucket the configuration names, on its cloud."""
+    if config["cloud"] == "aws":
+        return S3Bucket(config["bucket"], config.get("region") or instance_region())
+    if config["cloud"] == "gcp":
+        return GcsBucket(config["bucket"])
+    raise ValueError(f"run agent: unknown cloud {config['cloud']!r}")
+
+
+def take_job(store, machine: str) -> dict | None:
     """The job queued for `machine` (removed from the queue), or None."""
     key = f"runs/queue/{machine}.json"
-    try:
-        queued = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
-    except s3.exceptions.NoSuchKey:
+    queued = store.get(key)
+    if queued is None:
         return None
-    s3.delete_object(Bucket=bucket, Key=key)
-    run_id = queued["run_id"]
-    job = json.loads(s3.get_object(Bucket=bucket, Key=f"runs/{run_id}/job.json")["Body"].read())
+    store.delete(key)
+    run_id = json.loads(queued)["run_id"]
+    job = json.loads(store.get(f"runs/{run_id}/job.json"))
     return {**job, "run_id": run_id}
 
 
-def run_job(s3, bucket: str, machine: str, job: dict) -> int:
+def run_job(store, machine: str, job: dict) -> int:
     """Run `job`, upload its log, results and completion marker; its exit code."""
     run_id = job["run_id"]
     work = WORK_ROOT / run_id
@@ -89,11 +144,11 @@ def run_job(s3, bucket: str, machine: str, job: dict) -> int:
             output.write(f"gpulab run agent: cannot start {command[0]}: {error}\n".encode())
             exit_code = 127
     prefix = f"runs/{run_id}/{machine}"
-    s3.upload_file(str(log), bucket, f"{prefix}/output.log")
+    store.upload(log, f"{prefix}/output.log")
     for path in sorted(p for p in results.rglob("*") if p.is_file()):
-        s3.upload_file(str(path), bucket, f"{prefix}/results/{path.relative_to(results).as_posix()}")
+        store.upload(path, f"{prefix}/results/{path.relative_to(results).as_posix()}")
     marker = {"exit_code": exit_code, "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    s3.put_object(Bucket=bucket, Key=f"{prefix}/done.json", Body=json.dumps(marker).encode())
+    store.put(f"{prefix}/done.json", json.dumps(marker).encode())
     return exit_code
 
 
@@ -109,13 +164,13 @@ def main(argv: list[str] | None = None) -> int:
         except BlockingIOError:
             print("a job is running; nothing taken", flush=True)
             return 0
-        s3 = s3_client(config.get("region") or instance_region())
-        job = take_job(s3, config["bucket"], config["machine"])
+        store = job_bucket(config)
+        job = take_job(store, config["machine"])
         if job is None:
             print("no job queued", flush=True)
             return 0
         print(f"run {job['run_id']}: started", flush=True)
-        exit_code = run_job(s3, config["bucket"], config["machine"], job)
+        exit_code = run_job(store, config["machine"], job)
         print(f"run {job['run_id']}: finished with exit code {exit_code}", flush=True)
     return 0
 

@@ -26,7 +26,9 @@ plans and applies share a concurrency group and never cancel one another.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import yaml
@@ -85,7 +87,7 @@ def _checkout(history: bool = False) -> dict:
     return _uses("Check out", actions.CHECKOUT, **options)
 
 
-def _install(project: Project, *, terraform: bool, scanner: bool = False) -> list[dict]:
+def _install(project: Project, *, terraform: bool, scanner: bool = False, extras: Sequence[str] = ()) -> list[dict]:
     steps = [
         _uses("Set up Python", actions.SETUP_PYTHON, **{"python-version": PYTHON_VERSION}),
         _uses("Set up Node.js", actions.SETUP_NODE, **{"node-version": NODE_VERSION}),
@@ -102,7 +104,8 @@ def _install(project: Project, *, terraform: bool, scanner: bool = False) -> lis
     if project.package_version is None:
         steps.append(_step("Install", run="make install"))
     else:
-        steps.append(_step("Install gpulab", run=f"python -m pip install 'gpulab=={project.package_version}'"))
+        package = f"gpulab[{','.join(extras)}]" if extras else "gpulab"
+        steps.append(_step("Install gpulab", run=f"python -m pip install '{package}=={project.package_version}'"))
         if scanner:
             steps.append(_step("Install checkov", run=f"pipx install 'checkov=={CHECKOV_VERSION}'"))
     return steps
@@ -355,7 +358,8 @@ def apply_workflow(project: Project) -> dict:
     }
 
 
-RUNS_ON = ("aws",)  # clouds `gpulab run` works on so far
+RUNS_ON = ("aws", "gcp")  # clouds `gpulab run` works on so far
+OPS_EXTRAS = {"aws": "aws-ops", "gcp": "gcp-ops"}
 TRAINING_SCRIPT = "training/train.sh"
 
 
@@ -365,22 +369,14 @@ def train_workflow(project: Project) -> dict | None:
     choices = [e.name for e in project.environments if e.cloud in RUNS_ON]
     if not choices:
         return None
-    regions = {e.name: e.region for e in project.environments if e.cloud in RUNS_ON}
-    region = regions[choices[0]] if len(set(regions.values())) == 1 else None
+    clouds = {e.name: e.cloud for e in project.environments if e.cloud in RUNS_ON}
     run = (
         'read -ra ARGS <<< "$TRAINING_ARGUMENTS"  # words, never evaluated\n'
         'KEEP=(); if [ "$KEEP_VM_ALIVE" = "true" ]; then KEEP=(--keep-alive); fi\n'
         f'{project.gpulab} run "$ENVIRONMENT" --env-dir {project.env_dir} "${{KEEP[@]}}" '
         f'--script {TRAINING_SCRIPT} -- "${{ARGS[@]}}"'
     )
-    sign_in = _uses(
-        "Sign in to AWS",
-        actions.AWS_CREDENTIALS,
-        **{
-            "role-to-assume": "${{ vars.GPULAB_AWS_ROLE_ARN }}",
-            "aws-region": region or "${{ vars.GPULAB_AWS_REGION }}",
-        },
-    )
+    extras = sorted(OPS_EXTRAS[cloud] for cloud in set(clouds.values()))
     return {
         "name": "train",
         "on": {
@@ -409,8 +405,8 @@ def train_workflow(project: Project) -> dict | None:
                 "permissions": {"contents": "read", "id-token": "write"},
                 "steps": [
                     _checkout(),
-                    *_install(project, terraform=False),
-                    sign_in,
+                    *_install(project, terraform=False, extras=extras),
+                    *_training_sign_in(project, clouds),
                     _step(
                         "Run the training",
                         env={
@@ -426,6 +422,35 @@ def train_workflow(project: Project) -> dict | None:
             }
         },
     }
+
+
+def _training_sign_in(project: Project, clouds: dict[str, str]) -> list[dict]:
+    """OIDC sign-in for the chosen environment's cloud: one step per cloud among the choices, each run only for
+    its own environments when the choices span clouds."""
+    steps = []
+    for cloud in RUNS_ON:
+        names = [name for name, on in clouds.items() if on == cloud]
+        if not names:
+            continue
+        if cloud == "aws":
+            regions = {e.region for e in project.environments if e.name in names}
+            region = regions.pop() if len(regions) == 1 else "${{ vars.GPULAB_AWS_REGION }}"
+            step = _uses(
+                "Sign in to AWS",
+                actions.AWS_CREDENTIALS,
+                **{"role-to-assume": "${{ vars.GPULAB_AWS_ROLE_ARN }}", "aws-region": region},
+            )
+        else:
+            step = _uses(
+                "Sign in to Google Cloud",
+                actions.GCP_AUTH,
+                workload_identity_provider="${{ vars.GPULAB_GCP_WORKLOAD_IDENTITY_PROVIDER }}",
+                service_account="${{ vars.GPULAB_GCP_SERVICE_ACCOUNT }}",
+            )
+        if len(set(clouds.values())) > 1:
+            step |= {"if": f"contains(fromJSON('{json.dumps(names)}'), inputs.environment)"}
+        steps.append(step)
+    return steps
 
 
 HEADER = (

@@ -11,11 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from gpulab.ops.errors import OpsError
+
 RETRIES = {"mode": "standard", "max_attempts": 8}
-
-
-class OpsError(Exception):
-    """An operation cannot go on; the message says why and what to do."""
 
 
 def client(service: str, region: str) -> Any:

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from gpulab.config.machines import machine_type_for
 from gpulab.config.model import Environment
 from gpulab.defaults import DEEP_LEARNING_AMI_PARAMETER
-from gpulab.ops.aws_clients import OpsError, call, client
+from gpulab.ops.aws_clients import call, client
 from gpulab.ops.aws_state import bucket_in_account
+from gpulab.ops.errors import OpsError
 
 # Service Quotas codes of the EC2 vCPU limits by instance family (Service Quotas console, "Amazon EC2").
 ON_DEMAND_QUOTAS = {

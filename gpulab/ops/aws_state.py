@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 
 from gpulab.config.model import Environment
-from gpulab.ops.aws_clients import OpsError, call, client
+from gpulab.ops.aws_clients import call, client
+from gpulab.ops.errors import OpsError
 
 
 def tls_only_policy(bucket: str) -> str:

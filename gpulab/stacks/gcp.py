@@ -163,6 +163,7 @@ class GcpPlatformStack(TerraformStack):
                     max_run_hours=machine.max_run_hours,
                     idle_stop_minutes=machine.idle_stop_minutes,
                     stopped_between_runs=machine.stopped_between_runs,
+                    job_bucket=env.bucket_name(env.buckets[0]) if env.buckets else None,
                     resource_policies=policies,
                     data_disk_schedules=disk_schedules,
                     external_ip=machine.public_ip,

@@ -192,7 +192,7 @@ def test_the_install_lines_carry_the_script_and_start_a_timer():
 def test_the_written_program_is_the_packaged_one_without_its_docstrings(tmp_path):
     """The boot script's own decoding (base64 -d | gunzip), run by bash, gives back the package's program: the
     same syntax tree but for docstrings, and it runs."""
-    lines = run_agent_lines(bucket="mlinfra-dev-datasets", machine="mlinfra-dev-trainer-0")
+    lines = run_agent_lines(cloud="aws", bucket="mlinfra-dev-datasets", machine="mlinfra-dev-trainer-0")
     start = next(i for i, line in enumerate(lines) if "run_agent.py" in line and "base64 -d" in line)
     decode = "\n".join(lines[start : start + 3]).replace(
         "/usr/local/lib/gpulab/run_agent.py", str(tmp_path / "agent.py")
@@ -204,4 +204,4 @@ def test_the_written_program_is_the_packaged_one_without_its_docstrings(tmp_path
         "FunctionDef"
     )
     assert subprocess.run([sys.executable, str(tmp_path / "agent.py"), "--help"], capture_output=True).returncode == 0
-    assert '{"bucket": "mlinfra-dev-datasets", "machine": "mlinfra-dev-trainer-0"}' in "\n".join(lines)
+    assert '{"bucket": "mlinfra-dev-datasets", "cloud": "aws", "machine": "mlinfra-dev-trainer-0"}' in "\n".join(lines)

@@ -113,7 +113,7 @@ def test_training_is_dispatched_by_hand_one_run_at_a_time_with_inputs_as_data():
     """Seed 003's workflow: choose the environment, keep the machines alive or not, pass arguments; runs queue."""
     train = _load("train.yml")
     inputs = train["on"]["workflow_dispatch"]["inputs"]
-    assert inputs["environment"]["options"] == ["dev", "prod"]  # the environments `gpulab run` serves (AWS)
+    assert inputs["environment"]["options"] == ["dev", "huge", "large", "prod", "small", "tiny"]  # AWS and GCP
     assert inputs["keep_vm_alive"] == {
         "description": "Leave the machines running afterwards (the idle stop still applies)",
         "type": "boolean",
@@ -123,3 +123,19 @@ def test_training_is_dispatched_by_hand_one_run_at_a_time_with_inputs_as_data():
     (step,) = [s for s in train["jobs"]["train"]["steps"] if s["name"] == "Run the training"]
     assert "${{" not in step["run"]  # inputs reach the shell as environment variables, never as code
     assert "--script training/train.sh" in step["run"] and (REPO / "training" / "train.sh").is_file()
+
+
+def test_training_signs_in_to_the_chosen_environments_cloud_only():
+    steps = {s["name"]: s for s in _load("train.yml")["jobs"]["train"]["steps"]}
+    assert steps["Sign in to AWS"]["if"] == """contains(fromJSON('["dev", "prod"]'), inputs.environment)"""
+    gcp = steps["Sign in to Google Cloud"]
+    assert gcp["if"] == """contains(fromJSON('["huge", "large", "small", "tiny"]'), inputs.environment)"""
+    assert gcp["with"]["workload_identity_provider"] == "${{ vars.GPULAB_GCP_WORKLOAD_IDENTITY_PROVIDER }}"
+
+
+def test_a_package_user_installs_the_operations_extras_the_training_needs():
+    from gpulab.ci.workflows import train_workflow
+
+    project = Project(targets(ENV_DIR), package_version="0.1.0")
+    steps = {s["name"]: s for s in train_workflow(project)["jobs"]["train"]["steps"]}
+    assert steps["Install gpulab"]["run"] == "python -m pip install 'gpulab[aws-ops,gcp-ops]==0.1.0'"

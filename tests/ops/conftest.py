@@ -1,6 +1,10 @@
-"""moto's server mode on localhost, and boto3 pointed at it: a real HTTP endpoint for the AWS APIs gpulab calls."""
+"""Local services for gpulab's cloud operations: moto's server mode for the AWS APIs, a Cloud Storage emulator and
+a compute stand-in checked against the API's description for GCP."""
 
 from __future__ import annotations
+
+import json
+import socket
 
 import pytest
 from moto.server import ThreadedMotoServer
@@ -29,3 +33,65 @@ def aws(moto_endpoint, monkeypatch) -> str:
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
     return moto_endpoint
+
+
+@pytest.fixture(scope="session")
+def service_account_key() -> str:
+    """A fresh RSA private key (PEM), for a service-account file whose tokens the compute stand-in issues."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+@pytest.fixture
+def gcp(service_account_key, tmp_path, monkeypatch):
+    """The compute stand-in and a real Cloud Storage emulator on localhost; this process signs in to them with a
+    service-account file (Application Default Credentials), as a CI job does. Fails a test whose requests
+    strayed from the API's description."""
+    from gcp_storage_emulator.server import create_server
+
+    from tests.ops.gcp_compute_standin import ComputeStandIn
+
+    port = _free_port()
+    storage = create_server("127.0.0.1", port, in_memory=True)
+    storage.start()
+    with ComputeStandIn() as compute:
+        compute.service_account_keys.append(_public_key(service_account_key))
+        account = {
+            "type": "service_account",
+            "project_id": "pcp-training-000000",
+            "private_key_id": "1",
+            "private_key": service_account_key,
+            "client_email": "gpulab-ci@pcp-training-000000.iam.gserviceaccount.com",
+            "client_id": "1",
+            "token_uri": f"{compute.url}/token",
+        }
+        key_file = tmp_path / "service-account.json"
+        key_file.write_text(json.dumps(account))
+        for key in ("GOOGLE_CLOUD_PROJECT", "CLOUDSDK_CONFIG", "GCE_METADATA_HOST"):
+            monkeypatch.delenv(key, raising=False)
+        monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key_file))
+        monkeypatch.setenv("GPULAB_GCP_COMPUTE_ENDPOINT", compute.url)
+        monkeypatch.setenv("STORAGE_EMULATOR_HOST", f"http://127.0.0.1:{port}")
+        monkeypatch.setenv("NO_GCE_CHECK", "True")  # google-auth never probes for a metadata server
+        try:
+            yield compute
+        finally:
+            storage.stop()
+        assert compute.violations == []
+
+
+def _public_key(private_pem: str):
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.load_pem_private_key(private_pem.encode(), password=None).public_key()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -58,7 +58,7 @@ def test_an_environment_that_is_not_deployed_or_a_machine_it_lacks_is_one_clear_
     assert err == [
         "dev: no machines found in us-east-1 (is it deployed? npx cdktf deploy dev)",
         "dev has no machine named 'gpu' (its machines: trainer)",
-        "echoes: is on azure; these commands work on AWS environments so far",
+        "echoes: is on azure; this command works on aws, gcp environments so far",
     ]
 
 
@@ -96,7 +96,8 @@ def test_state_bootstrap_needs_a_bucket_in_the_file(aws, capsys):
 def test_access_denied_and_throttling_become_one_line(code):
     from botocore.exceptions import ClientError
 
-    from gpulab.ops.aws_clients import OpsError, call
+    from gpulab.ops.aws_clients import call
+    from gpulab.ops.errors import OpsError
 
     def refuse():
         raise ClientError({"Error": {"Code": code, "Message": "no"}}, "ListBuckets")

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import threading
-import time
 from pathlib import Path
 
 import boto3
 import pytest
 
-from gpulab.agent import run_agent
 from gpulab.cli import run
 from tests.conftest import ENV_DIR
+from tests.ops.agents import run_id_of, run_with_agents
 from tests.ops.test_aws_machines import _deploy, _states
 
 BUCKET = "mlinfra-dev-datasets"  # dev's first bucket: <project>-<env>-<name>
@@ -39,36 +34,9 @@ def two_trainers(aws, tmp_path) -> tuple[Path, dict[str, str]]:
     return env_dir, ids
 
 
-def _machine(tmp_path: Path, name: str, stop: threading.Event) -> threading.Thread:
-    """The agent of machine `name`, run as the machine runs it (a process, every 0.2 s instead of every minute)."""
-    config = tmp_path / f"{name}.json"
-    config.write_text(json.dumps({"bucket": BUCKET, "machine": name, "region": "us-east-1"}))
-    env = {**os.environ, "GPULAB_RUN_ROOT": str(tmp_path / name / "runs")}
-    command = [sys.executable, run_agent.__file__, "--config", str(config)]
-
-    def loop() -> None:
-        while not stop.is_set():
-            done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
-            if "finished with exit code" in done.stdout:
-                return
-            time.sleep(0.2)
-
-    thread = threading.Thread(target=loop, daemon=True)
-    thread.start()
-    return thread
-
-
 def _run(tmp_path: Path, env_dir: Path, *tail: str) -> int:
-    """`gpulab run dev … TAIL` (its own options, then -- and the command) while every machine's agent runs."""
-    stop = threading.Event()
-    agents = [_machine(tmp_path, name, stop) for name in NAMES]
-    try:
-        args = ["run", "dev", "--env-dir", str(env_dir), "--poll-seconds", "0.2", "--timeout-minutes", "2"]
-        return run([*args, "--out", str(tmp_path / "runs"), *tail])
-    finally:
-        stop.set()
-        for agent in agents:
-            agent.join(timeout=30)
+    configs = [{"cloud": "aws", "bucket": BUCKET, "machine": name, "region": "us-east-1"} for name in NAMES]
+    return run_with_agents(tmp_path, env_dir, "dev", configs, *tail)
 
 
 def test_a_whole_run_starts_runs_collects_and_stops(two_trainers, tmp_path, capsys):
@@ -76,7 +44,7 @@ def test_a_whole_run_starts_runs_collects_and_stops(two_trainers, tmp_path, caps
     job = 'echo trained on "$GPULAB_MACHINE"; echo weights > "$GPULAB_RESULTS/model.txt"'
     assert _run(tmp_path, env_dir, "--", "sh", "-c", job) == 0
     out = capsys.readouterr().out
-    run_id = out.split("run ", 1)[1].split(":", 1)[0]
+    run_id = run_id_of(out)
     for name in NAMES:
         local = tmp_path / "runs" / run_id / name
         assert (local / "output.log").read_text() == f"trained on {name}\n"
@@ -95,7 +63,7 @@ def test_a_job_that_fails_on_one_machine_is_named_and_every_machine_still_stops(
     job = f'echo starting; [ "$GPULAB_MACHINE" != "{NAMES[1]}" ] || {{ echo "out of memory" >&2; exit 3; }}'
     assert _run(tmp_path, env_dir, "--", "sh", "-c", job) == 1
     captured = capsys.readouterr()
-    run_id = captured.out.split("run ", 1)[1].split(":", 1)[0]
+    run_id = run_id_of(captured.out)
     assert f"run {run_id}: failed on {NAMES[1]}" in captured.err
     assert (tmp_path / "runs" / run_id / NAMES[1] / "output.log").read_text() == "starting\nout of memory\n"
     assert json.loads((tmp_path / "runs" / run_id / NAMES[1] / "done.json").read_text())["exit_code"] == 3
@@ -119,6 +87,6 @@ def test_a_script_runs_with_the_arguments_after_the_double_dash(two_trainers, tm
     script = tmp_path / "train.sh"
     script.write_text('echo "epochs=$1 rate=$2" > "$GPULAB_RESULTS/args.txt"\n')
     assert _run(tmp_path, env_dir, "--script", str(script), "--", "10", "0.001") == 0
-    run_id = capsys.readouterr().out.split("run ", 1)[1].split(":", 1)[0]
+    run_id = run_id_of(capsys.readouterr().out)
     for name in NAMES:
         assert (tmp_path / "runs" / run_id / name / "results" / "args.txt").read_text() == "epochs=10 rate=0.001\n"

@@ -272,6 +272,6 @@ def test_machines_run_the_jobs_queued_in_their_first_bucket_which_their_role_may
     for instance in resources(stacks[name], "aws_instance").values():
         assert "gpulab-run-agent.timer" in instance["user_data"]
         machine = instance["tags"]["Name"]
-        assert f'{{"bucket": "{bucket}", "machine": "{machine}"}}' in instance["user_data"]
+        assert f'{{"bucket": "{bucket}", "cloud": "aws", "machine": "{machine}"}}' in instance["user_data"]
     documents = json.dumps(stacks[name]["data"]["aws_iam_policy_document"])
     assert f"aws_s3_bucket.{key}.arn}}/*" in documents and "s3:PutObject" in documents

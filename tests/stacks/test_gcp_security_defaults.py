@@ -89,6 +89,21 @@ def test_idle_workers_shut_down_which_stops_them_on_compute_engine(stacks, name)
 
 
 @pytest.mark.parametrize("name", GCP)
+def test_workers_run_the_jobs_queued_in_their_first_bucket_which_their_identity_may_write(stacks, name):
+    """gpulab run's agent, with google-cloud-storage, reads the queue and writes results in the `results`
+    bucket: the fleet's identity holds Storage Object User there (the grant asserted below) and the VM's
+    devstorage.read_write scope."""
+    bucket = f"pcp-{name}-results"
+    for instance in _instances(stacks[name]):
+        script = instance["metadata"]["startup-script"]
+        assert f'{{"bucket": "{bucket}", "cloud": "gcp", "machine": "{instance["name"]}"}}' in script
+        assert "gpulab-run-agent.timer" in script and "google-cloud-storage==" in script
+        assert "https://www.googleapis.com/auth/devstorage.read_write" in instance["service_account"]["scopes"]
+    buckets = [b["name"] for b in resources(stacks[name], "google_storage_bucket").values()]
+    assert bucket in buckets
+
+
+@pytest.mark.parametrize("name", GCP)
 def test_firewall_admits_ssh_from_iap_only_and_lets_workers_reach_the_head(stacks, name):
     rules = {
         r["name"].removeprefix(f"pcp-{name}-"): r for r in resources(stacks[name], "google_compute_firewall").values()

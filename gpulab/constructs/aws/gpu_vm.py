@@ -203,7 +203,7 @@ class AwsGpuVm(Construct):
             setup_script=setup_script,
             steps=[
                 *(idle_watchdog_lines(idle_minutes=idle_stop_minutes, stop="shutdown") if idle_stop_minutes else []),
-                *(run_agent_lines(bucket=job_bucket, machine=name) if job_bucket else []),
+                *(run_agent_lines(cloud="aws", bucket=job_bucket, machine=name) if job_bucket else []),
             ],
         )
         check_rendered_script("aws", boot)

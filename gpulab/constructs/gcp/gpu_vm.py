@@ -25,7 +25,7 @@ from cdktf_cdktf_provider_google.compute_instance import (
 from constructs import Construct
 
 from gpulab import defaults
-from gpulab.agent.install import idle_watchdog_lines
+from gpulab.agent.install import idle_watchdog_lines, run_agent_lines
 from gpulab.config.catalog.gcp import GCE_ACCELERATOR_TYPES
 from gpulab.constructs.boot_script import boot_script, gcp_data_disk_links, template_literal
 from gpulab.rules import limits, names
@@ -101,6 +101,7 @@ class GcpGpuVm(Construct):
         max_run_hours: int | None = None,
         idle_stop_minutes: int | None = None,
         stopped_between_runs: bool = False,
+        job_bucket: str | None = None,
         resource_policies: Sequence[str] = (),
         data_disk_schedules: Sequence[str] = (),
         external_ip: bool = False,
@@ -132,6 +133,9 @@ class GcpGpuVm(Construct):
             Compute Engine) after this many minutes (10 to 1440) without GPU work, CPU
             load or logged-in users: gpulab's idle watchdog; none by default.
         stopped_between_runs: create it, leave it stopped, and ignore whether it runs; off by default.
+        job_bucket: install gpulab's run agent, which runs the jobs `gpulab run`
+            queues for this machine in this bucket (a plain bucket name the
+            service account may read and write); none by default.
         resource_policies: e.g. a GcpStopSchedule's self_link; none by default.
         data_disk_schedules: names of snapshot schedules for the data disk (a
             GcpSnapshotSchedule's `name`), each attached by its own resource so
@@ -170,6 +174,7 @@ class GcpGpuVm(Construct):
             steps=[
                 *OPS_AGENT_STEPS,
                 *(idle_watchdog_lines(idle_minutes=idle_stop_minutes, stop="shutdown") if idle_stop_minutes else []),
+                *(run_agent_lines(cloud="gcp", bucket=job_bucket, machine=name) if job_bucket else []),
             ],
             setup_script=startup_script,
         )
