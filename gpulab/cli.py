@@ -388,7 +388,7 @@ def ci_check(
     typer.echo(f"workflows ok: {workflows_dir} and the generated set pass zizmor and the workflow schema")
 
 
-machines_app = typer.Typer(help="Start, stop and list an environment's machines (AWS, GCP).")
+machines_app = typer.Typer(help="Start, stop (Azure: deallocate) and list an environment's machines.")
 app.add_typer(machines_app, name="machines")
 state_app = typer.Typer(help="The Terraform state an environment keeps remotely (AWS).")
 app.add_typer(state_app, name="state")
@@ -419,7 +419,7 @@ def _machines(verb: str, name: str, machine: str | None, env_dir: Path) -> None:
     from gpulab.ops import fleet
     from gpulab.ops.errors import OpsError
 
-    env = _environment(name, env_dir, fleet.SUPPORTED)
+    env = _environment(name, env_dir, fleet.MACHINES)
     with _one_line_on(OpsError):
         found = getattr(fleet.machines(env), verb)(env, machine)
     for each in found:
@@ -477,7 +477,7 @@ def run_job(
 ) -> None:
     """Start the machines, run a job on each, collect logs and results, stop them (AWS, GCP)."""
     from gpulab.ops.errors import OpsError
-    from gpulab.ops.fleet import SUPPORTED
+    from gpulab.ops.fleet import RUNS
     from gpulab.ops.runs import start_run
 
     if not command and not script:
@@ -490,7 +490,7 @@ def run_job(
         except OSError as error:
             typer.echo(f"{script}: cannot read the script ({error.strerror})", err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
-    environment = _environment(env, env_dir, SUPPORTED)
+    environment = _environment(env, env_dir, RUNS)
     with _one_line_on(OpsError):
         outcome = start_run(
             environment,

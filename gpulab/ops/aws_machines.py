@@ -12,7 +12,7 @@ from __future__ import annotations
 from gpulab.config.model import Environment
 from gpulab.ops.aws_clients import call, client
 from gpulab.ops.errors import OpsError
-from gpulab.ops.fleet import Machine, check_group, group_prefix
+from gpulab.ops.fleet import Machine, check_group, machine_names
 
 
 def find(env: Environment, machine: str | None = None) -> list[Machine]:
@@ -25,7 +25,7 @@ def find(env: Environment, machine: str | None = None) -> list[Machine]:
         {"Name": "tag:ManagedBy", "Values": ["gpulab"]},
         {"Name": "instance-state-name", "Values": ["pending", "running", "stopping", "stopped"]},
     ]
-    prefix = group_prefix(env, machine)
+    names = machine_names(env, machine)
     found = []
     paginator = ec2.get_paginator("describe_instances")
     pages = call("listing the machines", lambda **kw: list(paginator.paginate(**kw)), Filters=filters)
@@ -33,7 +33,7 @@ def find(env: Environment, machine: str | None = None) -> list[Machine]:
         for reservation in page["Reservations"]:
             for item in reservation["Instances"]:
                 name = next((t["Value"] for t in item.get("Tags", []) if t["Key"] == "Name"), item["InstanceId"])
-                if name.startswith(prefix):
+                if names.fullmatch(name):
                     found.append(Machine(name, item["InstanceId"], item["InstanceType"], item["State"]["Name"]))
     if not found:
         raise OpsError(f"{env.name}: no machines found in {env.region} (is it deployed? npx cdktf deploy {env.name})")

@@ -1,13 +1,15 @@
 """An environment's machines and job bucket on its cloud, behind one interface for `gpulab machines` and `gpulab run`.
 
 Each cloud has a module with `find`, `start` and `stop` (aws_machines,
-gcp_machines) and a job store (aws_store, gcp_store); this module picks
-them by the environment's cloud and imports only that cloud's SDK.
+azure_machines, gcp_machines) and, where `gpulab run` works, a job store
+(aws_store, gcp_store); this module picks them by the environment's cloud
+and imports only that cloud's SDK.
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -16,7 +18,8 @@ from typing import Protocol
 from gpulab.config.model import Environment
 from gpulab.ops.errors import OpsError
 
-SUPPORTED = ("aws", "gcp")
+MACHINES = ("aws", "azure", "gcp")  # clouds `gpulab machines` works on
+RUNS = ("aws", "gcp")  # clouds `gpulab run` works on so far
 
 
 @dataclass(frozen=True)
@@ -44,22 +47,22 @@ class JobStore(Protocol):
     def download(self, key: str, path: Path) -> None: ...
 
 
-def _module(env: Environment, kind: str) -> ModuleType:
-    if env.cloud not in SUPPORTED:
-        raise OpsError(f"{env.name}: is on {env.cloud}; machine operations work on {', '.join(SUPPORTED)} so far")
+def _module(env: Environment, kind: str, clouds: tuple[str, ...]) -> ModuleType:
+    if env.cloud not in clouds:
+        raise OpsError(f"{env.name}: is on {env.cloud}; this works on {', '.join(clouds)} environments so far")
     return importlib.import_module(f"gpulab.ops.{env.cloud}_{kind}")
 
 
 def machines(env: Environment) -> ModuleType:
     """The module that finds, starts and stops `env`'s machines: find/start/stop(env, group=None) → [Machine]."""
-    return _module(env, "machines")
+    return _module(env, "machines", MACHINES)
 
 
 def job_store(env: Environment) -> JobStore:
     """The store over `env`'s first bucket, where `gpulab run` hands jobs to the machines."""
     if not env.buckets:
         raise OpsError(f"{env.name}: has no bucket to hand jobs through (add one under buckets:)")
-    return _module(env, "store").JobBucket(env, env.bucket_name(env.buckets[0]))
+    return _module(env, "store", RUNS).JobBucket(env, env.bucket_name(env.buckets[0]))
 
 
 def check_group(env: Environment, group: str | None) -> None:
@@ -69,6 +72,8 @@ def check_group(env: Environment, group: str | None) -> None:
         raise OpsError(f"{env.name} has no machine named {group!r} (its machines: {known})")
 
 
-def group_prefix(env: Environment, group: str | None) -> str:
-    """The name prefix of group `group`'s machines (`<project>-<env>-<group>-`), or of all of them."""
-    return f"{env.prefix}-{group}-" if group else f"{env.prefix}-"
+def machine_names(env: Environment, group: str | None, prefix: str = "") -> re.Pattern[str]:
+    """The names of group `group`'s machines (`<prefix><project>-<env>-<group>-<n>`), or of every group's: a
+    machine of another group, another environment or none (Azure's headquarters) never matches."""
+    groups = [group] if group else [m.name for m in env.machines]
+    return re.compile("|".join(re.escape(f"{prefix}{env.prefix}-{g}-") + r"\d+" for g in groups))

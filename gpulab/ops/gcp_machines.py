@@ -15,7 +15,7 @@ import time
 from gpulab.config import gcp_names
 from gpulab.config.model import Environment
 from gpulab.ops.errors import OpsError
-from gpulab.ops.fleet import Machine, check_group, group_prefix
+from gpulab.ops.fleet import Machine, check_group, machine_names
 from gpulab.ops.gcp_clients import call, compute_client, retry
 
 STOPPED = ("TERMINATED", "STOPPED")
@@ -39,12 +39,12 @@ def _listed(env: Environment, group: str | None) -> list[tuple[str, object]]:
             instances.aggregated_list(request={"project": project, "filter": _label_filter(env)}, retry=retry())
         ),
     )
-    prefix = group_prefix(env, group)
+    names = machine_names(env, group)
     found = [
         (scope.removeprefix("zones/"), vm)
         for scope, listed in pages
         for vm in listed.instances
-        if vm.name.startswith(prefix)
+        if names.fullmatch(vm.name)
     ]
     if not found:
         raise OpsError(f"{env.name}: no machines found in {project} (is it deployed? npx cdktf deploy {env.name})")

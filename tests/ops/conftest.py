@@ -95,3 +95,45 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def tls_authority():
+    """A throwaway certificate authority (trustme) for local HTTPS stand-ins."""
+    import trustme
+
+    return trustme.CA()
+
+
+@pytest.fixture
+def azure(tls_authority, tmp_path, monkeypatch):
+    """The Resource Manager stand-in over HTTPS; this process signs in to it through DefaultAzureCredential's
+    managed-identity path (App Service's IDENTITY_ENDPOINT protocol), as a workload on Azure does. Fails a test
+    whose requests strayed from the API's description."""
+    import ssl
+
+    from tests.ops.azure_arm_standin import ArmStandIn
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls_authority.issue_cert("127.0.0.1").configure_cert(context)
+    bundle = tmp_path / "ca.pem"
+    tls_authority.cert_pem.write_to_path(str(bundle))
+    with ArmStandIn(context) as arm:
+        for key in (
+            "AZURE_CLIENT_ID",
+            "AZURE_TENANT_ID",
+            "AZURE_CLIENT_SECRET",
+            "AZURE_FEDERATED_TOKEN_FILE",
+            "MSI_ENDPOINT",
+        ):
+            monkeypatch.delenv(key, raising=False)
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+        monkeypatch.setenv("IDENTITY_ENDPOINT", arm.identity_url)
+        monkeypatch.setenv("IDENTITY_HEADER", arm.identity_header)
+        monkeypatch.setenv("GPULAB_AZURE_ARM_ENDPOINT", arm.url)
+        monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", SUBSCRIPTION)
+        yield arm
+        assert arm.violations == []
+
+
+SUBSCRIPTION = "00000000-0000-0000-0000-0000000000aa"
