@@ -236,6 +236,16 @@ AZURE_BAD_INPUT = {
         "dev.yaml: azure.deployer_cidrs: is required with encryption: kms (list the addresses Terraform runs from; "
         "the Key Vault's firewall admits nobody else)",
     ),
+    "azure private range for the storage firewall": (
+        ("owner: research", "owner: research\nazure: {storage_access_cidrs: [10.8.0.0/16]}"),
+        "dev.yaml: azure.storage_access_cidrs[0]: 10.8.0.0/16 is a private range, which storage firewalls refuse "
+        "(the VNet is admitted by its subnets)",
+    ),
+    "azure storage open to the world": (
+        ("owner: research", "owner: research\nazure: {storage_access_cidrs: [0.0.0.0/0]}"),
+        "dev.yaml: azure.storage_access_cidrs[0]: 0.0.0.0/0 opens the storage account to the whole internet "
+        "(list your office or VPN range)",
+    ),
     "azure invalid ssh key": (
         ("owner: research", "owner: research\nazure: {ssh_public_keys: [~/.ssh/id_ed25519]}"),
         "dev.yaml: azure.ssh_public_keys[0]: '~/.ssh/id_ed25519' is neither a public key nor a .pub file "

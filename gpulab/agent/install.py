@@ -23,7 +23,11 @@ from gpulab.rules import limits
 WATCHDOG_SOURCE = Path(__file__).with_name("idle_watchdog.py")
 RUN_AGENT_SOURCE = Path(__file__).with_name("run_agent.py")
 # What the run agent needs on each cloud to reach its bucket, as requirements.txt pins it.
-AGENT_PACKAGES = {"aws": "boto3==1.44.5", "gcp": "google-cloud-storage==3.17.1"}
+AGENT_PACKAGES = {
+    "aws": ("boto3==1.44.5",),
+    "azure": ("azure-identity==1.27.0", "azure-storage-blob==12.31.1"),
+    "gcp": ("google-cloud-storage==3.17.1",),
+}
 STOP_METHODS = ("shutdown", "azure-deallocate")
 SERVICE = """[Unit]
 Description=gpulab idle watchdog: stop this machine after its idle minutes
@@ -124,13 +128,16 @@ WantedBy=timers.target
 """
 
 
-def run_agent_lines(*, cloud: str, bucket: str, machine: str) -> list[str]:
+def run_agent_lines(*, cloud: str, bucket: str, machine: str, account_url: str | None = None) -> list[str]:
     """Install the run agent (run_agent.py, with its cloud's storage library in its own virtualenv) and start its
     timer: it runs the job `gpulab run` queues for `machine` in `bucket` (on AWS, in the region it asks the
-    instance metadata service)."""
+    instance metadata service; on Azure, `bucket` is a container of the storage account at `account_url`)."""
     if cloud not in AGENT_PACKAGES:
         raise ValueError(f"cloud must be one of {', '.join(AGENT_PACKAGES)}, got {cloud!r}")
-    config = json.dumps({"cloud": cloud, "bucket": bucket, "machine": machine}, sort_keys=True)
+    if (cloud == "azure") != (account_url is not None):
+        raise ValueError("account_url is needed on azure, and only there")
+    settings = {"cloud": cloud, "bucket": bucket, "machine": machine}
+    config = json.dumps(settings | ({"account_url": account_url} if account_url else {}), sort_keys=True)
     return [
         "# gpulab run agent: runs the job `gpulab run` queues for this machine",
         "install -d -m 0755 /usr/local/lib/gpulab /etc/gpulab",
@@ -138,7 +145,7 @@ def run_agent_lines(*, cloud: str, bucket: str, machine: str) -> list[str]:
         # Ubuntu's cloud images leave out ensurepip (the python3-venv package).
         "  python3 -m venv /opt/gpulab-agent || { rm -rf /opt/gpulab-agent; apt-get -qq update;"
         " apt-get -qq install -y python3-venv && python3 -m venv /opt/gpulab-agent; }",
-        f"  /opt/gpulab-agent/bin/pip install --quiet '{AGENT_PACKAGES[cloud]}'",
+        f"  /opt/gpulab-agent/bin/pip install --quiet {' '.join(repr(spec) for spec in AGENT_PACKAGES[cloud])}",
         "fi",
         *_program("/usr/local/lib/gpulab/run_agent.py", RUN_AGENT_SOURCE),
         *_file("/etc/gpulab/run-agent.json", config, "0644"),

@@ -3,8 +3,9 @@
 
 Runs on the machine (a systemd timer, every minute, and at boot) with this
 machine's own identity: boto3 and the instance role on AWS,
-google-cloud-storage and the VM's service account on GCP. The job comes
-through the environment's bucket:
+google-cloud-storage and the VM's service account on GCP, azure-storage-blob
+and the VM's managed identity on Azure. The job comes through the
+environment's bucket (on Azure, a container):
 
     runs/queue/<machine>.json        {"run_id": …} for this machine (the agent deletes it when it starts)
     runs/<run id>/job.json           {"command": [...]} or {"script": "..."}, arguments, the machines
@@ -16,8 +17,9 @@ The job runs in /data/runs/<run id> (the data disk, so a long job's
 checkpoints outlive a stop) with GPULAB_RUN_ID, GPULAB_MACHINE and
 GPULAB_RESULTS set. One job at a time: a lock file keeps a second timer run
 out. Configuration: /etc/gpulab/run-agent.json ({"cloud", "bucket",
-"machine"}, and on AWS "region" where the instance metadata service should
-not be asked; `--config` for another), written by the boot script.
+"machine"}; on Azure "account_url"; on AWS "region" where the instance
+metadata service should not be asked; `--config` for another), written by
+the boot script.
 """
 
 from __future__ import annotations
@@ -102,12 +104,42 @@ class GcsBucket:
         self.bucket.blob(key).upload_from_filename(str(path))
 
 
+class AzureContainer:
+    """The job container on Azure, through azure-storage-blob and the VM's managed identity."""
+
+    def __init__(self, account_url: str, container: str) -> None:
+        from azure.identity import ManagedIdentityCredential
+        from azure.storage.blob import ContainerClient
+
+        self.container = ContainerClient(account_url, container, credential=ManagedIdentityCredential())
+
+    def get(self, key: str) -> bytes | None:
+        from azure.core.exceptions import ResourceNotFoundError
+
+        try:
+            return self.container.download_blob(key).readall()
+        except ResourceNotFoundError:
+            return None
+
+    def delete(self, key: str) -> None:
+        self.container.delete_blob(key)
+
+    def put(self, key: str, data: bytes) -> None:
+        self.container.upload_blob(key, data, overwrite=True)
+
+    def upload(self, path: Path, key: str) -> None:
+        with path.open("rb") as data:
+            self.container.upload_blob(key, data, overwrite=True)
+
+
 def job_bucket(config: dict):
     """The bucket the configuration names, on its cloud."""
     if config["cloud"] == "aws":
         return S3Bucket(config["bucket"], config.get("region") or instance_region())
     if config["cloud"] == "gcp":
         return GcsBucket(config["bucket"])
+    if config["cloud"] == "azure":
+        return AzureContainer(config["account_url"], config["bucket"])
     raise ValueError(f"run agent: unknown cloud {config['cloud']!r}")
 
 

@@ -19,7 +19,12 @@ def targets(env_dir: Path) -> tuple[EnvironmentTarget, ...]:
     """Every environment in `env_dir` as a workflow target (raises ConfigError for bad files)."""
     return tuple(
         EnvironmentTarget(
-            env.name, env.cloud, env.region, env.protect_data, bool(env.state.bucket or env.state.storage_account)
+            env.name,
+            env.cloud,
+            env.region,
+            env.protect_data,
+            remote_state=bool(env.state.bucket or env.state.storage_account),
+            runs_from_ci=env.cloud != "azure" or bool(env.azure.storage_access_cidrs),
         )
         for env in load_environments(env_dir)
     )

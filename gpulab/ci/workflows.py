@@ -46,13 +46,16 @@ REPORTS = "review"  # the folder of reports each job uploads
 class EnvironmentTarget:
     """An environment a workflow plans or applies: its stack folder name, cloud, region, whether it holds
     production data (its GitHub environment should require a reviewer), and whether its state is remote
-    (only those are planned and applied in CI: a runner's local state file is gone when the job ends)."""
+    (only those are planned and applied in CI: a runner's local state file is gone when the job ends), and
+    whether `gpulab run` can hand it jobs from a hosted runner (on Azure only where the storage account admits
+    ranges outside its VNet: azure.storage_access_cidrs)."""
 
     name: str
     cloud: str
     region: str
     protected: bool
     remote_state: bool = True
+    runs_from_ci: bool = True
 
 
 @dataclass(frozen=True)
@@ -358,18 +361,18 @@ def apply_workflow(project: Project) -> dict:
     }
 
 
-RUNS_ON = ("aws", "gcp")  # clouds `gpulab run` works on so far
-OPS_EXTRAS = {"aws": "aws-ops", "gcp": "gcp-ops"}
+RUNS_ON = ("aws", "azure", "gcp")  # clouds `gpulab run` works on
+OPS_EXTRAS = {"aws": "aws-ops", "azure": "azure-ops", "gcp": "gcp-ops"}
 TRAINING_SCRIPT = "training/train.sh"
 
 
 def train_workflow(project: Project) -> dict | None:
     """Seed 003's training workflow: dispatched by hand, one run at a time, `gpulab run` with the repository's
     training script on the chosen environment; None when no environment is on a cloud `gpulab run` serves."""
-    choices = [e.name for e in project.environments if e.cloud in RUNS_ON]
+    clouds = {e.name: e.cloud for e in project.environments if e.cloud in RUNS_ON and e.runs_from_ci}
+    choices = list(clouds)
     if not choices:
         return None
-    clouds = {e.name: e.cloud for e in project.environments if e.cloud in RUNS_ON}
     run = (
         'read -ra ARGS <<< "$TRAINING_ARGUMENTS"  # words, never evaluated\n'
         'KEEP=(); if [ "$KEEP_VM_ALIVE" = "true" ]; then KEEP=(--keep-alive); fi\n'
@@ -439,6 +442,16 @@ def _training_sign_in(project: Project, clouds: dict[str, str]) -> list[dict]:
                 "Sign in to AWS",
                 actions.AWS_CREDENTIALS,
                 **{"role-to-assume": "${{ vars.GPULAB_AWS_ROLE_ARN }}", "aws-region": region},
+            )
+        elif cloud == "azure":
+            step = _uses(
+                "Sign in to Azure",
+                actions.AZURE_LOGIN,
+                **{
+                    "client-id": "${{ vars.GPULAB_AZURE_CLIENT_ID }}",
+                    "tenant-id": "${{ vars.GPULAB_AZURE_TENANT_ID }}",
+                    "subscription-id": "${{ vars.GPULAB_AZURE_SUBSCRIPTION_ID }}",
+                },
             )
         else:
             step = _uses(

@@ -29,6 +29,11 @@ def backup_vault_name(env: Environment) -> str:
     return f"bvault-{env.prefix}"
 
 
+def blob_account_url(env: Environment) -> str:
+    """`https://<storage account>.blob.core.windows.net`: the blob endpoint of the environment's account."""
+    return f"https://{storage_account_name(env)}.blob.core.windows.net"
+
+
 def vm_name(env: Environment, label: str) -> str:
     """`vm-<project>-<env>-<label>`."""
     return f"vm-{env.prefix}-{label}"

@@ -291,6 +291,9 @@ class AzureSettings(Strict):
     a .pub file that Terraform reads on the deploying machine at plan time.
     deployer_cidrs: where Terraform runs from; with `encryption: kms` the Key
     Vault's firewall admits these (to create the key) and the VNet only.
+    storage_access_cidrs: public ranges the storage account's firewall
+    admits besides the VNet, e.g. where `gpulab run` hands jobs over from
+    (an office, a self-hosted runner); none by default.
     """
 
     subscription_id: Annotated[str, Field(pattern=r"^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$")] | None = None
@@ -304,6 +307,9 @@ class AzureSettings(Strict):
     storage_replication: Literal[names.AZURE_REPLICATIONS] = "LRS"  # type: ignore[valid-type]
     encryption_at_host: bool = True
     deployer_cidrs: list[Cidr] = []
+    storage_access_cidrs: list[
+        Annotated[str, AfterValidator(lambda value: raise_problem(value, addresses.public_cidr_problem))]
+    ] = Field(default=[], max_length=100)
 
 
 class Headquarters(Strict):

@@ -20,7 +20,9 @@ from gpulab.config.model import Environment
 from gpulab.ops.errors import OpsError
 
 ARM = "https://management.azure.com"
-EXTRA = "Azure operations need azure-mgmt-compute and azure-identity: pip install 'gpulab[azure-ops]'"
+EXTRA = (
+    "Azure operations need azure-mgmt-compute, azure-storage-blob and azure-identity: pip install 'gpulab[azure-ops]'"
+)
 NO_CREDENTIALS = "no Azure credentials (run az login, or set AZURE_CLIENT_ID, AZURE_TENANT_ID and a secret or token)"
 
 

@@ -1,9 +1,9 @@
 """An environment's machines and job bucket on its cloud, behind one interface for `gpulab machines` and `gpulab run`.
 
 Each cloud has a module with `find`, `start` and `stop` (aws_machines,
-azure_machines, gcp_machines) and, where `gpulab run` works, a job store
-(aws_store, gcp_store); this module picks them by the environment's cloud
-and imports only that cloud's SDK.
+azure_machines, gcp_machines) and a job store (aws_store, azure_store,
+gcp_store); this module picks them by the environment's cloud and imports
+only that cloud's SDK.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from gpulab.config.model import Environment
 from gpulab.ops.errors import OpsError
 
 MACHINES = ("aws", "azure", "gcp")  # clouds `gpulab machines` works on
-RUNS = ("aws", "gcp")  # clouds `gpulab run` works on so far
+RUNS = ("aws", "azure", "gcp")  # clouds `gpulab run` works on
 
 
 @dataclass(frozen=True)

@@ -101,3 +101,30 @@ def port_problem(value: object) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         return f"{shown(value)} is not a TCP port (use {low} to {high})"
     return None
+
+
+RFC_1918 = tuple(ipaddress.IPv4Network(block) for block in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+
+
+def public_cidr_problem(value: object) -> str | None:
+    """An IPv4 block outside RFC 1918 and not the whole internet: Azure Storage's IP rules refuse private ranges
+    (terraform-provider-azurerm's ip_rules docs, Azure's storage firewall docs); the VNet is admitted by subnet."""
+    problem = cidr_problem(value)
+    if problem:
+        return problem
+    network = ipaddress.IPv4Network(value)
+    if network.prefixlen == 0:
+        return f"{value} opens the storage account to the whole internet (list your office or VPN range)"
+    if any(network.overlaps(block) for block in RFC_1918):
+        return f"{value} is a private range, which storage firewalls refuse (the VNet is admitted by its subnets)"
+    return None
+
+
+def storage_ip_rules(cidrs: Sequence[str]) -> list[str]:
+    """`cidrs` as Azure Storage IP rules: /0 to /30 blocks as they are, a /32 as its single address and a /31 as
+    its two; the service refuses /31 and /32 prefixes (terraform-provider-azurerm #5444, PR #20870)."""
+    rules: list[str] = []
+    for cidr in cidrs:
+        network = ipaddress.IPv4Network(cidr)
+        rules += [str(address) for address in network] if network.prefixlen >= 31 else [cidr]
+    return list(dict.fromkeys(rules))

@@ -104,6 +104,7 @@ class AzurePlatformStack(TerraformStack):
             ],
             replication=azure.storage_replication,
             allowed_subnet_ids=platform_subnets,
+            allowed_cidrs=azure.storage_access_cidrs,
             customer_managed_key=(
                 CustomerManagedKey(
                     key_id=key_vault.key_id, identity_id=key_vault.storage_identity_id, ready=key_vault.storage_ready
@@ -234,6 +235,8 @@ class AzurePlatformStack(TerraformStack):
                     shutdown_timezone=machine.shutdown_timezone,
                     idle_stop_minutes=machine.idle_stop_minutes,
                     self_deallocate=self_deallocate,
+                    job_container=env.buckets[0].name if env.buckets else None,
+                    job_account_url=azure_names.blob_account_url(env) if env.buckets else None,
                     notify_email=monitor.alarm_email,
                     public_ip_dns_label=azure_names.dns_label(env, label) if machine.public_ip else None,
                     zone=zones[slot] if zones else None,

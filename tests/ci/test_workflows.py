@@ -139,3 +139,18 @@ def test_a_package_user_installs_the_operations_extras_the_training_needs():
     project = Project(targets(ENV_DIR), package_version="0.1.0")
     steps = {s["name"]: s for s in train_workflow(project)["jobs"]["train"]["steps"]}
     assert steps["Install gpulab"]["run"] == "python -m pip install 'gpulab[aws-ops,gcp-ops]==0.1.0'"
+
+
+def test_azure_training_is_offered_only_where_the_storage_admits_a_runner():
+    """On Azure the job goes through a storage account that admits its VNet only, unless
+    azure.storage_access_cidrs lists more: only then can a hosted runner hand jobs over."""
+    from gpulab.ci.workflows import EnvironmentTarget, train_workflow
+
+    closed = EnvironmentTarget("echoes", "azure", "eastus", False, runs_from_ci=False)
+    assert train_workflow(Project((closed,))) is None
+    open_to_runner = EnvironmentTarget("echoes", "azure", "eastus", False, runs_from_ci=True)
+    aws = EnvironmentTarget("dev", "aws", "us-east-1", False)
+    steps = {s["name"]: s for s in train_workflow(Project((open_to_runner, aws)))["jobs"]["train"]["steps"]}
+    assert steps["Sign in to Azure"]["if"] == """contains(fromJSON('["echoes"]'), inputs.environment)"""
+    assert steps["Sign in to Azure"]["with"]["client-id"] == "${{ vars.GPULAB_AZURE_CLIENT_ID }}"
+    assert [t.runs_from_ci for t in targets(ENV_DIR) if t.cloud == "azure"] == [False, False]

@@ -15,12 +15,14 @@ over HTTPS only.
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import re
 import secrets
 import ssl
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -28,6 +30,8 @@ from urllib.parse import parse_qs, urlsplit
 
 DESCRIPTION = json.loads((Path(__file__).parent / "api_descriptions" / "azure-compute.2026-04-01.json").read_text())
 ARM_RESOURCE = "https://management.azure.com"
+STORAGE_RESOURCE = "https://storage.azure.com"
+TENANT = "00000000-0000-0000-0000-0000000000bb"
 
 
 def _route(template: str) -> re.Pattern[str]:
@@ -36,6 +40,18 @@ def _route(template: str) -> re.Pattern[str]:
 
 ROUTES = [(name, method, _route(method["path"])) for name, method in DESCRIPTION["methods"].items()]
 POWER = {"VirtualMachines_Start": "running", "VirtualMachines_Deallocate": "deallocated"}
+
+
+def _storage_jwt() -> str:
+    """A token shaped as Entra ID issues them for Storage; unsigned, as Azurite's basic OAuth checks no signature."""
+    now = int(time.time())
+    claims = {"aud": STORAGE_RESOURCE, "iss": f"https://sts.windows.net/{TENANT}/", "iat": now, "nbf": now - 60}
+    claims |= {"exp": now + 3600, "oid": str(uuid.uuid4()), "tid": TENANT}
+
+    def part(value: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'RS256', 'typ': 'JWT'})}.{part(claims)}.{part({'signature': 'none'})}"
 
 
 class ArmStandIn:
@@ -136,18 +152,20 @@ class ArmStandIn:
         return 200, {}, {}
 
     def _token(self, query: dict[str, str], headers) -> tuple[int, dict, dict]:
-        """App Service's managed-identity protocol (api-version 2019-08-01), one of DefaultAzureCredential's ways."""
+        """App Service's managed-identity protocol (api-version 2019-08-01), one of DefaultAzureCredential's ways:
+        an opaque token for Resource Manager, a JWT for Storage (which Azurite reads: issuer, audience, times)."""
         if headers.get("X-IDENTITY-HEADER") != self.identity_header:
             return self._violation("token: without the identity header")
-        if query.get("resource") != ARM_RESOURCE:
-            return self._violation(f"token: for {query.get('resource')!r}, not Resource Manager")
-        token = secrets.token_hex(16)
-        self.tokens.add(token)
-        return (
-            200,
-            {"access_token": token, "expires_on": "4102444800", "resource": ARM_RESOURCE, "token_type": "Bearer"},
-            {},
-        )
+        resource = query.get("resource")
+        if resource == ARM_RESOURCE:
+            token = secrets.token_hex(16)
+            self.tokens.add(token)
+        elif resource == STORAGE_RESOURCE:
+            token = _storage_jwt()
+        else:
+            return self._violation(f"token: for {resource!r}, neither Resource Manager nor Storage")
+        answer = {"access_token": token, "expires_on": "4102444800", "resource": resource, "token_type": "Bearer"}
+        return 200, answer, {}
 
     def _violation(self, what: str) -> tuple[int, dict, dict]:
         self.violations.append(what)

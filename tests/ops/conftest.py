@@ -9,6 +9,8 @@ import socket
 import pytest
 from moto.server import ThreadedMotoServer
 
+from tests.conftest import ENV_DIR, REPO
+
 
 @pytest.fixture(scope="session")
 def moto_endpoint() -> str:
@@ -137,3 +139,53 @@ def azure(tls_authority, tmp_path, monkeypatch):
 
 
 SUBSCRIPTION = "00000000-0000-0000-0000-0000000000aa"
+
+
+AZURITE = REPO / "node_modules" / ".bin" / "azurite-blob"
+
+
+@pytest.fixture
+def azurite(azure, tls_authority, tmp_path, monkeypatch):
+    """Azurite, Microsoft's Azure Storage emulator (npm, package.json), serving blobs over HTTPS with OAuth
+    checks (issuer, audience, lifetime) for the echoes environment's storage account; the blob clients reach it
+    through GPULAB_AZURE_BLOB_ENDPOINT and sign in with the stand-in's managed identity. Yields its URL."""
+    import base64
+    import os
+    import subprocess
+    import time
+
+    from gpulab.config import azure_names, load_environments
+
+    (echoes,) = load_environments(ENV_DIR, ["echoes"])
+    account = azure_names.storage_account_name(echoes)
+    certificate = tls_authority.issue_cert("127.0.0.1")
+    cert, key = tmp_path / "azurite-cert.pem", tmp_path / "azurite-key.pem"
+    certificate.cert_chain_pems[0].write_to_path(str(cert))
+    certificate.private_key_pem.write_to_path(str(key))
+    port = _free_port()
+    options = ["--blobHost", "127.0.0.1", "--blobPort", str(port), "--cert", str(cert), "--key", str(key)]
+    options += ["--oauth", "basic", "--inMemoryPersistence", "--disableTelemetry", "--silent"]
+    options += ["--skipApiVersionCheck"]  # azure-storage-blob 12.31 asks for 2026-10-06, newer than Azurite 3.37 knows
+    accounts = f"{account}:{base64.b64encode(os.urandom(32)).decode()}"
+    server = subprocess.Popen(
+        [str(AZURITE), *options],
+        env={**os.environ, "AZURITE_ACCOUNTS": accounts},
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"Azurite did not start: {server.stderr.read().decode()[-2000:]}") from None
+                time.sleep(0.1)
+        monkeypatch.setenv("GPULAB_AZURE_BLOB_ENDPOINT", f"https://127.0.0.1:{port}/{{account}}")
+        yield f"https://127.0.0.1:{port}/{account}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

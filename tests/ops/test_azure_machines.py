@@ -65,11 +65,6 @@ def test_no_subscription_says_where_to_give_it(azure, monkeypatch, capsys):
     )
 
 
-def test_a_run_on_azure_says_it_is_not_there_yet(capsys):
-    assert run(["run", "echoes", "--env-dir", str(ENV_DIR), "--", "true"]) == 2
-    assert capsys.readouterr().err.strip() == "echoes: is on azure; this command works on aws, gcp environments so far"
-
-
 def test_no_credentials_say_how_to_sign_in(azure, monkeypatch, capsys):
     monkeypatch.delenv("IDENTITY_ENDPOINT")
     monkeypatch.delenv("IDENTITY_HEADER")

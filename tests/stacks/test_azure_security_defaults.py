@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import resources, shipped_on
+from tests.conftest import ENV_DIR, resources, shipped_on
 from tests.terraform_eval import decode_base64
 
 AZURE = shipped_on("azure")
@@ -113,6 +113,22 @@ def test_an_idle_vm_may_deallocate_itself_and_nothing_else(stacks, name):
         assert "idle_watchdog.py" in json.dumps(machines[vm.split(".")[1]]["user_data"])
     headquarters = [v for k, v in _vms(stack).items() if k.startswith("hq_")]
     assert all("idle_watchdog.py" not in json.dumps(vm["user_data"]) for vm in headquarters)  # it serves the site
+
+
+@pytest.mark.parametrize("name", AZURE)
+def test_experiment_vms_run_the_jobs_queued_in_the_first_container_through_their_identity(stacks, name):
+    """gpulab run's agent reads the queue and writes results in the first bucket's container of the account,
+    with the VM's managed identity (Storage Blob Data Contributor there: the blob-roles test above)."""
+    stack = stacks[name]
+    account = _one(stack, "azurerm_storage_account")["name"]
+    for key, vm in _vms(stack).items():
+        script = decode_base64(vm["user_data"])
+        if key.startswith("hq_"):
+            assert "run_agent.py" not in script  # the headquarters serves the site and runs no jobs
+            continue
+        config = {"account_url": f"https://{account}.blob.core.windows.net", "bucket": "datasets", "cloud": "azure"}
+        assert json.dumps(config | {"machine": vm["name"]}, sort_keys=True) in script.splitlines()
+        assert "azure-storage-blob==" in script and "gpulab-run-agent.timer" in script
 
 
 @pytest.mark.parametrize("name", AZURE)
@@ -337,3 +353,24 @@ def test_echoes_prod_data_disks_are_backed_up_daily_by_a_backup_vault(stacks):
         "Disk Snapshot Contributor"
     ]
     assert not resources(stacks["echoes"], "azurerm_data_protection_backup_vault"), "only where data is protected"
+
+
+def test_storage_access_cidrs_are_the_one_way_to_admit_ranges_outside_the_vnet(tmp_path):
+    """`azure.storage_access_cidrs` adds IP rules, written as the service takes them: /32 and /31 as single
+    addresses (Azure refuses those prefixes: terraform-provider-azurerm #5444 and PR #20870); the default stays
+    Deny."""
+    from gpulab.config import load_environments
+    from gpulab.synth.app import synthesize
+
+    ranges = "  storage_access_cidrs: [198.51.100.0/24, 203.0.113.7/32, 203.0.113.8/31]\n"
+    text = (
+        (ENV_DIR / "echoes.yaml")
+        .read_text()
+        .replace("  admin_username: aclarke\n", "  admin_username: aclarke\n" + ranges)
+    )
+    (tmp_path / "echoes.yaml").write_text(text)
+    out = synthesize(load_environments(tmp_path), tmp_path / "cdktf.out", state_dir=tmp_path)
+    stack = json.loads((out / "stacks" / "echoes" / "cdk.tf.json").read_text())
+    rules = _one(stack, "azurerm_storage_account")["network_rules"]
+    assert rules["default_action"] == "Deny"
+    assert rules["ip_rules"] == ["198.51.100.0/24", "203.0.113.7", "203.0.113.8", "203.0.113.9"]

@@ -11,7 +11,7 @@ from cdktf_cdktf_provider_azurerm.dev_test_global_vm_shutdown_schedule import (
 from constructs import Construct
 
 from gpulab import defaults
-from gpulab.agent.install import idle_watchdog_lines
+from gpulab.agent.install import idle_watchdog_lines, run_agent_lines
 from gpulab.constructs.azure.linux_vm import (
     UBUNTU_HPC_GPU,
     UBUNTU_LTS,
@@ -67,6 +67,8 @@ class AzureGpuVm(Construct):
         idle_stop_minutes: int | None = None,
         self_deallocate: AzureSelfDeallocate | None = None,
         notify_email: str | None = None,
+        job_container: str | None = None,
+        job_account_url: str | None = None,
         public_ip_dns_label: str | None = None,
         zone: str | None = None,
         encryption_at_host: bool = True,
@@ -83,7 +85,13 @@ class AzureGpuVm(Construct):
             1440) without GPU work, CPU load or logged-in users: gpulab's idle
             watchdog, through the VM's identity, which `self_deallocate` lets
             deallocate this VM and nothing else. None (the default): no idle stop.
+        job_container, job_account_url: install gpulab's run agent, which runs
+            the jobs `gpulab run` queues for this VM in that container of the
+            storage account at that URL (its identity needs Storage Blob Data
+            Contributor there: AzureBlobAccess); none by default.
         """
+        if (job_container is None) != (job_account_url is None):
+            raise ValueError("job_container and job_account_url: give both or neither")
         check_vm_arguments(
             admin_username=admin_username,
             ssh_public_keys=ssh_public_keys,
@@ -101,9 +109,13 @@ class AzureGpuVm(Construct):
             if self_deallocate is None:
                 raise ValueError("self_deallocate: required with idle_stop_minutes (the group's AzureSelfDeallocate)")
         super().__init__(scope, id)
-        watchdog = (
+        boot_steps = (
             idle_watchdog_lines(idle_minutes=idle_stop_minutes, stop="azure-deallocate") if idle_stop_minutes else []
         )
+        if job_container and job_account_url:
+            boot_steps += run_agent_lines(
+                cloud="azure", bucket=job_container, machine=name, account_url=job_account_url
+            )
         self.machine = AzureLinuxVm(
             self,
             "machine",
@@ -119,7 +131,7 @@ class AzureGpuVm(Construct):
             data_disk_gb=data_disk_gb,
             data_mount=data_mount,
             setup_script=setup_script,
-            boot_steps=watchdog,
+            boot_steps=boot_steps,
             public_ip_dns_label=public_ip_dns_label,
             zone=zone,
             spot=spot,

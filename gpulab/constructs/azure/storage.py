@@ -31,8 +31,9 @@ from gpulab import defaults
 from gpulab.constructs.azure.diagnostics import LogAnalyticsTarget, send_diagnostics
 from gpulab.constructs.azure.locks import lock_against_deletion
 from gpulab.constructs.bucket_specs import check_bucket_specs
-from gpulab.rules import names
-from gpulab.rules.values import require, within
+from gpulab.rules import addresses, names
+from gpulab.rules.addresses import storage_ip_rules
+from gpulab.rules.values import require, require_each, within
 
 DEFAULT_SOFT_DELETE_DAYS = 30
 SOFT_DELETE_DAYS = (1, 365)  # azurerm storage_account delete_retention_policy.days
@@ -76,8 +77,9 @@ class AzureStorage(Construct):
     users or SFTP, copies only within the tenant, SAS tokens expiring after a
     day, infrastructure (double) encryption, blob versioning, soft delete of
     blobs and containers for `soft_delete_days`, and a firewall that admits
-    only `allowed_subnet_ids` (and Azure's trusted services, which write logs).
-    With `customer_managed_key` the data is encrypted with that key.
+    only `allowed_subnet_ids` (and Azure's trusted services, which write logs)
+    and, where given, the public ranges `allowed_cidrs`. With
+    `customer_managed_key` the data is encrypted with that key.
     """
 
     def __init__(
@@ -92,6 +94,7 @@ class AzureStorage(Construct):
         replication: str = "LRS",
         soft_delete_days: int = DEFAULT_SOFT_DELETE_DAYS,
         allowed_subnet_ids: Sequence[str] = (),
+        allowed_cidrs: Sequence[str] = (),
         customer_managed_key: CustomerManagedKey | None = None,
         diagnostics: LogAnalyticsTarget | None = None,
         protect: bool = False,
@@ -103,6 +106,9 @@ class AzureStorage(Construct):
             archive tier is not offered on ZRS, GZRS and RAGZRS.
         containers: 3-63 lowercase letters, digits and single hyphens each, every name once.
         soft_delete_days: how long deleted blobs and containers stay restorable (1 to 365, 30 by default).
+        allowed_cidrs: public IPv4 ranges admitted besides the subnets (an
+            office, a runner handing over jobs); none by default. /31 and /32
+            become their addresses, as the service requires.
         diagnostics: send the blob service's reads, writes and deletes to Log Analytics.
         protect: Terraform refuses to destroy the account (`prevent_destroy`), and a
             CanNotDelete management lock refuses its deletion from anywhere else.
@@ -111,6 +117,7 @@ class AzureStorage(Construct):
         require("replication", replication, names.replication_problem)
         check_bucket_specs(containers, names.container_problem, "containers")
         require("soft_delete_days", soft_delete_days, within(SOFT_DELETE_DAYS))
+        require_each("allowed_cidrs", allowed_cidrs, addresses.public_cidr_problem)
         if replication in defaults.AZURE_NO_ARCHIVE_REPLICATION:
             archived = [c.name for c in containers if c.archive_after_days or c.archive_noncurrent_after_days]
             if archived:
@@ -153,6 +160,7 @@ class AzureStorage(Construct):
                 default_action="Deny",
                 bypass=["AzureServices", "Logging", "Metrics"],
                 virtual_network_subnet_ids=list(allowed_subnet_ids),
+                ip_rules=storage_ip_rules(allowed_cidrs) or None,
             ),
             identity=(
                 StorageAccountIdentity(type="UserAssigned", identity_ids=[customer_managed_key.identity_id])
