@@ -419,7 +419,7 @@ def _machines(verb: str, name: str, machine: str | None, env_dir: Path) -> None:
     from gpulab.ops import fleet
     from gpulab.ops.errors import OpsError
 
-    env = _environment(name, env_dir, fleet.MACHINES)
+    env = _environment(name, env_dir, fleet.CLOUDS)
     with _one_line_on(OpsError):
         found = getattr(fleet.machines(env), verb)(env, machine)
     for each in found:
@@ -475,9 +475,9 @@ def run_job(
     poll_seconds: Annotated[float, typer.Option("--poll-seconds", min=0.1)] = 15,
     env_dir: EnvDir = DEFAULT_ENV_DIR,
 ) -> None:
-    """Start the machines, run a job on each, collect logs and results, stop them (AWS, GCP)."""
+    """Start the machines, run a job on each, collect logs and results, stop them (Azure: deallocate)."""
     from gpulab.ops.errors import OpsError
-    from gpulab.ops.fleet import RUNS
+    from gpulab.ops.fleet import CLOUDS
     from gpulab.ops.runs import start_run
 
     if not command and not script:
@@ -490,7 +490,7 @@ def run_job(
         except OSError as error:
             typer.echo(f"{script}: cannot read the script ({error.strerror})", err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
-    environment = _environment(env, env_dir, RUNS)
+    environment = _environment(env, env_dir, CLOUDS)
     with _one_line_on(OpsError):
         outcome = start_run(
             environment,

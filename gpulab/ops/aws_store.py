@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gpulab.config.model import Environment
+from gpulab.config.model import Bucket, Environment
 from gpulab.ops.aws_clients import call, client
 
 
 class JobBucket:
-    def __init__(self, env: Environment, bucket: str) -> None:
+    def __init__(self, env: Environment, spec: Bucket) -> None:
+        bucket = env.bucket_name(spec)
         self.bucket = bucket
         self.url = f"s3://{bucket}"
         self._s3 = client("s3", env.region)

@@ -12,13 +12,13 @@ import os
 from pathlib import Path
 
 from gpulab.config import azure_names
-from gpulab.config.model import Environment
+from gpulab.config.model import Bucket, Environment
 from gpulab.ops.azure_clients import EXTRA, call
 from gpulab.ops.errors import OpsError
 
 
 class JobBucket:
-    def __init__(self, env: Environment, bucket: str) -> None:
+    def __init__(self, env: Environment, spec: Bucket) -> None:
         try:
             from azure.identity import DefaultAzureCredential
             from azure.storage.blob import ContainerClient
@@ -27,7 +27,7 @@ class JobBucket:
         account = azure_names.storage_account_name(env)
         template = os.environ.get("GPULAB_AZURE_BLOB_ENDPOINT")
         account_url = template.format(account=account) if template else azure_names.blob_account_url(env)
-        container = env.buckets[0].name
+        container = spec.name
         self.url = f"{account_url}/{container}"
         credential = DefaultAzureCredential(exclude_interactive_browser_credential=True)
         self._container = ContainerClient(account_url, container, credential=credential)

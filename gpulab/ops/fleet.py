@@ -18,8 +18,7 @@ from typing import Protocol
 from gpulab.config.model import Environment
 from gpulab.ops.errors import OpsError
 
-MACHINES = ("aws", "azure", "gcp")  # clouds `gpulab machines` works on
-RUNS = ("aws", "azure", "gcp")  # clouds `gpulab run` works on
+CLOUDS = ("aws", "azure", "gcp")  # the clouds `gpulab machines` and `gpulab run` work on
 
 
 @dataclass(frozen=True)
@@ -47,22 +46,22 @@ class JobStore(Protocol):
     def download(self, key: str, path: Path) -> None: ...
 
 
-def _module(env: Environment, kind: str, clouds: tuple[str, ...]) -> ModuleType:
-    if env.cloud not in clouds:
-        raise OpsError(f"{env.name}: is on {env.cloud}; this works on {', '.join(clouds)} environments so far")
+def _module(env: Environment, kind: str) -> ModuleType:
+    if env.cloud not in CLOUDS:
+        raise OpsError(f"{env.name}: is on {env.cloud}; this works on {', '.join(CLOUDS)} environments so far")
     return importlib.import_module(f"gpulab.ops.{env.cloud}_{kind}")
 
 
 def machines(env: Environment) -> ModuleType:
     """The module that finds, starts and stops `env`'s machines: find/start/stop(env, group=None) → [Machine]."""
-    return _module(env, "machines", MACHINES)
+    return _module(env, "machines")
 
 
 def job_store(env: Environment) -> JobStore:
-    """The store over `env`'s first bucket, where `gpulab run` hands jobs to the machines."""
+    """The store over `env`'s first bucket (on Azure, that container), where `gpulab run` hands jobs over."""
     if not env.buckets:
         raise OpsError(f"{env.name}: has no bucket to hand jobs through (add one under buckets:)")
-    return _module(env, "store", RUNS).JobBucket(env, env.bucket_name(env.buckets[0]))
+    return _module(env, "store").JobBucket(env, env.buckets[0])
 
 
 def check_group(env: Environment, group: str | None) -> None:

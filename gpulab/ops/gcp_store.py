@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gpulab.config.model import Environment
+from gpulab.config.model import Bucket, Environment
 from gpulab.ops.gcp_clients import call, storage_client
 
 
 class JobBucket:
-    def __init__(self, env: Environment, bucket: str) -> None:
+    def __init__(self, env: Environment, spec: Bucket) -> None:
+        bucket = env.bucket_name(spec)
         self.url = f"gs://{bucket}"
         self._client = storage_client(env.gcp.project_id)
         self._bucket = self._client.bucket(bucket)
