@@ -15,10 +15,11 @@ $(VENV)/.warm: $(VENV)/.installed
 	rm -rf $(VENV)/warm-cdktf.out
 	touch $@
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-openstack.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -r requirements-openstack.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 

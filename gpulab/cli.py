@@ -198,8 +198,12 @@ def list_environments(env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
         for count, name, machine_type, spot, gpu in entries:
             price = catalog.machine(machine_type, gpu.type if gpu else None, gpu.count if gpu else 0).usd_per_hour
             total += price * count
-            typer.echo(f"  {count} × {name}: {machine_type}{' spot' if spot else ''} (≈ ${price:.2f}/h on demand)")
-        typer.echo(f"  ≈ ${total:.2f}/h for all machines running ({catalog.prices_source}, {catalog.prices_as_of})")
+            cost = f"≈ ${price:.2f}/h on demand" if catalog.priced else "no dollar price"
+            typer.echo(f"  {count} × {name}: {machine_type}{' spot' if spot else ''} ({cost})")
+        if catalog.priced:
+            typer.echo(f"  ≈ ${total:.2f}/h for all machines running ({catalog.prices_source}, {catalog.prices_as_of})")
+        else:
+            typer.echo(f"  {catalog.prices_source}")
 
 
 EXIT_FINDINGS = 1

@@ -27,6 +27,10 @@ BACKUP_RETENTION_DAYS = 7
 SHUTDOWN_TIMEZONE = "UTC"
 AZURE_ADMIN_USERNAME = "gpulab"
 AZURE_SSH_PUBLIC_KEY_FILE = "~/.ssh/id_ed25519.pub"
+OPENSTACK_SSH_PUBLIC_KEY_FILE = "~/.ssh/id_ed25519.pub"
+# Chameleon's supported images: Ubuntu 22.04, and with CUDA for GPU nodes (seed 002's 20.04 is past its end of life).
+OPENSTACK_IMAGE = "CC-Ubuntu22.04"
+OPENSTACK_GPU_IMAGE = "CC-Ubuntu22.04-CUDA"
 AZURE_HQ_SIZE = "Standard_D4s_v5"
 AZURE_HQ_OS_DISK_GB = 30
 HQ_SUBDOMAINS = ("mlflow", "tensorboard", "dashboard", "docs")

@@ -421,6 +421,7 @@ def test_unknown_environment_name_is_a_clear_error(tmp_path, capsys):
 def test_validate_and_list_describe_the_shipped_environments(capsys):
     assert run(["validate"]) == 0
     assert capsys.readouterr().out.splitlines() == [
+        "chameleon: ok (openstack KVM@TACC, 4 machine(s), 2 bucket(s))",
         "dev: ok (aws us-east-1, 1 machine(s), 2 bucket(s))",
         "echoes-prod: ok (azure eastus, 1 machine(s), 5 bucket(s))",
         "echoes: ok (azure eastus, 1 machine(s), 5 bucket(s))",
@@ -437,6 +438,7 @@ def test_validate_and_list_describe_the_shipped_environments(capsys):
     assert "1 × experiment: Standard_NC4as_T4_v3 (≈ $0.53/h on demand)" in listing
     assert "Azure Linux VM pay-as-you-go pricing, East US, 2025-06" in listing
     assert "15 × worker: n1-standard-4 (≈ $0.54/h on demand)" in listing, "N1 prices include the attached T4"
+    assert "1 × gpu: gpu_rtx_6000 (no dollar price)\n  Chameleon charges its allocations in service units" in listing
 
 
 def test_a_name_prefix_too_long_for_iam_is_caught_before_synth(tmp_path, capsys):

@@ -48,6 +48,7 @@ def _refuse_open_world(field: str, cidrs: list[str], what: str, fix: str) -> Non
 
 Slug = Annotated[str, Field(min_length=2, max_length=40), AfterValidator(_slug)]
 Cidr = Annotated[str, AfterValidator(lambda value: raise_problem(value, addresses.cidr_problem))]
+UUID = r"^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$"
 
 
 class Strict(BaseModel):
@@ -131,7 +132,12 @@ class Ingress(Strict):
 
 
 class Machine(Strict):
-    """One kind of GPU (or CPU) machine, `count` identical copies of it."""
+    """One kind of GPU (or CPU) machine, `count` identical copies of it.
+
+    site, reservation (OpenStack): the site it runs at (the environment's
+    region by default), and for a bare-metal node type the reservation id of
+    the lease that holds the nodes.
+    """
 
     name: Slug
     gpu: Gpu | None = None
@@ -152,6 +158,8 @@ class Machine(Strict):
     max_run_hours: int | None = Field(default=None, ge=limits.MAX_RUN_HOURS[0], le=limits.MAX_RUN_HOURS[1])
     stopped_between_runs: bool = False
     setup_script: str | None = None
+    site: str | None = None
+    reservation: Annotated[str, Field(pattern=UUID)] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Machine:
@@ -177,6 +185,7 @@ class Bucket(Strict):
     archive_noncurrent_after_days: int | None = Field(default=None, ge=1)
     abort_multipart_days: int = Field(default=defaults.ABORT_MULTIPART_DAYS, ge=1)
     access_logs: bool = False
+    site: str | None = None  # OpenStack: the site whose object store holds it (the region by default)
 
     @model_validator(mode="after")
     def _cool_before_archive(self) -> Bucket:
@@ -374,6 +383,37 @@ class GcpSettings(Strict):
         return self
 
 
+class Volume(Strict):
+    """An OpenStack block volume, attached to one machine copy (`<machine>-<n>`) at the same site."""
+
+    name: Slug
+    size_gb: int = Field(ge=limits.OPENSTACK_VOLUME_GB[0], le=limits.OPENSTACK_VOLUME_GB[1])
+    attach_to: str
+    site: str | None = None
+
+
+class OpenStackSettings(Strict):
+    """OpenStack-only settings (Chameleon Cloud's sites).
+
+    sites: each site the environment uses → its entry in clouds.yaml (the
+    provider signs in from clouds.yaml / OS_CLOUD, never a password here).
+    ssh_public_key: an OpenSSH public key line or a .pub file, read by
+    Terraform at plan time; the key pair every node takes.
+    admin_cidrs: SSH sources (none by default: no SSH from outside).
+    volumes: block volumes, each attached to a node.
+    """
+
+    sites: dict[str, Annotated[str, Field(min_length=1, max_length=64)]] = {}
+    ssh_public_key: Annotated[str, AfterValidator(_ssh_key_or_file)] = defaults.OPENSTACK_SSH_PUBLIC_KEY_FILE
+    admin_cidrs: list[Cidr] = []
+    volumes: list[Volume] = []
+
+    @model_validator(mode="after")
+    def _no_open_ssh(self) -> OpenStackSettings:
+        _refuse_open_world("admin_cidrs", self.admin_cidrs, "SSH", "list your office or VPN range")
+        return self
+
+
 class Head(Strict):
     """The node the workers connect to, which may run outside the cloud (seed 003: a Mac elsewhere)."""
 
@@ -385,7 +425,7 @@ class Environment(Strict):
     """One environment file, validated. `name` comes from the file name."""
 
     name: Slug
-    cloud: Literal["aws", "azure", "gcp"]
+    cloud: Literal["aws", "azure", "gcp", "openstack"]
     region: str
     project: Annotated[str, Field(min_length=2, max_length=20), AfterValidator(_slug)]
     owner: str = Field(min_length=1, max_length=256)
@@ -398,6 +438,7 @@ class Environment(Strict):
     aws: AwsSettings = AwsSettings()
     azure: AzureSettings = AzureSettings()
     gcp: GcpSettings = GcpSettings()
+    openstack: OpenStackSettings = OpenStackSettings()
     headquarters: Headquarters | None = None
     head: Head | None = None
     network: Network = Network()

@@ -128,3 +128,10 @@ def storage_ip_rules(cidrs: Sequence[str]) -> list[str]:
         network = ipaddress.IPv4Network(cidr)
         rules += [str(address) for address in network] if network.prefixlen >= 31 else [cidr]
     return list(dict.fromkeys(rules))
+
+
+def not_everywhere(value: object) -> str | None:
+    """Not 0.0.0.0/0: opening to the whole internet must be a named option, never a CIDR in a source list."""
+    if value == "0.0.0.0/0":
+        return "0.0.0.0/0 would admit the whole internet (list your office or VPN range)"
+    return None

@@ -39,3 +39,5 @@ CLOUDWATCH_RETENTION_DAYS = (
 LOG_ANALYTICS_RETENTION_DAYS = (30, 730)
 # Cloud Logging bucket retention_days: 1 to 3650 (google_logging_project_bucket_config docs).
 LOG_BUCKET_RETENTION_DAYS = (1, 3650)
+# Cinder volume sizes gpulab accepts (GB); a site's quota may be lower.
+OPENSTACK_VOLUME_GB = (1, 16384)

@@ -45,6 +45,9 @@ GCE_RESOURCE_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 # Cloud KMS key ring and key names: 1-63 letters, digits, underscores and hyphens (KMS docs, KeyRing.name).
 KMS_KEY_RING_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,63}$")
 # IAM service account ids: 6-30 characters, lowercase letters, digits and hyphens, starting with a letter.
+# OpenStack server names become hostnames (RFC 1123 labels); Swift container names hold no slash.
+OPENSTACK_NAME = re.compile(r"^[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$")
+SWIFT_CONTAINER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,255}$")
 SERVICE_ACCOUNT_ID = re.compile(r"^[a-z]([-a-z0-9]{4,28}[a-z0-9])$")
 # User names the Azure compute API refuses as a VM's admin (REST API, Virtual Machines - Create Or Update,
 # osProfile.adminUsername "Disallowed values").
@@ -104,6 +107,12 @@ service_account_id_problem = matching(
 )
 key_ring_name_problem = matching(
     KMS_KEY_RING_NAME, "a valid Cloud KMS key ring name", "1-63 letters, digits, underscores and hyphens"
+)
+openstack_name_problem = matching(
+    OPENSTACK_NAME, "a valid OpenStack server name", "1-63 letters, digits and hyphens, starting with a letter"
+)
+swift_container_problem = matching(
+    SWIFT_CONTAINER_NAME, "a valid Swift container name", "1-256 letters, digits, dots, underscores and hyphens"
 )
 domain_problem = matching(DOMAIN_NAME, "a domain name", "lowercase labels joined by dots, e.g. lab.example.org")
 subdomain_problem = matching(SUBDOMAIN, "a subdomain label", "1-63 lowercase letters, digits and hyphens, e.g. mlflow")

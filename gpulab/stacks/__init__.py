@@ -19,6 +19,7 @@ STACK_MODULES = {
     "aws": ("gpulab.stacks.aws", "AwsPlatformStack"),
     "azure": ("gpulab.stacks.azure", "AzurePlatformStack"),
     "gcp": ("gpulab.stacks.gcp", "GcpPlatformStack"),
+    "openstack": ("gpulab.stacks.openstack", "OpenStackPlatformStack"),
 }
 
 

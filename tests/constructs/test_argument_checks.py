@@ -46,6 +46,14 @@ from gpulab.constructs.gcp import (
     GcpStopSchedule,
     GcsBucketSpec,
 )
+from gpulab.constructs.openstack import (
+    OpenStackContainers,
+    OpenStackFirewall,
+    OpenStackKeyPair,
+    OpenStackNetwork,
+    OpenStackNode,
+    OpenStackVolume,
+)
 
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGpulabTestKeyOnlyForUnitTests0000000000000 test@gpulab"
 AZURE = {"resource_group_name": "rg-t", "location": "westeurope"}
@@ -112,6 +120,19 @@ VALID = {
     AzureDiskBackups: {"name": "t", "disk_ids": {"hq": "/subscriptions/x/disks/hq"}, **AZURE},
     GcpSnapshotSchedule: {"name": "t-snapshots", "region": "europe-west4", **GCP},
     GcpKmsKey: {"name": "t", "location": "europe-west4", **GCP},
+    OpenStackNetwork: {"name": "t", "cidr": "192.168.1.0/24"},
+    OpenStackFirewall: {"name": "t", "admin_cidrs": ["203.0.113.0/24"]},
+    OpenStackKeyPair: {"name": "t", "public_key": KEY},
+    OpenStackNode: {
+        "name": "t-node-0",
+        "image": "CC-Ubuntu22.04",
+        "key_pair": "t",
+        "network_name": "t",
+        "security_groups": ["t"],
+        "flavor": "m1.large",
+    },
+    OpenStackVolume: {"name": "t-block", "size_gb": 50, "instance_id": "server-1"},
+    OpenStackContainers: {"containers": ["t-papers"]},
 }
 
 # (construct, the argument changed, its bad value, the whole message)
@@ -427,6 +448,40 @@ CASES = [
         "ops@@example.org",
         "alarm_email: 'ops@@example.org' is not a valid e-mail address "
         "(The part after the @-sign contains invalid characters: '@')",
+    ),
+    # OpenStack: names, ranges, sizes, the flavor-or-lease choice
+    (
+        OpenStackNetwork,
+        "cidr",
+        "192.168.1.0/33",
+        "cidr: 192.168.1.0/33 is not a valid CIDR (write an IPv4 block such as 10.0.1.0/24)",
+    ),
+    (
+        OpenStackFirewall,
+        "admin_cidrs",
+        ["0.0.0.0/0"],
+        "admin_cidrs[0]: 0.0.0.0/0 would admit the whole internet (list your office or VPN range)",
+    ),
+    (
+        OpenStackNode,
+        "name",
+        "node_0",
+        "name: 'node_0' is not a valid OpenStack server name (1-63 letters, digits and hyphens, starting with a letter)",
+    ),
+    (
+        OpenStackNode,
+        "reservation",
+        "00000000-0000-4000-8000-000000000002",
+        "give flavor (a KVM flavor) or reservation (bare metal), one of the two",
+    ),
+    (OpenStackVolume, "size_gb", 0, "size_gb: 0 is out of range (use a value from 1 to 16384)"),
+    (OpenStackContainers, "containers", ["a", "a"], "containers: a name is given twice in ['a', 'a']"),
+    (
+        OpenStackContainers,
+        "containers",
+        ["papers/2026"],
+        "containers[0]: 'papers/2026' is not a valid Swift container name "
+        "(1-256 letters, digits, dots, underscores and hyphens)",
     ),
 ]
 

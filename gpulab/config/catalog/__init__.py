@@ -13,7 +13,7 @@ from gpulab.config.catalog.types import CloudCatalog, MachineType
 
 
 def for_cloud(cloud: str) -> CloudCatalog:
-    """The catalog of `cloud` ("aws", "azure", "gcp"), imported on first use."""
+    """The catalog of `cloud` ("aws", "azure", "gcp", "openstack": Chameleon), imported on first use."""
     if cloud == "aws":
         from gpulab.config.catalog.aws import AWS
 
@@ -26,6 +26,10 @@ def for_cloud(cloud: str) -> CloudCatalog:
         from gpulab.config.catalog.gcp import GCP
 
         return GCP
+    if cloud == "openstack":
+        from gpulab.config.catalog.openstack import CHAMELEON
+
+        return CHAMELEON
     raise KeyError(f"no catalog for cloud {cloud!r}")
 
 

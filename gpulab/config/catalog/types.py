@@ -25,6 +25,7 @@ class CloudCatalog:
     and what to use instead, so an old file gets a useful error.
     offered_in: for machine types sold in some regions only, those regions;
     a type not listed is offered in every region of the catalog.
+    priced: whether the prices are dollars (Chameleon charges service units: its prices are 0, not free).
     """
 
     cloud: str
@@ -34,6 +35,7 @@ class CloudCatalog:
     prices_source: str
     retired: dict[str, str] = field(default_factory=dict)
     offered_in: dict[str, frozenset[str]] = field(default_factory=dict)
+    priced: bool = True
 
     def machine(self, name: str, gpu: str | None = None, gpu_count: int = 0) -> MachineType | None:
         """The machine type called `name` (carrying `gpu_count` × `gpu` where a type comes in several), or None."""

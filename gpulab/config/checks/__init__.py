@@ -7,7 +7,7 @@ returns (field path, message) pairs, in file order.
 
 from __future__ import annotations
 
-from gpulab.config.checks.common import check_setup_scripts, suggestion
+from gpulab.config.checks.common import check_setup_scripts, openstack_only_fields, suggestion
 from gpulab.config.model import Environment
 
 
@@ -21,11 +21,15 @@ def check_environment(env: Environment) -> list[tuple[str, str]]:
         from gpulab.config.checks.azure import check_azure
 
         problems = check_azure(env)
-    else:
+    elif env.cloud == "gcp":
         from gpulab.config.checks.gcp import check_gcp
 
         problems = check_gcp(env)
-    return problems + check_setup_scripts(env)
+    else:
+        from gpulab.config.checks.openstack import check_openstack
+
+        return check_openstack(env) + check_setup_scripts(env)
+    return problems + openstack_only_fields(env) + check_setup_scripts(env)
 
 
 __all__ = ["check_environment", "suggestion"]

@@ -147,3 +147,15 @@ def check_setup_scripts(env: Environment) -> list[tuple[str, str]]:
         if problem:
             problems.append((field, problem))
     return problems
+
+
+def openstack_only_fields(env: Environment) -> list[tuple[str, str]]:
+    """The OpenStack-only fields a file on another cloud sets: the openstack section, sites, reservations."""
+    cloud = env.cloud.upper() if env.cloud != "azure" else "Azure"
+    problems = unused_fields("", env, {"openstack": "remove it"}, cloud)
+    for index, machine in enumerate(env.machines):
+        instead = {"site": "it is used on openstack only", "reservation": "it is used on openstack only"}
+        problems += unused_fields(f"machines[{index}]", machine, instead, cloud)
+    for index, bucket in enumerate(env.buckets):
+        problems += unused_fields(f"buckets[{index}]", bucket, {"site": "it is used on openstack only"}, cloud)
+    return problems
