@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from gpulab.config.catalog import for_cloud
 from gpulab.config.model import Backups, Bucket, Machine, Monitoring
 
-CLOUDS = ("aws", "azure", "gcp")
+CLOUDS = ("aws", "azure", "gcp", "openstack")
 NAMES = st.sampled_from(["trainer", "worker", "gpu-box", "a1", "experiment-long-name-x"])
 BUCKET_NAMES = st.sampled_from(["datasets", "models", "results", "logs", "b99"])
 TIME_ZONES = {
@@ -138,8 +138,66 @@ def network(cloud: str) -> st.SearchStrategy[dict]:
     return _optional(**fields)
 
 
+KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGpulabTestKeyOnlyForUnitTests0000000000000 test@gpulab"
+RESERVATION = "00000000-0000-4000-8000-000000000002"
+
+
+def openstack_machines() -> st.SearchStrategy[dict]:
+    """A machines: entry on Chameleon: a KVM flavor at KVM@TACC, or a bare-metal node type at its site with a
+    lease's reservation."""
+    catalog = for_cloud("openstack")
+    kinds = [
+        {"machine_type": m.name, "site": site, **({"reservation": RESERVATION} if m.name[:2] != "m1" else {})}
+        for m in catalog.machine_types
+        for site in catalog.regions_offering(m.name)
+    ]
+    return st.builds(
+        lambda name, kind, extra: {"name": name, **kind, **extra},
+        NAMES,
+        st.sampled_from(kinds),
+        _optional(
+            count=st.sampled_from([0, 1, 3]),
+            setup_script=st.sampled_from(["echo ready", "#!/bin/bash\nset -e\necho 'quoted $HOME'\n"]),
+            public_ip=st.just(True),
+            subnet=st.just("public"),
+        ),
+    )
+
+
+def openstack_files() -> st.SearchStrategy[dict]:
+    """The mapping of one environment file on OpenStack (Chameleon), every site signed in."""
+    regions = sorted(for_cloud("openstack").regions)
+    return st.fixed_dictionaries(
+        {
+            "cloud": st.just("openstack"),
+            "region": st.sampled_from(regions),
+            "project": st.sampled_from(["ml", "research", "lab-42"]),
+            "owner": st.sampled_from(["ml-team", "x" * 255]),
+            "openstack": st.fixed_dictionaries(
+                {"sites": st.just({site: f"entry-{index}" for index, site in enumerate(regions)})},
+                optional={
+                    "ssh_public_key": st.sampled_from([KEY, "~/.ssh/id_ed25519.pub"]),
+                    "admin_cidrs": st.lists(st.sampled_from(["203.0.113.0/24", "198.51.100.7/32"]), unique=True),
+                },
+            ),
+        },
+        optional={
+            "protect_data": st.booleans(),
+            "network": _optional(cidr=st.sampled_from(["10.0.0.0/16", "192.168.1.0/24"])),
+            "machines": st.lists(openstack_machines(), max_size=3, unique_by=lambda m: m["name"]),
+            "buckets": st.lists(
+                st.builds(lambda name, site: {"name": name, "site": site}, BUCKET_NAMES, st.sampled_from(regions)),
+                max_size=3,
+                unique_by=lambda b: b["name"],
+            ),
+        },
+    )
+
+
 def environment_files(cloud: str) -> st.SearchStrategy[dict]:
     """The mapping of one environment file on `cloud`."""
+    if cloud == "openstack":
+        return openstack_files()
     required = {
         "cloud": st.just(cloud),
         "region": st.sampled_from(sorted(for_cloud(cloud).regions)),

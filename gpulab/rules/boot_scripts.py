@@ -13,8 +13,15 @@ from __future__ import annotations
 # Azure user data (which carries gpulab's boot script, see constructs/azure/boot_loader.py): at most 64 KB,
 # base64-encoded ("User data for Azure Virtual Machine"), so 49,152 bytes before encoding.
 # Compute Engine metadata: 256 KB for one value (Compute Engine docs, "About VM metadata", limits).
-BOOT_SCRIPT_BYTES = {"aws": 16 * 1024, "azure": 64 * 1024 * 3 // 4, "gcp": 256 * 1024}
-WHAT_CARRIES_IT = {"aws": "EC2 user data", "azure": "Azure user data", "gcp": "a Compute Engine metadata value"}
+# Nova user data: at most 65,535 bytes base64-encoded (Compute API reference, "Create server": user_data),
+# so 49,151 bytes before encoding.
+BOOT_SCRIPT_BYTES = {"aws": 16 * 1024, "azure": 64 * 1024 * 3 // 4, "gcp": 256 * 1024, "openstack": 65535 * 3 // 4}
+WHAT_CARRIES_IT = {
+    "aws": "EC2 user data",
+    "azure": "Azure user data",
+    "gcp": "a Compute Engine metadata value",
+    "openstack": "Nova user data",
+}
 # gpulab's own boot lines take about 11 KB on AWS (the data disk's mount unit, the CloudWatch agent's
 # configuration, the idle watchdog and the run agent, their programs compressed, with the longest names an
 # environment allows; tests/constructs/aws pins it), less on Azure and Google Cloud.

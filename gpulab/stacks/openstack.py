@@ -50,7 +50,7 @@ class OpenStackPlatformStack(TerraformStack):
         nodes: dict[str, OpenStackNode] = {}
         sites_of: dict[str, str] = {}
         gpu_nodes: list[str] = []
-        for machine in env.machines:
+        for machine in (m for m in env.machines if m.count):  # a group of none builds nothing at its site
             site = site_of(env, machine.site)
             node_type = machine_type_for(machine, "openstack")
             bare_metal = node_type in BARE_METAL_NODE_TYPES
