@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from gpulab.errors import ConfigError
+from gpulab.errors import ConfigError, MissingProvider
 
 EXIT_BAD_INPUT = 2
 DEFAULT_ENV_DIR = Path("environments")
@@ -148,6 +148,9 @@ def synth(
         from gpulab.synth.app import synthesize  # imports cdktf, which starts the kernel
 
         target = synthesize(envs, out_dir, state_dir=project, protected=protected)
+    except MissingProvider as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     except UnsafeOutDir as error:
         typer.echo(f"{named}{error}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None

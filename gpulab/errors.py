@@ -56,3 +56,7 @@ class ConfigError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+class MissingProvider(Exception):
+    """An environment's cloud needs provider bindings that are not installed; the message says how to add them."""

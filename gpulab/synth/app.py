@@ -10,7 +10,8 @@ from pathlib import Path
 from cdktf import App
 
 from gpulab.config.model import Environment
-from gpulab.stacks import build_stack, import_stack_modules
+from gpulab.errors import MissingProvider
+from gpulab.stacks import build_stack, import_stack_modules, missing_providers
 from gpulab.synth.commit import commit_output
 from gpulab.synth.out_dir import check_out_dir
 
@@ -53,9 +54,14 @@ def synthesize(
     folder), the same whatever folder this runs from. `protected`: folders
     that must not be, or lie inside, `out_dir`, each with what it is; `/` and
     the home folder always are. Raises `UnsafeOutDir` before anything is
-    written when `out_dir` holds what cdktf did not write.
+    written when `out_dir` holds what cdktf did not write, and
+    `MissingProvider` (every missing one, a line each) when a cloud's
+    provider bindings are not installed.
     """
     check_out_dir(out_dir, protected=protected)
+    missing = missing_providers(envs)
+    if missing:
+        raise MissingProvider("\n".join(missing))
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
