@@ -180,6 +180,16 @@ def validate(env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
         typer.echo(f"{env.name}: ok ({env.cloud} {env.region}, {machines} machine(s), {len(env.buckets)} bucket(s))")
 
 
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of an environment file (editors: `# yaml-language-server: $schema=…`)."""
+    import json
+
+    from gpulab.config.schema import environment_schema
+
+    typer.echo(json.dumps(environment_schema(), indent=2, sort_keys=True))
+
+
 @app.command("list")
 def list_environments(env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
     """List environments with their machines and approximate hourly cost."""
