@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: install synth test lint scan clean
+.PHONY: install synth test lint docs scan clean
 
 install: $(VENV)/.installed node_modules/.installed .venv-checkov/.installed $(VENV)/.warm
 
@@ -39,16 +39,20 @@ synth: install
 test: install
 	$(BIN)/python -m pytest
 
-lint: install
+lint: install docs
 	$(BIN)/ruff check gpulab tests examples benchmarks main.py
 	$(BIN)/ruff format --check gpulab tests examples benchmarks main.py
 	$(BIN)/python main.py ci check
+
+# The documentation site (mkdocs.yml) into site/; --strict: a broken link or a warning fails the build.
+docs: install
+	NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true $(BIN)/mkdocs build --strict --quiet --site-dir site
 
 
 # Production-grade stacks must pass but for the findings checkov-waivers.yaml waives, each scoped to its
 # resources; the others' findings are printed, not fatal.
 PROD_GRADE := prod echoes-prod huge
-DEV_GRADE := dev echoes tiny small large
+DEV_GRADE := dev echoes tiny small large chameleon
 scan: synth
 	rm -rf checkov.out
 	.venv-checkov/bin/checkov --config-file .checkov.yaml -f $(PROD_GRADE:%=cdktf.out/stacks/%/cdk.tf.json) \

@@ -106,6 +106,7 @@ def check_openstack(env: Environment) -> list[tuple[str, str]]:
                 "shutdown_timezone": "a lease's end ends bare metal",
                 "max_run_hours": "a lease's end ends bare metal",
                 "stopped_between_runs": "it is built on gcp only",
+                "idle_stop_minutes": "a lease's end ends bare metal; stop KVM nodes with the openstack CLI",
             },
             "OpenStack",
         )
