@@ -181,6 +181,39 @@ def validate(env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
 
 
 @app.command()
+def diagram(
+    names: Annotated[list[str] | None, typer.Argument(help="Environments to draw (default: all).")] = None,
+    env_dir: EnvDir = DEFAULT_ENV_DIR,
+    markdown: Annotated[bool, typer.Option("--markdown", help="A Markdown section per environment.")] = False,
+) -> None:
+    """Draw each environment's synthesized stack as a Mermaid flowchart: network, subnets, machines and their
+    GPUs, buckets, identities, and who may reach what."""
+    import json
+    import tempfile
+
+    from gpulab.config import load_environments
+    from gpulab.config.project import project_root
+    from gpulab.diagram import mermaid, stack_graph
+
+    _quiet_node_banner()
+    try:
+        envs = load_environments(env_dir, names or None)
+    except ConfigError as error:
+        _fail(error)
+    with tempfile.TemporaryDirectory(prefix="gpulab-diagram-") as root:
+        from gpulab.synth.app import synthesize
+
+        try:
+            out = synthesize(envs, Path(root) / "cdktf.out", state_dir=project_root(env_dir))
+        except MissingProvider as error:
+            typer.echo(str(error), err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        for env in envs:
+            text = mermaid(stack_graph(json.loads((out / "stacks" / env.name / "cdk.tf.json").read_text())))
+            typer.echo(f"## {env.name}\n\n```mermaid\n{text}```\n" if markdown else f"%% {env.name}\n{text}")
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of an environment file (editors: `# yaml-language-server: $schema=…`)."""
     import json
