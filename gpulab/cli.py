@@ -195,6 +195,7 @@ def diagram(
     from gpulab.config.project import project_root
     from gpulab.diagram import mermaid, stack_graph
 
+    _require_node()
     _quiet_node_banner()
     try:
         envs = load_environments(env_dir, names or None)

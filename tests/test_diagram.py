@@ -79,3 +79,8 @@ def test_the_docs_page_is_what_gpulab_diagram_prints(capsys):
     assert page.startswith("# Diagrams of the shipped environments\n") and page.endswith(printed), (
         "regenerate: the page's introduction, then `gpulab diagram --markdown`"
     )
+
+
+def test_an_unknown_environment_is_one_clear_line_and_exit_2(capsys):
+    assert run(["diagram", "nosuch"]) == 2
+    assert "nosuch" in capsys.readouterr().err
