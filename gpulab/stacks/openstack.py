@@ -84,7 +84,7 @@ class OpenStackPlatformStack(TerraformStack):
                     else None,
                     metadata=metadata,
                     provider=providers[site],
-                    depends_on=[networks[site]] if site in networks and not bare_metal else [],
+                    depends_on=networks[site].ready if site in networks and not bare_metal else (),
                 )
                 sites_of[label] = site
                 if machine.gpu:

@@ -31,8 +31,15 @@ def test_three_cpu_nodes_at_kvm_tacc_on_a_private_network_routed_to_public(stack
     nodes = _by_provider(stack, "openstack_compute_instance_v2", "kvm_tacc")
     assert sorted(n["name"] for n in nodes.values()) == [f"continuousx-chameleon-node-{i}" for i in range(3)]
     (network_key,) = _by_provider(stack, "openstack_networking_network_v2", "kvm_tacc")
+    (subnet_key,) = _by_provider(stack, "openstack_networking_subnet_v2", "kvm_tacc")
+    (interface_key,) = _by_provider(stack, "openstack_networking_router_interface_v2", "kvm_tacc")
     for node in nodes.values():
         assert node["flavor_name"] == "m1.large" and "scheduler_hints" not in node
+        # Nova refuses a network without a subnet ("requires a subnet in order to boot instances on"): wait for it
+        assert node["depends_on"] == [
+            f"openstack_networking_subnet_v2.{subnet_key}",
+            f"openstack_networking_router_interface_v2.{interface_key}",
+        ]
         assert node["network"] == [{"name": f"${{openstack_networking_network_v2.{network_key}.name}}"}]
     (subnet,) = _by_provider(stack, "openstack_networking_subnet_v2", "kvm_tacc").values()
     assert subnet["cidr"] == "192.168.1.0/24"

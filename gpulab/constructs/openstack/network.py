@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cdktf import TerraformProvider
+from cdktf import ITerraformDependable, TerraformProvider
 from cdktf_cdktf_provider_openstack.data_openstack_networking_network_v2 import DataOpenstackNetworkingNetworkV2
 from cdktf_cdktf_provider_openstack.networking_network_v2 import NetworkingNetworkV2
 from cdktf_cdktf_provider_openstack.networking_router_interface_v2 import NetworkingRouterInterfaceV2
@@ -64,12 +64,16 @@ class OpenStackNetwork(Construct):
         router = NetworkingRouterV2(
             self, "router", name=name, external_network_id=external.id, tags=list(tags) or None, provider=provider
         )
-        NetworkingRouterInterfaceV2(
+        interface = NetworkingRouterInterfaceV2(
             self, "router-interface", router_id=router.id, subnet_id=self.subnet.id, provider=provider
         )
         self.network_id: str = self.network.id
         self.network_name: str = self.network.name
         self.subnet_id: str = self.subnet.id
+        # What a server on this network must wait for: Nova refuses to boot on a network without a subnet
+        # ("Network … requires a subnet in order to boot instances on"), and without the router interface
+        # a node's first boot cannot reach the internet (packages, cloud-init).
+        self.ready: list[ITerraformDependable] = [self.subnet, interface]
 
 
 class OpenStackFirewall(Construct):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from cdktf import TerraformProvider
+from cdktf import ITerraformDependable, TerraformProvider
 from cdktf_cdktf_provider_openstack.compute_instance_v2 import (
     ComputeInstanceV2,
     ComputeInstanceV2Network,
@@ -60,7 +60,7 @@ class OpenStackNode(Construct):
         user_data: str | None = None,
         metadata: Mapping[str, str] | None = None,
         provider: TerraformProvider | None = None,
-        depends_on: Sequence = (),
+        depends_on: Sequence[ITerraformDependable] = (),
     ) -> None:
         """
         flavor: a KVM flavor such as m1.large; leave it out with `reservation` (bare metal).
@@ -69,6 +69,7 @@ class OpenStackNode(Construct):
         network_name: the network it joins (an OpenStackNetwork's, or a site's shared one such as sharednet1).
         floating_ip: give it a public address from `floating_ip_pool`; off by default.
         metadata: Nova metadata, e.g. the common tags; none by default.
+        depends_on: resources the server waits for (an OpenStackNetwork's `ready`); none by default.
         """
         require("name", name, names.openstack_name_problem)
         if (flavor is None) == (reservation is None):
