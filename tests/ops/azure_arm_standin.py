@@ -21,12 +21,11 @@ import json
 import re
 import secrets
 import ssl
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+
+from tests.ops.json_server import JsonServer
 
 DESCRIPTION = json.loads((Path(__file__).parent / "api_descriptions" / "azure-compute.2026-04-01.json").read_text())
 ARM_RESOURCE = "https://management.azure.com"
@@ -67,21 +66,22 @@ class ArmStandIn:
         self.violations: list[str] = []
         self.calls: list[str] = []
         self.refuse_with: int | None = None
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.socket = server_context.wrap_socket(self._server.socket, server_side=True)
-        self.url = f"https://127.0.0.1:{self._server.server_port}"
+        self._server = JsonServer(
+            lambda verb, path, query, body, headers: self.answer(
+                verb, path, {k: v[0] for k, v in query.items()}, body, headers
+            ),
+            tls=server_context,
+        )
+        self.url = self._server.url
         self.identity_url = f"{self.url}/msi/token"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._ids = itertools.count(1)
 
     def __enter__(self) -> ArmStandIn:
-        self._thread.start()
+        self._server.start()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     def add(self, subscription: str, group: str, name: str, *, size: str, power: str, tags: dict) -> None:
         self.vms[(subscription, group.lower(), name)] = {
@@ -170,29 +170,3 @@ class ArmStandIn:
     def _violation(self, what: str) -> tuple[int, dict, dict]:
         self.violations.append(what)
         return 400, {"error": {"code": "BadRequest", "message": what}}, {}
-
-    def _handler(self):
-        standin = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:  # quiet
-                pass
-
-            def _serve(self) -> None:
-                parts = urlsplit(self.path)
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-                with standin._lock:
-                    code, payload, headers = standin.answer(self.command, parts.path, query, body, self.headers)
-                data = json.dumps(payload).encode() if payload else b""
-                self.send_response(code)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_PUT = do_DELETE = _serve
-
-        return Handler

@@ -61,30 +61,30 @@ def gcp(service_account_key, tmp_path, monkeypatch):
     port = _free_port()
     storage = create_server("127.0.0.1", port, in_memory=True)
     storage.start()
-    with ComputeStandIn() as compute:
-        compute.service_account_keys.append(_public_key(service_account_key))
-        account = {
-            "type": "service_account",
-            "project_id": "pcp-training-000000",
-            "private_key_id": "1",
-            "private_key": service_account_key,
-            "client_email": "gpulab-ci@pcp-training-000000.iam.gserviceaccount.com",
-            "client_id": "1",
-            "token_uri": f"{compute.url}/token",
-        }
-        key_file = tmp_path / "service-account.json"
-        key_file.write_text(json.dumps(account))
-        for key in ("GOOGLE_CLOUD_PROJECT", "CLOUDSDK_CONFIG", "GCE_METADATA_HOST"):
-            monkeypatch.delenv(key, raising=False)
-        monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key_file))
-        monkeypatch.setenv("GPULAB_GCP_COMPUTE_ENDPOINT", compute.url)
-        monkeypatch.setenv("STORAGE_EMULATOR_HOST", f"http://127.0.0.1:{port}")
-        monkeypatch.setenv("NO_GCE_CHECK", "True")  # google-auth never probes for a metadata server
-        try:
+    try:  # the emulator's server thread outlives a failed set-up unless stopped here
+        with ComputeStandIn() as compute:
+            compute.service_account_keys.append(_public_key(service_account_key))
+            account = {
+                "type": "service_account",
+                "project_id": "pcp-training-000000",
+                "private_key_id": "1",
+                "private_key": service_account_key,
+                "client_email": "gpulab-ci@pcp-training-000000.iam.gserviceaccount.com",
+                "client_id": "1",
+                "token_uri": f"{compute.url}/token",
+            }
+            key_file = tmp_path / "service-account.json"
+            key_file.write_text(json.dumps(account))
+            for key in ("GOOGLE_CLOUD_PROJECT", "CLOUDSDK_CONFIG", "GCE_METADATA_HOST"):
+                monkeypatch.delenv(key, raising=False)
+            monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key_file))
+            monkeypatch.setenv("GPULAB_GCP_COMPUTE_ENDPOINT", compute.url)
+            monkeypatch.setenv("STORAGE_EMULATOR_HOST", f"http://127.0.0.1:{port}")
+            monkeypatch.setenv("NO_GCE_CHECK", "True")  # google-auth never probes for a metadata server
             yield compute
-        finally:
-            storage.stop()
-        assert compute.violations == []
+            assert compute.violations == []
+    finally:
+        storage.stop()
 
 
 def _public_key(private_pem: str):

@@ -16,10 +16,10 @@ import itertools
 import json
 import re
 import secrets
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
+
+from tests.ops.json_server import JsonServer
 
 DESCRIPTION = json.loads((Path(__file__).parent / "api_descriptions" / "compute.v1.json").read_text())
 FILTER_TERM = re.compile(r'\(labels\.([a-z][a-z0-9_-]*) = "([a-z0-9_-]*)"\)')
@@ -50,18 +50,15 @@ class ComputeStandIn:
         self.refuse_with: int | None = None  # answer API calls with this status (403, 429, …)
         self.refuse_next: int | None = None  # … only this many of them; None: every one
         self._ids = itertools.count(1000)
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._server = JsonServer(self._serve)
+        self.url = self._server.url
 
     def __enter__(self) -> ComputeStandIn:
-        self._thread.start()
+        self._server.start()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     def add(self, project: str, zone: str, name: str, *, machine_type: str, status: str, labels: dict) -> None:
         self.instances[(project, zone, name)] = {
@@ -78,6 +75,11 @@ class ComputeStandIn:
         return next(i["status"] for (_, _, n), i in self.instances.items() if n == name)
 
     # -- the API -------------------------------------------------------------------------------------------
+
+    def _serve(self, verb: str, path: str, query: dict[str, list[str]], body: bytes, headers):
+        authorization = headers.get("Authorization", "")
+        token = authorization.removeprefix("Bearer ") if authorization.startswith("Bearer ") else None
+        return (*self.answer(verb, path, query, body, token), {})
 
     def answer(self, verb: str, path: str, query: dict[str, list[str]], body: bytes, token: str | None):
         if path == "/token":
@@ -194,28 +196,3 @@ class ComputeStandIn:
     @staticmethod
     def _public(operation: dict) -> dict:
         return {k: v for k, v in operation.items() if not k.startswith("_")}
-
-    def _handler(self):
-        standin = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:  # quiet
-                pass
-
-            def _serve(self) -> None:
-                parts = urlsplit(self.path)
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                authorization = self.headers.get("Authorization", "")
-                token = authorization.removeprefix("Bearer ") if authorization.startswith("Bearer ") else None
-                with standin._lock:
-                    code, payload = standin.answer(self.command, parts.path, parse_qs(parts.query), body, token)
-                data = json.dumps(payload).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_DELETE = do_PUT = _serve
-
-        return Handler
