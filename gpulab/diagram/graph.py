@@ -118,21 +118,17 @@ def _grants(graph: Graph, bodies: dict, refs: dict) -> None:
 
 def _ingress(graph: Graph, bodies: dict, refs: dict) -> None:
     """address range → machine, labelled with ports, for every rule that admits a range inbound."""
-    machines = [n.key for n in graph.of_kind("machine")]
+    groups_of = _groups_of_machines(graph, bodies, refs)
     for address, body in sorted(bodies.items()):
         found = _inbound(_type(address), body)
         if found is None:
             continue
         ranges, ports = found
         group = _nearest(address, refs, GROUPS, depth=1)
-        targets = [
-            m
-            for m in machines
-            if group and (group in _closure(m, refs, depth=2) or _via_subnet(m, group, graph, bodies, refs))
-        ]
+        targets = [machine for machine, groups in groups_of.items() if group and group in groups]
         for cidr in ranges:
             source = f"cidr:{cidr}"
-            label = _range_label(cidr, bodies)
+            label = _range_label(cidr)
             graph.nodes.setdefault(source, Node(source, "source", label))
             for machine in targets:
                 graph.edges.add((source, machine, ports))
@@ -159,12 +155,17 @@ def _inbound(kind: str, body: dict) -> tuple[list[str], str] | None:
     return None
 
 
-def _via_subnet(machine: str, group: str, graph: Graph, bodies: dict, refs: dict) -> bool:
-    """Whether a network security group reaches `machine` through an association with the machine's subnet."""
-    subnet = graph.nodes[machine].parent
-    return any(
-        _type(a) == "azurerm_subnet_network_security_group_association" and {group, subnet} <= refs[a] for a in bodies
-    )
+def _groups_of_machines(graph: Graph, bodies: dict, refs: dict) -> dict[str, set[str]]:
+    """Machine → what its inbound rules may name: what it references within two steps (its security groups, the
+    service account a firewall targets) and the network security groups associated with its subnet (Azure)."""
+    by_subnet: dict[str, set[str]] = {}
+    for address in bodies:
+        if _type(address) == "azurerm_subnet_network_security_group_association":
+            for subnet in refs[address]:
+                by_subnet.setdefault(subnet, set()).update(refs[address] - {subnet})
+    return {
+        m.key: _closure(m.key, refs, depth=2) | by_subnet.get(m.parent or "", set()) for m in graph.of_kind("machine")
+    }
 
 
 def _ports(low: object, high: object) -> str:
@@ -173,7 +174,7 @@ def _ports(low: object, high: object) -> str:
     return str(low) if low == high or high is None else f"{low}-{high}"
 
 
-def _range_label(cidr: str, bodies: dict) -> str:
+def _range_label(cidr: str) -> str:
     match = REFERENCE.search(cidr)
     if match:  # a token: another resource's address, e.g. a node's floating IP
         owner = match.group(3).split("_")[0]
