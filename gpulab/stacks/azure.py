@@ -15,11 +15,12 @@ from gpulab.constructs.azure.gpu_vm import DEFAULT_DATA_MOUNT, AzureGpuVm
 from gpulab.constructs.azure.headquarters import AzureHeadquarters
 from gpulab.constructs.azure.identity import AzureBlobAccess
 from gpulab.constructs.azure.key_vault import AzureKeyVault
-from gpulab.constructs.azure.linux_vm import Spot, public_key_from
+from gpulab.constructs.azure.linux_vm import Spot
 from gpulab.constructs.azure.monitoring import AzureMonitoring
 from gpulab.constructs.azure.network import INTERNET, AzureNetwork, FlowLogTarget
 from gpulab.constructs.azure.self_stop import AzureSelfDeallocate
 from gpulab.constructs.azure.storage import AzureStorage, ContainerSpec, CustomerManagedKey
+from gpulab.constructs.public_keys import public_key_from
 from gpulab.providers.azure import azure_backend, azure_provider
 
 HTTPS, HTTP, SSH = 443, 80, 22

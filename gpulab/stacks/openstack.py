@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from cdktf import Fn, TerraformOutput, TerraformStack
+from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
 from gpulab import defaults
@@ -22,6 +22,7 @@ from gpulab.constructs.openstack import (
     OpenStackNode,
     OpenStackVolume,
 )
+from gpulab.constructs.public_keys import public_key_from
 from gpulab.providers.openstack import openstack_backend, openstack_provider, site_alias
 from gpulab.stacks.inventory import kubespray_inventory
 
@@ -34,9 +35,7 @@ class OpenStackPlatformStack(TerraformStack):
         openstack_backend(self, local_path=local_state_path)
         prefix, settings = env.prefix, env.openstack
         metadata = common_tags(env)
-        public_key = settings.ssh_public_key
-        if not public_key.startswith("ssh-"):
-            public_key = Fn.file(Fn.pathexpand(public_key))
+        public_key = public_key_from(settings.ssh_public_key)
         providers, firewalls, key_pairs, networks = {}, {}, {}, {}
         for site in used_sites(env):
             alias = site_alias(site)

@@ -11,10 +11,11 @@ from gpulab.constructs.azure.gpu_vm import AzureGpuVm
 from gpulab.constructs.azure.headquarters import AzureHeadquarters
 from gpulab.constructs.azure.identity import AzureBlobAccess
 from gpulab.constructs.azure.key_vault import AzureKeyVault
-from gpulab.constructs.azure.linux_vm import AzureLinuxVm, DiskEncryption, Image, Spot, public_key_from
+from gpulab.constructs.azure.linux_vm import AzureLinuxVm, DiskEncryption, Image, Spot
 from gpulab.constructs.azure.monitoring import AzureMonitoring
 from gpulab.constructs.azure.network import AzureNetwork, FlowLogTarget
 from gpulab.constructs.azure.storage import AzureStorage, ContainerSpec, CustomerManagedKey
+from gpulab.constructs.public_keys import public_key_from
 
 __all__ = [
     "AzureBlobAccess",

@@ -58,13 +58,6 @@ def _literal(text: str) -> str:
     return Fn.raw_string(text.replace("\\", "\\\\").replace("%{", "%%{"))
 
 
-def public_key_from(entry: str) -> str:
-    """An OpenSSH key line as is; a path to a .pub file becomes `file(pathexpand(path))`, read at plan time."""
-    if entry.startswith("ssh-"):
-        return entry
-    return Fn.file(Fn.pathexpand(entry))
-
-
 @dataclass(frozen=True)
 class DiskEncryption:
     """A disk encryption set (customer-managed key), and what must exist before a disk uses it.
@@ -161,7 +154,7 @@ class AzureLinuxVm(Construct):
     ) -> None:
         """
         ssh_public_keys: OpenSSH public key lines, or Terraform expressions
-            (see `public_key_from`); at least one.
+            (see `gpulab.constructs.public_keys.public_key_from`); at least one.
         admin_username: the SSH user; a Linux user name that Azure does not
             reserve (not root, admin, administrator, …).
         os_disk_gb: at least the image's size (30 GB for Ubuntu), at most 4095.
