@@ -44,7 +44,6 @@ CREATION_STACKS_PRELOAD = Path(__file__).with_name("creation_stacks.js")
 TOKEN_RESOLUTION_PRELOAD = Path(__file__).with_name("fast_token_resolution.js")
 PRELOAD_SUPPORT = Path(__file__).with_name("preload_support.js")  # required by the preloads above
 TARBALL_DIGESTS_PRELOAD = Path(__file__).with_name("tarball_digests.js")
-CODE_CACHE_PRELOAD = Path(__file__).with_name("code_cache.js")
 # Kernel preloads with an on/off switch of their own (each also honours it inside the kernel).
 SWITCHED_PRELOADS = {
     switches.LAZY_TYPE_DEFS: TYPE_DEFS_PRELOAD,  # provider type definitions read by range, not whole
@@ -52,7 +51,6 @@ SWITCHED_PRELOADS = {
     switches.LAZY_STACK_TRACES: CREATION_STACKS_PRELOAD,  # … or, with that off, formatted when read
     switches.FAST_TOKEN_RESOLUTION: TOKEN_RESOLUTION_PRELOAD,  # cdktf's resolve() without its waste
     switches.TARBALL_DIGESTS: TARBALL_DIGESTS_PRELOAD,  # assembly tarball digests remembered per file version
-    switches.CODE_CACHE: CODE_CACHE_PRELOAD,  # modules compiled from V8's code cache of an earlier run
 }
 # The behaviour-neutral kernel preloads a library user may opt in to (enable_library_speedups).
 LIBRARY_PRELOADS = {

@@ -16,7 +16,6 @@ SKIP_CREATION_STACKS = "GPULAB_SKIP_CREATION_STACKS"  # creation_stacks.js, prel
 LAZY_STACK_TRACES = "GPULAB_LAZY_STACK_TRACES"  # creation_stacks.js, when SKIP_CREATION_STACKS is off
 FAST_TOKEN_RESOLUTION = "GPULAB_FAST_TOKEN_RESOLUTION"  # fast_token_resolution.js, preloaded by fast_import.py
 TARBALL_DIGESTS = "GPULAB_TARBALL_DIGESTS"  # tarball_digests.js, preloaded by fast_import.py, asked by kernel.py's copy
-CODE_CACHE = "GPULAB_CODE_CACHE"  # code_cache.js, preloaded by fast_import.py
 SKIP_TYPE_CHECKS = "GPULAB_SKIP_TYPE_CHECKS"  # skip_type_checks.py, applied by lazy_annotations.py
 LAZY_ANNOTATIONS = "GPULAB_LAZY_ANNOTATIONS"  # lazy_annotations.py
 ELIDE_CASTS = "GPULAB_ELIDE_CASTS"  # cast_elision.py, applied by lazy_annotations.py
@@ -35,7 +34,6 @@ SPEEDUPS_OFF = {
     LAZY_STACK_TRACES: "off",
     FAST_TOKEN_RESOLUTION: "off",
     TARBALL_DIGESTS: "off",
-    CODE_CACHE: "off",
     SKIP_TYPE_CHECKS: "off",
     LAZY_ANNOTATIONS: "off",
     ELIDE_CASTS: "off",
