@@ -179,7 +179,8 @@ AZURE_BAD_INPUT = {
     "azure retired vm size": (
         ("gpu: {type: t4, count: 1}", "machine_type: Standard_NC6s_v3"),
         "dev.yaml: machines[0].machine_type: Standard_NC6s_v3: the NCv3 series (V100) was retired by Azure on 2025-09-30; "
-        "use Standard_NC4as_T4_v3 or Standard_NC24ads_A100_v4",
+        "use Standard_NC4as_T4_v3 or Standard_NC24ads_A100_v4 (its last price: $3.06/h on demand, "
+        "Azure Linux VM pay-as-you-go pricing, East US)",
     ),
     "azure gpu type not offered": (
         ("{type: t4, count: 1}", "{type: l4, count: 1}"),

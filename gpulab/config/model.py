@@ -137,6 +137,8 @@ class Machine(Strict):
     site, reservation (OpenStack): the site it runs at (the environment's
     region by default), and for a bare-metal node type the reservation id of
     the lease that holds the nodes.
+    hours_per_day: how many hours a day the group's machines are expected to
+    run, for `gpulab cost` only (it changes nothing that is built).
     """
 
     name: Slug
@@ -157,6 +159,7 @@ class Machine(Strict):
     shutdown_timezone: str = defaults.SHUTDOWN_TIMEZONE
     max_run_hours: int | None = Field(default=None, ge=limits.MAX_RUN_HOURS[0], le=limits.MAX_RUN_HOURS[1])
     stopped_between_runs: bool = False
+    hours_per_day: float | None = Field(default=None, ge=0, le=24)
     setup_script: str | None = None
     site: str | None = None
     reservation: Annotated[str, Field(pattern=UUID)] | None = None
@@ -175,7 +178,10 @@ class Machine(Strict):
 
 
 class Bucket(Strict):
-    """A data bucket: named `<project>-<env>-<name>` in the cloud."""
+    """A data bucket: named `<project>-<env>-<name>` in the cloud.
+
+    expected_gb: how much data it is expected to hold, for `gpulab cost` only.
+    """
 
     name: Slug
     prefixes: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+/$")]] = []
@@ -185,6 +191,7 @@ class Bucket(Strict):
     archive_noncurrent_after_days: int | None = Field(default=None, ge=1)
     abort_multipart_days: int = Field(default=defaults.ABORT_MULTIPART_DAYS, ge=1)
     access_logs: bool = False
+    expected_gb: float | None = Field(default=None, ge=0, le=limits.EXPECTED_BUCKET_GB)
     site: str | None = None  # OpenStack: the site whose object store holds it (the region by default)
 
     @model_validator(mode="after")

@@ -21,6 +21,7 @@ BACKUP_RETENTION_DAYS = (1, 365)
 
 # EBS gp3: 1 GiB to 16 TiB (EBS User Guide, "Amazon EBS volume types"); a root volume needs 8 GiB.
 EBS_GB = (1, 16384)
+EXPECTED_BUCKET_GB = 1_000_000_000  # an exabyte: past any plausible bucket, so a typo in units fails validation
 EBS_ROOT_GB = (8, 16384)
 # Azure: an OS disk may hold up to 4 TiB (4095 GiB, "Azure managed disk types"), Ubuntu's image needs 30;
 # a Premium SSD data disk 4 GiB to 32 TiB.

@@ -9,7 +9,7 @@ default to 0 vCPUs in many accounts: a plan never catches that, an apply does.
 
 from __future__ import annotations
 
-from gpulab.config.catalog.types import CloudCatalog, MachineType
+from gpulab.config.catalog.types import CloudCatalog, MachineType, ServicePrices
 
 _REGIONS = frozenset(
     {
@@ -104,6 +104,32 @@ _FAMILY_REGIONS = {
     ),
 }
 
+# What `gpulab cost` prices besides machine hours: the public pricing pages of EBS, VPC (NAT gateway and
+# public IPv4 addresses, charged since 2024-02), S3 Standard, CloudWatch (logs, alarms, dashboards, before
+# their free tiers), KMS and Route 53, 2025-06. US East (N. Virginia), US East (Ohio) and US West (Oregon)
+# share these prices and the machine types' hourly prices above; any other region is not priced.
+_SERVICES = ServicePrices(
+    regions=frozenset({"us-east-1", "us-east-2", "us-west-2"}),
+    as_of="2025-06",
+    source="AWS on-demand pricing pages (EC2, EBS, VPC, S3, CloudWatch, KMS, Route 53), us-east-1",
+    unit={
+        "nat_gateway_hour": 0.045,
+        "nat_gateway_gb": 0.045,
+        "public_ipv4_hour": 0.005,
+        "object_storage_gb_month": 0.023,
+        "logs_ingested_gb": 0.50,
+        "logs_stored_gb_month": 0.03,
+        "snapshot_gb_month": 0.05,
+        "kms_key_month": 1.00,
+        "alarm_month": 0.10,
+        "dashboard_month": 3.00,
+        "interface_endpoint_hour": 0.01,
+        "dns_zone_month": 0.50,
+    },
+    disk_gb_month={"gp3": 0.08, "gp2": 0.10, "io1": 0.125, "io2": 0.125, "st1": 0.045, "sc1": 0.015},
+    spot_discount=0.65,  # g4dn/g5 in us-east-1 typically save 60-70 % (EC2 Spot Instance Advisor, 2025-06)
+)
+
 AWS = CloudCatalog(
     cloud="AWS",
     regions=_REGIONS,
@@ -113,6 +139,7 @@ AWS = CloudCatalog(
     },
     prices_as_of="2025-06",
     prices_source="AWS EC2 On-Demand pricing, us-east-1, Linux",
+    services=_SERVICES,
 )
 
 

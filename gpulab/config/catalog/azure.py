@@ -13,7 +13,7 @@ use instead.
 
 from __future__ import annotations
 
-from gpulab.config.catalog.types import CloudCatalog, MachineType
+from gpulab.config.catalog.types import CloudCatalog, MachineType, ServicePrices
 
 _REGIONS = frozenset(
     {
@@ -126,6 +126,82 @@ def _series(size: str) -> str | None:
     return None
 
 
+# What `gpulab cost` prices besides machine hours: the public pricing pages of Managed Disks (billed by the
+# size tier a disk fits in), NAT Gateway, Public IP (Standard, static), Blob Storage (hot, by redundancy),
+# Log Analytics (pay-as-you-go analytics logs), Key Vault (HSM-protected keys), Azure DNS and Azure
+# Monitor alerts, East US, 2025-06. Only East US is priced.
+_SERVICES = ServicePrices(
+    regions=frozenset({"eastus"}),
+    as_of="2025-06",
+    source="Azure pay-as-you-go pricing pages (Virtual Machines, Managed Disks, Bandwidth, Storage, Monitor), East US",
+    unit={
+        "nat_gateway_hour": 0.045,
+        "nat_gateway_gb": 0.045,
+        "public_ipv4_hour": 0.005,
+        "object_storage_gb_month:LRS": 0.018,
+        "object_storage_gb_month:ZRS": 0.0225,
+        "object_storage_gb_month:GRS": 0.036,
+        "object_storage_gb_month:RAGRS": 0.046,
+        "object_storage_gb_month:GZRS": 0.0405,
+        "object_storage_gb_month:RAGZRS": 0.0518,
+        "logs_ingested_gb": 2.30,
+        "flow_logs_gb": 0.50,
+        "snapshot_gb_month": 0.05,
+        "hsm_key_month": 1.00,
+        "metric_alert_month": 0.10,
+        "log_alert_month": 0.50,  # one log search rule evaluated every 15 minutes
+        "dns_zone_month": 0.50,
+    },
+    disk_tiers={
+        "Premium_LRS": (
+            (4, 0.77),
+            (8, 1.54),
+            (16, 3.01),
+            (32, 5.28),
+            (64, 10.21),
+            (128, 19.71),
+            (256, 38.02),
+            (512, 73.22),
+            (1024, 135.17),
+            (2048, 259.05),
+            (4096, 495.57),
+            (8192, 946.08),
+            (16384, 1802.24),
+            (32767, 3604.48),
+        ),
+        "StandardSSD_LRS": (
+            (4, 0.30),
+            (8, 0.60),
+            (16, 1.20),
+            (32, 2.40),
+            (64, 4.80),
+            (128, 9.60),
+            (256, 19.20),
+            (512, 38.40),
+            (1024, 76.80),
+            (2048, 153.60),
+            (4096, 307.20),
+            (8192, 614.40),
+            (16384, 1228.80),
+            (32767, 2457.60),
+        ),
+        "Standard_LRS": (
+            (32, 1.54),
+            (64, 3.01),
+            (128, 5.89),
+            (256, 11.33),
+            (512, 21.76),
+            (1024, 40.96),
+            (2048, 77.83),
+            (4096, 143.36),
+            (8192, 262.14),
+            (16384, 524.29),
+            (32767, 1048.58),
+        ),
+    },
+    spot_discount=0.65,  # NCasT4_v3 and D-series spot in East US typically 60-80 % off (Azure Spot pricing, 2025-06)
+)
+
 AZURE = CloudCatalog(
     cloud="Azure",
     regions=_REGIONS,
@@ -133,6 +209,18 @@ AZURE = CloudCatalog(
     prices_as_of="2025-06",
     prices_source="Azure Linux VM pay-as-you-go pricing, East US",
     offered_in={m.name: _SERIES_REGIONS[s] for m in _MACHINE_TYPES if (s := _series(m.name))},
+    services=_SERVICES,
+    # Their last pay-as-you-go prices in East US: the seed's table (NC6s_v3 "~$0.94/hr") quotes the K80 NC
+    # series' prices under the V100 NCv3 names.
+    retired_prices={
+        "Standard_NC6s_v3": 3.06,
+        "Standard_NC12s_v3": 6.12,
+        "Standard_NC24s_v3": 12.24,
+        "Standard_NC24rs_v3": 13.46,
+        "Standard_NC6": 0.90,
+        "Standard_NC12": 1.80,
+        "Standard_NC24": 3.60,
+    },
     retired={
         "Standard_NC6s_v3": _NCV3_RETIRED.format(instead="Standard_NC4as_T4_v3 or Standard_NC24ads_A100_v4"),
         "Standard_NC12s_v3": _NCV3_RETIRED.format(instead="Standard_NC64as_T4_v3 or Standard_NC48ads_A100_v4"),

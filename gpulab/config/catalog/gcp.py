@@ -13,7 +13,7 @@ accelerator-types list --filter="zone:us-central1-a"`.
 
 from __future__ import annotations
 
-from gpulab.config.catalog.types import CloudCatalog, MachineType
+from gpulab.config.catalog.types import CloudCatalog, MachineType, ServicePrices
 
 # Accelerator name in environment files → the accelerator type Compute Engine calls it.
 ACCELERATOR_TYPES = {
@@ -113,12 +113,38 @@ _MACHINE_TYPES = (
     MachineType("a3-highgpu-8g", _H, 8, 208, 1872, 88.250),
 )
 
+# What `gpulab cost` prices besides machine hours: the public pricing pages of Persistent Disk, Cloud NAT
+# (per VM-hour up to 32 VMs, then per gateway-hour), external IPv4 addresses, Cloud Storage (Standard,
+# regional), Cloud Logging, Cloud KMS (software and HSM key versions), snapshots and Cloud DNS, us-central1,
+# 2025-06. Only us-central1 is priced.
+_SERVICES = ServicePrices(
+    regions=frozenset({"us-central1"}),
+    as_of="2025-06",
+    source="Google Cloud pricing pages (Compute Engine, Persistent Disk, Cloud NAT, Cloud Storage, Logging, KMS), "
+    "us-central1",
+    unit={
+        "nat_vm_hour": 0.0014,
+        "nat_gateway_hour_cap": 0.044,
+        "nat_gateway_gb": 0.045,
+        "public_ipv4_hour": 0.005,
+        "object_storage_gb_month": 0.020,
+        "logs_ingested_gb": 0.50,
+        "snapshot_gb_month": 0.05,
+        "kms_key_month:SOFTWARE": 0.06,
+        "kms_key_month:HSM": 1.00,
+        "dns_zone_month": 0.20,
+    },
+    disk_gb_month={"pd-balanced": 0.10, "pd-ssd": 0.17, "pd-standard": 0.04, "pd-extreme": 0.125},
+    spot_discount=0.65,  # N1 + T4 Spot VMs in us-central1 typically 60-70 % off (Spot VM pricing, 2025-06)
+)
+
 GCP = CloudCatalog(
     cloud="GCP",
     regions=_REGIONS,
     machine_types=_MACHINE_TYPES,
     prices_as_of="2025-06",
     prices_source="Compute Engine on-demand pricing, us-central1",
+    services=_SERVICES,
 )
 
 

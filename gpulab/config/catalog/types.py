@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -18,6 +19,29 @@ class MachineType:
 
 
 @dataclass(frozen=True)
+class ServicePrices:
+    """What a cloud charges besides machine hours, and the regions where the catalog's prices are list prices.
+
+    regions: where these unit prices and the machine types' hourly prices
+    hold; `gpulab cost` prices no other region (it says so, never guesses).
+    disk_gb_month: USD per GB-month by disk type, for clouds that bill disks by the GB.
+    disk_tiers: for clouds that bill a disk by the size tier it fits in (Azure
+    managed disks), by disk type: (tier size in GiB, USD a month), ascending.
+    unit: named unit prices in USD; the cloud's cost module reads the names it knows.
+    spot_discount: the typical fraction a spot machine costs less than on
+    demand; spot prices move, so `gpulab cost` labels what it derives from it.
+    """
+
+    regions: frozenset[str]
+    as_of: str
+    source: str
+    unit: Mapping[str, float]
+    spot_discount: float
+    disk_gb_month: Mapping[str, float] = field(default_factory=dict)
+    disk_tiers: Mapping[str, tuple[tuple[int, float], ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class CloudCatalog:
     """Regions and machine types of one cloud, and where their prices come from.
 
@@ -26,6 +50,10 @@ class CloudCatalog:
     offered_in: for machine types sold in some regions only, those regions;
     a type not listed is offered in every region of the catalog.
     priced: whether the prices are dollars (Chameleon charges service units: its prices are 0, not free).
+    services: the prices of disks, networking, storage and the rest, and the
+    regions where the catalog's prices hold (None: no dollar prices).
+    retired_prices: the last on-demand price per hour of retired machine
+    types, in the reference region, to compare an old plan with its successor.
     """
 
     cloud: str
@@ -36,6 +64,12 @@ class CloudCatalog:
     retired: dict[str, str] = field(default_factory=dict)
     offered_in: dict[str, frozenset[str]] = field(default_factory=dict)
     priced: bool = True
+    services: ServicePrices | None = None
+    retired_prices: dict[str, float] = field(default_factory=dict)
+
+    def priced_in(self, region: str) -> bool:
+        """Whether the catalog's prices hold in `region` (its list prices are the same as the reference region's)."""
+        return self.priced and self.services is not None and region in self.services.regions
 
     def machine(self, name: str, gpu: str | None = None, gpu_count: int = 0) -> MachineType | None:
         """The machine type called `name` (carrying `gpu_count` × `gpu` where a type comes in several), or None."""

@@ -113,7 +113,9 @@ def check_offered(where: str, machine: Machine, region: str, catalog: CloudCatal
 def check_size(field: str, name: str, catalog: CloudCatalog, machine: Machine | None = None) -> list[tuple[str, str]]:
     """A named machine type exists (or says why it is gone), and matches the machine's GPU request."""
     if name in catalog.retired:
-        return [(field, f"{name}: {catalog.retired[name]}")]
+        last_price = catalog.retired_prices.get(name)
+        price = f" (its last price: ${last_price:.2f}/h on demand, {catalog.prices_source})" if last_price else ""
+        return [(field, f"{name}: {catalog.retired[name]}{price}")]
     known = catalog.machine(name)
     if known is None:
         return [(field, f"unknown {catalog.cloud} machine type {name!r} ({suggestion(name, catalog.machine_names())})")]
