@@ -215,6 +215,55 @@ def diagram(
 
 
 @app.command()
+def cost(
+    names: Annotated[list[str] | None, typer.Argument(help="Environments to price (default: all).")] = None,
+    env_dir: EnvDir = DEFAULT_ENV_DIR,
+    hours_per_day: Annotated[
+        float,
+        typer.Option(
+            "--hours-per-day",
+            min=0,
+            max=24,
+            help="Hours a day that machines which stop themselves run (a group's hours_per_day wins).",
+        ),
+    ] = 8.0,
+    output_format: Annotated[str, typer.Option("--format", help="table, markdown or json.")] = "table",
+) -> None:
+    """Estimate each environment's monthly cost, line by line, from its synthesized stack and the catalog's
+    prices for its region: machines, disks, NAT and addresses, buckets, keys, DNS, monitoring."""
+    import json
+    import tempfile
+
+    from gpulab.config import load_environments
+    from gpulab.config.project import project_root
+    from gpulab.cost.estimate import estimate
+    from gpulab.cost.render import RENDERERS
+
+    if output_format not in RENDERERS:
+        typer.echo(f"--format {output_format!r}: use one of {', '.join(RENDERERS)}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    _require_node()
+    _quiet_node_banner()
+    try:
+        envs = load_environments(env_dir, names or None)
+    except ConfigError as error:
+        _fail(error)
+    with tempfile.TemporaryDirectory(prefix="gpulab-cost-") as root:
+        from gpulab.synth.app import synthesize
+
+        try:
+            out = synthesize(envs, Path(root) / "cdktf.out", state_dir=project_root(env_dir))
+        except MissingProvider as error:
+            typer.echo(str(error), err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        estimates = [
+            estimate(env, json.loads((out / "stacks" / env.name / "cdk.tf.json").read_text()), hours_per_day)
+            for env in envs
+        ]
+    typer.echo(RENDERERS[output_format](estimates), nl=False)
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of an environment file (editors: `# yaml-language-server: $schema=…`)."""
     import json
@@ -238,19 +287,27 @@ def list_environments(env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
     for env in envs:
         typer.echo(f"{env.name}  {env.cloud}  {env.region}  project={env.project}  protect_data={env.protect_data}")
         catalog = for_cloud(env.cloud)
+        priced = catalog.priced_in(env.region)
+        discount = catalog.services.spot_discount if catalog.services else 0.0
         entries = [(m.count, m.name, machine_type_for(m, env.cloud), m.spot, m.gpu) for m in env.machines]
         if env.headquarters:
             entries.insert(0, (1, env.headquarters.name, env.headquarters.machine_type, False, None))
         total = 0.0
         for count, name, machine_type, spot, gpu in entries:
             price = catalog.machine(machine_type, gpu.type if gpu else None, gpu.count if gpu else 0).usd_per_hour
+            price *= (1 - discount) if spot else 1
             total += price * count
-            cost = f"≈ ${price:.2f}/h on demand" if catalog.priced else "no dollar price"
+            how = f"spot, a typical {discount:.0%} below on demand" if spot else "on demand"
+            cost = f"≈ ${price:.2f}/h {how}" if priced else "no price" if catalog.priced else "no dollar price"
             typer.echo(f"  {count} × {name}: {machine_type}{' spot' if spot else ''} ({cost})")
-        if catalog.priced:
+        if priced:
             typer.echo(f"  ≈ ${total:.2f}/h for all machines running ({catalog.prices_source}, {catalog.prices_as_of})")
+        elif catalog.priced:
+            regions = ", ".join(sorted(catalog.services.regions)) if catalog.services else "none"
+            typer.echo(f"  no prices for region {env.region}: the catalog prices {regions}")
         else:
             typer.echo(f"  {catalog.prices_source}")
+        typer.echo(f"  a month, line by line: gpulab cost {env.name}")
 
 
 EXIT_FINDINGS = 1
