@@ -184,6 +184,11 @@ def plan_workflow(project: Project) -> dict:
             f"--scan --format markdown > {REPORTS}/diff.md",
         ),
         _step(
+            "Estimate the monthly cost",
+            run=f"mkdir -p {REPORTS}\n"
+            f"{project.gpulab} cost --env-dir {project.env_dir} --format markdown > {REPORTS}/cost.md",
+        ),
+        _step(
             "Scan with checkov",
             run=f"{_checkov(project)} --soft-fail -o sarif --output-file-path checkov.out "
             "$(for stack in cdktf.out/stacks/*/cdk.tf.json; do printf -- ' -f %s' \"$stack\"; done)",

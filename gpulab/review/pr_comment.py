@@ -1,7 +1,7 @@
 """One pull-request comment holding every environment's review, posted once and then updated in place.
 
 Run by comment.yml with the base branch's code, after plan.yml: it reads the
-reports plan.yml uploaded (`diff.md`, `plan-<env>.md`) as text, joins them
+reports plan.yml uploaded (`diff.md`, `cost.md`, `plan-<env>.md`) as text, joins them
 under a hidden marker, and either edits the comment of this workflow's bot
 that carries the marker or posts a new one, so a pull request has one
 comment however many times it is pushed. The pull request is found from the
@@ -32,7 +32,7 @@ CUT_NOTE = "\n\n… cut here: {n:,} more characters (the workflow run's `review-
 
 
 def build_body(reports: Path, limit: int = GITHUB_LIMIT) -> str:
-    """The comment: the offline diff, then each environment's plan folded, within `limit` characters."""
+    """The comment: the offline diff, the monthly estimate and each environment's plan folded, within `limit`."""
     header = f"{MARKER}\n## Plan review\n\n"
     sections = []
     diff = reports / "diff.md"
@@ -40,6 +40,10 @@ def build_body(reports: Path, limit: int = GITHUB_LIMIT) -> str:
         sections.append(diff.read_text(encoding="utf-8", errors="replace").strip())
     else:
         sections.append("The offline diff did not finish: see the `plan` workflow run.")
+    cost = reports / "cost.md"
+    if cost.is_file():
+        text = cost.read_text(encoding="utf-8", errors="replace").strip().removeprefix("## Monthly estimate").strip()
+        sections.append(f"<details><summary>monthly estimate (gpulab cost)</summary>\n\n{text}\n\n</details>")
     for plan in sorted(reports.glob("plan-*.md")):
         environment = plan.stem.removeprefix("plan-")
         text = plan.read_text(encoding="utf-8", errors="replace").strip()

@@ -58,6 +58,13 @@ def test_the_compare_step_writes_the_offline_diff_with_findings(tmp_path):
     assert "checkov: 0 new finding(s), 0 fixed" in diff
 
 
+def test_the_cost_step_writes_every_environments_estimate_in_markdown(checkout):
+    _run_step(_step("plan.yml", "review", "Estimate the monthly cost"), checkout)
+    estimate = (checkout / "review" / "cost.md").read_text()
+    assert estimate.startswith("## Monthly estimate")
+    assert "### dev (aws, us-east-1): ≈ $" in estimate and "| **total** |" in estimate
+
+
 def test_the_report_step_renders_a_plan_or_the_log_of_a_failed_one(checkout):
     stack = checkout / "cdktf.out" / "stacks" / "dev"
     stack.mkdir(parents=True, exist_ok=True)
@@ -81,11 +88,16 @@ def test_the_report_step_renders_a_plan_or_the_log_of_a_failed_one(checkout):
     assert "Reference to undeclared input variable" in (checkout / "review" / "plan-dev.md").read_text()
 
 
-def test_the_comment_holds_the_diff_then_each_plan_folded(tmp_path):
+def test_the_comment_holds_the_diff_the_estimate_then_each_plan_folded(tmp_path):
     (tmp_path / "diff.md").write_text("### gpulab diff\n| dev | 0 | 1 | 0 | 0 | 0 | … |")
+    (tmp_path / "cost.md").write_text("## Monthly estimate\n\n### dev (aws, us-east-1): ≈ $186.75 a month")
     (tmp_path / "plan-dev.md").write_text("#### dev: 1 to update")
     body = build_body(tmp_path)
-    assert body.startswith(MARKER) and body.index("gpulab diff") < body.index("<summary>terraform plan: dev</summary>")
+    assert body.startswith(MARKER)
+    order = ["gpulab diff", "<summary>monthly estimate (gpulab cost)</summary>", "### dev (aws, us-east-1): ≈ $186.75"]
+    order.append("<summary>terraform plan: dev</summary>")
+    assert [body.index(text) for text in order] == sorted(body.index(text) for text in order)
+    assert "## Monthly estimate" not in body
 
 
 def test_a_long_report_is_cut_within_githubs_limit_with_a_note(tmp_path):
