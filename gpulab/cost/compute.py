@@ -1,10 +1,11 @@
 """The monthly compute cost of a synthesized stack: its machines, always on, at the catalog's prices.
 
 An estimate for comparing two versions of a stack (`gpulab diff`), not a
-bill: every machine is priced on demand for a whole month (730 hours) at the
-catalog's reference region and date, whether a schedule or idle stop will
-stop it, and spot machines at the on-demand rate, labelled as such. A
-machine type the catalog does not price is listed as unpriced, never guessed.
+bill: every machine is priced for a whole month (730 hours), whether a
+schedule or idle stop will stop it, at the catalog's prices for the stack's
+region, spot machines at the catalog's typical spot discount. A machine type
+the catalog does not price, or a region it has no prices for, leaves the
+machine unpriced, never guessed. `gpulab cost` prices the whole stack.
 """
 
 from __future__ import annotations
@@ -58,10 +59,24 @@ def stack_compute_cost(stack: dict) -> ComputeCost:
             catalogs.append(catalog)
             machine_type = str(config.get(argument))
             gpu, count = _attached_gpu(config)
-            priced = catalog.machine(machine_type, gpu, count)
-            monthly = None if priced is None else round(priced.usd_per_hour * HOURS_PER_MONTH, 2)
-            machines.append(MachineCost(f"{resource_type}.{name}", machine_type, monthly, _is_spot(config)))
+            priced = catalog.machine(machine_type, gpu, count) if catalog.priced_in(_region(stack, cloud)) else None
+            spot = _is_spot(config)
+            hourly = None if priced is None else priced.usd_per_hour
+            if hourly is not None and spot and catalog.services:
+                hourly *= 1 - catalog.services.spot_discount
+            monthly = None if hourly is None else round(hourly * HOURS_PER_MONTH, 2)
+            machines.append(MachineCost(f"{resource_type}.{name}", machine_type, monthly, spot))
     return ComputeCost(tuple(machines), _prices(catalogs))
+
+
+def _region(stack: dict, cloud: str) -> str:
+    """The region a stack builds in: its provider's (AWS, Google Cloud) or its resource group's location (Azure)."""
+    if cloud == "azure":
+        groups = ((stack.get("resource") or {}).get("azurerm_resource_group") or {}).values()
+        return next((str(group.get("location")) for group in groups), "")
+    provider = {"aws": "aws", "gcp": "google"}[cloud]
+    blocks = (stack.get("provider") or {}).get(provider) or [{}]
+    return str(blocks[0].get("region", ""))
 
 
 def _attached_gpu(config: dict) -> tuple[str | None, int]:

@@ -177,7 +177,10 @@ def render_markdown(report: DiffReport) -> str:
         "",
         *_findings_lines(report, bullet="- "),
     ]
-    lines += ["", f"Compute priced on demand, always on, from {_price_sources(report)}. Offline: no plan ran."]
+    lines += [
+        "",
+        f"Compute priced always on (spot at a typical discount) from {_price_sources(report)}. Offline: no plan ran.",
+    ]
     return "\n".join(lines)
 
 

@@ -161,3 +161,16 @@ def test_every_shipped_environment_is_priced_line_by_line(stacks, name):
     machines = sum(1 for line in result.lines if line.category == "machines")
     assert machines == sum(m.count for m in env.machines) + (1 if env.headquarters else 0)
     assert result.subtotal("disks") > 0 and result.usd_per_month > 0
+
+
+def test_the_diffs_compute_cost_is_priced_for_the_stacks_region_with_spot_discounted(stacks):
+    from gpulab.cost.compute import stack_compute_cost
+
+    dev = stack_compute_cost(stacks["dev"])
+    assert [m.usd_per_month for m in dev.machines] == [pytest.approx(0.526 * 730, abs=0.01)]
+    elsewhere = json.loads(json.dumps(stacks["dev"]))
+    elsewhere["provider"]["aws"][0]["region"] = "eu-west-1"
+    assert [m.usd_per_month for m in stack_compute_cost(elsewhere).unpriced] == [None]
+
+    spot = next(m for m in stack_compute_cost(stacks["echoes-prod"]).machines if m.spot)
+    assert spot.usd_per_month == pytest.approx(0.526 * 0.35 * 730, abs=0.01)
