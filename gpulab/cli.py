@@ -12,11 +12,14 @@ import shutil
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from gpulab.errors import ConfigError, MissingProvider
+
+if TYPE_CHECKING:
+    from gpulab.config.model import Environment
 
 EXIT_BAD_INPUT = 2
 DEFAULT_ENV_DIR = Path("environments")
@@ -188,12 +191,23 @@ def diagram(
 ) -> None:
     """Draw each environment's synthesized stack as a Mermaid flowchart: network, subnets, machines and their
     GPUs, buckets, identities, and who may reach what."""
+    from gpulab.diagram import mermaid, stack_graph
+
+    for env, stack in _synthesized_stacks(names, env_dir):
+        text = mermaid(stack_graph(stack))
+        typer.echo(f"## {env.name}\n\n```mermaid\n{text}```\n" if markdown else f"%% {env.name}\n{text}")
+
+
+def _synthesized_stacks(names: list[str] | None, env_dir: Path) -> list[tuple[Environment, dict]]:
+    """Each named environment (all by default) with its stack, synthesized into a folder that is then removed.
+
+    Bad files and missing provider bindings end the command with their message and exit 2.
+    """
     import json
     import tempfile
 
     from gpulab.config import load_environments
     from gpulab.config.project import project_root
-    from gpulab.diagram import mermaid, stack_graph
 
     _require_node()
     _quiet_node_banner()
@@ -201,7 +215,7 @@ def diagram(
         envs = load_environments(env_dir, names or None)
     except ConfigError as error:
         _fail(error)
-    with tempfile.TemporaryDirectory(prefix="gpulab-diagram-") as root:
+    with tempfile.TemporaryDirectory(prefix="gpulab-stacks-") as root:
         from gpulab.synth.app import synthesize
 
         try:
@@ -209,9 +223,7 @@ def diagram(
         except MissingProvider as error:
             typer.echo(str(error), err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
-        for env in envs:
-            text = mermaid(stack_graph(json.loads((out / "stacks" / env.name / "cdk.tf.json").read_text())))
-            typer.echo(f"## {env.name}\n\n```mermaid\n{text}```\n" if markdown else f"%% {env.name}\n{text}")
+        return [(env, json.loads((out / "stacks" / env.name / "cdk.tf.json").read_text())) for env in envs]
 
 
 @app.command()
@@ -231,35 +243,13 @@ def cost(
 ) -> None:
     """Estimate each environment's monthly cost, line by line, from its synthesized stack and the catalog's
     prices for its region: machines, disks, NAT and addresses, buckets, keys, DNS, monitoring."""
-    import json
-    import tempfile
-
-    from gpulab.config import load_environments
-    from gpulab.config.project import project_root
     from gpulab.cost.estimate import estimate
     from gpulab.cost.render import RENDERERS
 
     if output_format not in RENDERERS:
         typer.echo(f"--format {output_format!r}: use one of {', '.join(RENDERERS)}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
-    _require_node()
-    _quiet_node_banner()
-    try:
-        envs = load_environments(env_dir, names or None)
-    except ConfigError as error:
-        _fail(error)
-    with tempfile.TemporaryDirectory(prefix="gpulab-cost-") as root:
-        from gpulab.synth.app import synthesize
-
-        try:
-            out = synthesize(envs, Path(root) / "cdktf.out", state_dir=project_root(env_dir))
-        except MissingProvider as error:
-            typer.echo(str(error), err=True)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-        estimates = [
-            estimate(env, json.loads((out / "stacks" / env.name / "cdk.tf.json").read_text()), hours_per_day)
-            for env in envs
-        ]
+    estimates = [estimate(env, stack, hours_per_day) for env, stack in _synthesized_stacks(names, env_dir)]
     typer.echo(RENDERERS[output_format](estimates), nl=False)
 
 

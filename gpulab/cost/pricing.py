@@ -9,7 +9,7 @@ from gpulab.cost.usage import MachineUsage, Usage
 
 
 class Pricer:
-    """Collects an estimate's lines at `catalog`'s prices for `region`; where they do not hold, every figure is None."""
+    """Collects an estimate's lines at `catalog`'s prices for the environment's region (None where they do not hold)."""
 
     def __init__(self, catalog: CloudCatalog, env: Environment, usage: MachineUsage) -> None:
         self.catalog = catalog
