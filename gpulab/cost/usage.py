@@ -19,15 +19,14 @@ from gpulab.config.model import Environment, Machine
 from gpulab.cost.lines import DAYS_PER_MONTH, HOURS_PER_MONTH
 
 DEFAULT_HOURS_PER_DAY = 8.0
-IDLE_STOP_CLOUDS = frozenset({"aws", "azure", "gcp"})  # where the idle watchdog is built (docs/runs.md)
+IDLE_STOP_CLOUDS = frozenset({"aws", "azure", "gcp"})  # where the idle watchdog is built (ops/runs.safety_nets)
 DAILY_STOP_CLOUDS = frozenset({"azure", "gcp"})  # where shutdown_at is built (ops/runs.safety_nets)
 
 
 @dataclass(frozen=True)
 class Usage:
-    """A machine's group, its running hours a month and why."""
+    """A machine's running hours a month, and why that many."""
 
-    group: str
     hours_per_month: float
     how: str
 
@@ -52,23 +51,23 @@ class MachineUsage:
     def of(self, name: str) -> Usage:
         """The usage of the machine called `name`; one the file does not describe is taken as always on."""
         if name == self._headquarters:
-            return Usage("headquarters", HOURS_PER_MONTH, "always on")
+            return Usage(HOURS_PER_MONTH, "always on")
         for pattern, machine in self._groups:
             if pattern.match(name):
                 return _group_usage(machine, self._hours_per_day, self._cloud)
-        return Usage(name, HOURS_PER_MONTH, "always on")
+        return Usage(HOURS_PER_MONTH, "always on")
 
 
 def _group_usage(machine: Machine, hours_per_day: float, cloud: str) -> Usage:
     if machine.hours_per_day is not None:
-        return Usage(machine.name, machine.hours_per_day * DAYS_PER_MONTH, f"{machine.hours_per_day:g} h/day")
+        return Usage(machine.hours_per_day * DAYS_PER_MONTH, f"{machine.hours_per_day:g} h/day")
     if machine.stopped_between_runs:
-        return Usage(machine.name, 0.0, "stopped between runs")
+        return Usage(0.0, "stopped between runs")
     stops = []
     if machine.idle_stop_minutes is not None and cloud in IDLE_STOP_CLOUDS:
         stops.append(f"idle stop after {machine.idle_stop_minutes} min")
     if machine.shutdown_at is not None and cloud in DAILY_STOP_CLOUDS:
         stops.append(f"daily stop at {machine.shutdown_at}")
     if stops:
-        return Usage(machine.name, hours_per_day * DAYS_PER_MONTH, f"{hours_per_day:g} h/day; {', '.join(stops)}")
-    return Usage(machine.name, HOURS_PER_MONTH, "always on")
+        return Usage(hours_per_day * DAYS_PER_MONTH, f"{hours_per_day:g} h/day; {', '.join(stops)}")
+    return Usage(HOURS_PER_MONTH, "always on")

@@ -174,3 +174,12 @@ def test_the_diffs_compute_cost_is_priced_for_the_stacks_region_with_spot_discou
 
     spot = next(m for m in stack_compute_cost(stacks["echoes-prod"]).machines if m.spot)
     assert spot.usd_per_month == pytest.approx(0.526 * 0.35 * 730, abs=0.01)
+
+
+def test_a_groups_hours_per_day_wins_over_the_option_and_an_always_on_machine_ignores_both(stacks):
+    env = load_environment(ENV_DIR / "echoes.yaml")
+    experiment = env.machines[0].model_copy(update={"hours_per_day": 4})
+    result = estimate(env.model_copy(update={"machines": [experiment]}), stacks["echoes"], hours_per_day=20)
+
+    assert _line(result, "experiment-0 (").quantity == "122 h (4 h/day)"
+    assert _line(result, "hq (").quantity == "730 h (always on)"
