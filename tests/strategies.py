@@ -61,6 +61,7 @@ def machines(cloud: str) -> st.SearchStrategy[dict]:
         "root_disk_gb": st.sampled_from([100, 16384]),
         "data_disk_gb": bounded(Machine, "data_disk_gb"),
         "spot": st.booleans(),
+        "hours_per_day": st.sampled_from([0, 4.5, 24]),
         "setup_script": st.sampled_from(["echo ready", "#!/bin/bash\nset -e\necho 'quoted $HOME'\n"]),
         "ingress": _optional(
             cidrs=st.lists(st.sampled_from(["203.0.113.0/24", "198.51.100.7/32", "10.0.0.0/8"]), unique=True),
@@ -93,6 +94,7 @@ def buckets(cloud: str) -> st.SearchStrategy[dict]:
         "archive_after_days": st.one_of(st.none(), st.sampled_from([91, 365])),
         "noncurrent_expire_days": bounded(Bucket, "noncurrent_expire_days"),
         "archive_noncurrent_after_days": st.sampled_from([1, 30]),
+        "expected_gb": st.sampled_from([0, 12.5, 1_000_000]),
     }
     if cloud != "azure":
         fields["access_logs"] = st.booleans()
@@ -198,9 +200,14 @@ def environment_files(cloud: str) -> st.SearchStrategy[dict]:
     """The mapping of one environment file on `cloud`."""
     if cloud == "openstack":
         return openstack_files()
+    catalog = for_cloud(cloud)
+    priced = sorted(catalog.services.regions) if catalog.services else []
     required = {
         "cloud": st.just(cloud),
-        "region": st.sampled_from(sorted(for_cloud(cloud).regions)),
+        # half the draws in a region the catalog prices, so that cost estimates are exercised too
+        "region": st.one_of(
+            st.sampled_from(priced or sorted(catalog.regions)), st.sampled_from(sorted(catalog.regions))
+        ),
         "project": st.sampled_from(["ml", "research", "lab-42"]),
         "owner": st.sampled_from(["ml-team", "x" * 256]),
     }

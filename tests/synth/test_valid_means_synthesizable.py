@@ -1,7 +1,9 @@
-""" "validate says ok" means synth succeeds: a property over environments drawn from the model and catalog."""
+""" "validate says ok" means synth succeeds, and its stack is priced: a property over environments drawn from the
+model and catalog."""
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -10,6 +12,8 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 
 from gpulab.config import load_environments
+from gpulab.config.catalog import for_cloud
+from gpulab.cost.estimate import estimate
 from gpulab.errors import ConfigError
 from gpulab.synth.app import synthesize
 from tests.strategies import CLOUDS, environment_files
@@ -38,6 +42,20 @@ def test_every_environment_that_validates_synthesizes(cloud):
             except ConfigError:
                 assume(False)
             out = synthesize(envs, Path(root) / "cdktf.out", state_dir=Path(root))
-            assert (out / "stacks" / "drawn" / "cdk.tf.json").stat().st_size > 0
+            stack_file = out / "stacks" / "drawn" / "cdk.tf.json"
+            assert stack_file.stat().st_size > 0
+            _assert_priced(envs[0], json.loads(stack_file.read_text()))
 
     check()
+
+
+def _assert_priced(env, stack: dict) -> None:
+    """`gpulab cost` prices every line of a priced region's stack (and none elsewhere), its total their sum."""
+    result = estimate(env, stack)
+    figures = [line.usd_per_month for line in result.lines]
+    if for_cloud(env.cloud).priced_in(env.region):
+        assert None not in figures, result.unpriced
+        assert all(figure >= 0 for figure in figures)
+        assert result.usd_per_month == pytest.approx(sum(figures), abs=0.01)
+    else:
+        assert set(figures) <= {None} and result.usd_per_month is None
