@@ -279,13 +279,16 @@ def list_environments(env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
         catalog = for_cloud(env.cloud)
         priced = catalog.priced_in(env.region)
         discount = catalog.services.spot_discount if catalog.services else 0.0
-        entries = [(m.count, m.name, machine_type_for(m, env.cloud), m.spot, m.gpu) for m in env.machines]
+        entries = [
+            (m.count, m.name, machine_type_for(m, env.cloud), m.spot, m.spot_max_price, m.gpu) for m in env.machines
+        ]
         if env.headquarters:
-            entries.insert(0, (1, env.headquarters.name, env.headquarters.machine_type, False, None))
+            entries.insert(0, (1, env.headquarters.name, env.headquarters.machine_type, False, None, None))
         total = 0.0
-        for count, name, machine_type, spot, gpu in entries:
+        for count, name, machine_type, spot, max_price, gpu in entries:
             price = catalog.machine(machine_type, gpu.type if gpu else None, gpu.count if gpu else 0).usd_per_hour
-            price *= (1 - discount) if spot else 1
+            if spot:
+                price = min(price * (1 - discount), max_price or price)
             total += price * count
             how = f"spot, a typical {discount:.0%} below on demand" if spot else "on demand"
             cost = f"≈ ${price:.2f}/h {how}" if priced else "no price" if catalog.priced else "no dollar price"

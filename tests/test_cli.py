@@ -440,6 +440,21 @@ def test_validate_and_list_describe_the_shipped_environments(capsys):
     assert "Azure Linux VM pay-as-you-go pricing, East US, 2025-06" in listing
     assert "15 × worker: n1-standard-4 (≈ $0.54/h on demand)" in listing, "N1 prices include the attached T4"
     assert "1 × gpu: gpu_rtx_6000 (no dollar price)\n  Chameleon charges its allocations in service units" in listing
+    assert "1 × experiment: Standard_NC4as_T4_v3 spot (≈ $0.18/h spot, a typical 65% below on demand)" in listing
+
+
+def test_list_prices_spot_at_its_cap_and_says_when_a_region_has_no_prices(tmp_path, capsys):
+    env_dir = tmp_path / "environments"
+    capped = VALID.replace(
+        "gpu: {type: t4, count: 1}", "gpu: {type: t4, count: 1}\n    spot: true\n    spot_max_price: 0.1"
+    )
+    write_env(env_dir, capped, "capped")
+    write_env(env_dir, VALID.replace("region: us-east-1", "region: eu-west-1"), "ireland")
+    assert run(["list", "--env-dir", str(env_dir)]) == 0
+    listing = capsys.readouterr().out
+    assert "1 × trainer: g4dn.xlarge spot (≈ $0.10/h spot, a typical 65% below on demand)" in listing
+    assert "1 × trainer: g4dn.xlarge (no price)" in listing
+    assert "no prices for region eu-west-1: the catalog prices us-east-1, us-east-2, us-west-2" in listing
 
 
 def test_a_name_prefix_too_long_for_iam_is_caught_before_synth(tmp_path, capsys):
