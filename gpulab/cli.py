@@ -278,7 +278,6 @@ def list_environments(env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
         typer.echo(f"{env.name}  {env.cloud}  {env.region}  project={env.project}  protect_data={env.protect_data}")
         catalog = for_cloud(env.cloud)
         priced = catalog.priced_in(env.region)
-        discount = catalog.services.spot_discount if catalog.services else 0.0
         entries = [
             (m.count, m.name, machine_type_for(m, env.cloud), m.spot, m.spot_max_price, m.gpu) for m in env.machines
         ]
@@ -287,10 +286,10 @@ def list_environments(env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
         total = 0.0
         for count, name, machine_type, spot, max_price, gpu in entries:
             price = catalog.machine(machine_type, gpu.type if gpu else None, gpu.count if gpu else 0).usd_per_hour
-            if spot:
-                price = min(price * (1 - discount), max_price or price)
+            if spot and catalog.services:
+                price = catalog.services.spot_hourly(price, max_price)
             total += price * count
-            how = f"spot, a typical {discount:.0%} below on demand" if spot else "on demand"
+            how = f"spot, {catalog.services.spot_label}" if spot and catalog.services else "on demand"
             cost = f"≈ ${price:.2f}/h {how}" if priced else "no price" if catalog.priced else "no dollar price"
             typer.echo(f"  {count} × {name}: {machine_type}{' spot' if spot else ''} ({cost})")
         if priced:

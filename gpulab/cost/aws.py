@@ -3,6 +3,7 @@ buckets, KMS keys, CloudWatch alarms and dashboards, Route 53 zones; logs and sn
 
 from __future__ import annotations
 
+from gpulab.cost.compute import is_spot
 from gpulab.cost.pricing import Pricer, resources
 
 
@@ -11,14 +12,13 @@ def price(stack: dict, pricer: Pricer) -> None:
     for _, instance in resources(stack, "aws_instance"):
         name = str((instance.get("tags") or {}).get("Name", "instance"))
         item = name.removeprefix(prefix)
-        market = instance.get("instance_market_options") or {}
-        spot_options = market.get("spot_options") or {}
+        spot_options = (instance.get("instance_market_options") or {}).get("spot_options") or {}
         max_price = spot_options.get("max_price")
         hours = pricer.add_machine(
             item,
             pricer.usage.of(name),
             str(instance.get("instance_type")),
-            spot=market.get("market_type") == "spot",
+            spot=is_spot(instance),
             max_price=float(max_price) if max_price else None,
         )
         root = instance.get("root_block_device") or {}

@@ -3,6 +3,7 @@ IPs, blob containers, HSM keys, DNS zones and alerts; logs, flow logs and disk b
 
 from __future__ import annotations
 
+from gpulab.cost.compute import is_spot
 from gpulab.cost.pricing import Pricer, resources
 
 VM_PREFIX = "vm-"
@@ -18,7 +19,7 @@ def price(stack: dict, pricer: Pricer) -> None:
             item,
             pricer.usage.of(name),
             str(vm.get("size")),
-            spot=vm.get("priority") == "Spot",
+            spot=is_spot(vm),
             max_price=float(bid) if bid not in (None, -1) else None,
         )
         os_disk = vm.get("os_disk") or {}

@@ -58,12 +58,12 @@ def stack_compute_cost(stack: dict) -> ComputeCost:
             catalog = for_cloud(cloud)
             catalogs.append(catalog)
             machine_type = str(config.get(argument))
-            gpu, count = _attached_gpu(config)
+            gpu, count = attached_gpu(config)
             priced = catalog.machine(machine_type, gpu, count) if catalog.priced_in(_region(stack, cloud)) else None
-            spot = _is_spot(config)
+            spot = is_spot(config)
             hourly = None if priced is None else priced.usd_per_hour
             if hourly is not None and spot and catalog.services:
-                hourly *= 1 - catalog.services.spot_discount
+                hourly = catalog.services.spot_hourly(hourly)
             monthly = None if hourly is None else round(hourly * HOURS_PER_MONTH, 2)
             machines.append(MachineCost(f"{resource_type}.{name}", machine_type, monthly, spot))
     return ComputeCost(tuple(machines), _prices(catalogs))
@@ -79,7 +79,7 @@ def _region(stack: dict, cloud: str) -> str:
     return str(blocks[0].get("region", ""))
 
 
-def _attached_gpu(config: dict) -> tuple[str | None, int]:
+def attached_gpu(config: dict) -> tuple[str | None, int]:
     """A Compute Engine instance's attached accelerator, as the catalog names it; (None, 0) elsewhere."""
     attached = config.get("guest_accelerator") or []
     if not attached or not isinstance(attached[0], dict):
@@ -88,7 +88,7 @@ def _attached_gpu(config: dict) -> tuple[str | None, int]:
     return _GPU_NAMES.get(str(first.get("type")), str(first.get("type"))), int(first.get("count") or 0)
 
 
-def _is_spot(config: dict) -> bool:
+def is_spot(config: dict) -> bool:
     market = config.get("instance_market_options") or {}
     scheduling = config.get("scheduling") or {}
     return (

@@ -3,11 +3,9 @@ NAT and external addresses, Cloud Storage buckets, Cloud KMS keys, Cloud DNS zon
 
 from __future__ import annotations
 
-from gpulab.config.catalog.gcp import ACCELERATOR_TYPES
+from gpulab.cost.compute import attached_gpu, is_spot
 from gpulab.cost.lines import HOURS_PER_MONTH
 from gpulab.cost.pricing import Pricer, resources
-
-_GPU_NAMES = {accelerator: name for name, accelerator in ACCELERATOR_TYPES.items()}
 
 
 def price(stack: dict, pricer: Pricer) -> None:
@@ -16,15 +14,14 @@ def price(stack: dict, pricer: Pricer) -> None:
     for _, instance in resources(stack, "google_compute_instance"):
         name = str(instance.get("name", "instance"))
         item = name.removeprefix(prefix)
-        attached = (instance.get("guest_accelerator") or [{}])[0] or {}
-        scheduling = instance.get("scheduling") or {}
+        gpu, gpu_count = attached_gpu(instance)
         hours = pricer.add_machine(
             item,
             pricer.usage.of(name),
             str(instance.get("machine_type")),
-            gpu=_GPU_NAMES.get(str(attached.get("type"))),
-            gpu_count=int(attached.get("count") or 0),
-            spot=scheduling.get("provisioning_model") == "SPOT",
+            gpu=gpu,
+            gpu_count=gpu_count,
+            spot=is_spot(instance),
         )
         boot = (instance.get("boot_disk") or {}).get("initialize_params") or {}
         if boot.get("size"):

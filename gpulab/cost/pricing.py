@@ -58,10 +58,8 @@ class Pricer:
         hourly = known.usd_per_hour if known and self.priced else None
         note = "" if known else f"no price for {machine_type} in the catalog"
         if hourly is not None and spot and self.services:
-            hourly *= 1 - self.services.spot_discount
-            if max_price is not None and max_price > 0:
-                hourly = min(hourly, max_price)
-            note = f"spot: a typical {self.services.spot_discount:.0%} below on demand; spot prices move"
+            hourly = self.services.spot_hourly(hourly, max_price)
+            note = f"spot: {self.services.spot_label}; spot prices move"
         if usage.hours_per_month == 0 and hourly is not None:
             note = f"{rate_text(round(hourly, 4))} per hour of runs"
         usd = None if hourly is None else hourly * usage.hours_per_month

@@ -40,6 +40,16 @@ class ServicePrices:
     disk_gb_month: Mapping[str, float] = field(default_factory=dict)
     disk_tiers: Mapping[str, tuple[tuple[int, float], ...]] = field(default_factory=dict)
 
+    def spot_hourly(self, on_demand: float, max_price: float | None = None) -> float:
+        """A spot machine's typical hourly price: the discount off `on_demand`, at most the `max_price` cap if set."""
+        typical = on_demand * (1 - self.spot_discount)
+        return min(typical, max_price) if max_price else typical
+
+    @property
+    def spot_label(self) -> str:
+        """How a spot price derived from the discount is labelled: `a typical 65% below on demand`."""
+        return f"a typical {self.spot_discount:.0%} below on demand"
+
 
 @dataclass(frozen=True)
 class CloudCatalog:
