@@ -34,9 +34,12 @@ def blob_account_url(env: Environment) -> str:
     return f"https://{storage_account_name(env)}.blob.core.windows.net"
 
 
+VM_PREFIX = "vm-"  # before `<project>-<env>-` in every VM's name
+
+
 def vm_name(env: Environment, label: str) -> str:
     """`vm-<project>-<env>-<label>`."""
-    return f"vm-{env.prefix}-{label}"
+    return f"{VM_PREFIX}{env.prefix}-{label}"
 
 
 def dns_label(env: Environment, label: str) -> str:

@@ -3,11 +3,11 @@ IPs, blob containers, HSM keys, DNS zones and alerts; logs, flow logs and disk b
 
 from __future__ import annotations
 
+from gpulab.config.azure_names import VM_PREFIX
 from gpulab.cost.compute import is_spot
 from gpulab.cost.pricing import Pricer, resources
 
-VM_PREFIX = "vm-"
-NAME_PREFIXES = ("disk-vm-", "pip-vm-", "pip-", "vm-")  # what gpulab puts before `<project>-<env>-`
+NAME_PREFIXES = (f"disk-{VM_PREFIX}", f"pip-{VM_PREFIX}", "pip-", VM_PREFIX)  # before `<project>-<env>-`
 
 
 def price(stack: dict, pricer: Pricer) -> None:

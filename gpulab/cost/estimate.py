@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import importlib
 
+from gpulab.config.azure_names import VM_PREFIX
 from gpulab.config.catalog import for_cloud
 from gpulab.config.model import Environment
 from gpulab.cost.lines import DAYS_PER_MONTH, HOURS_PER_MONTH, Estimate
 from gpulab.cost.pricing import Pricer
 from gpulab.cost.usage import DEFAULT_HOURS_PER_DAY, MachineUsage
 
-_MACHINE_NAME_PREFIX = {"azure": "vm-"}  # what the cloud's machines' names start with before `<project>-<env>-`
+_MACHINE_NAME_PREFIX = {"azure": VM_PREFIX}  # what the cloud's machines' names start with before `<project>-<env>-`
 
 
 def estimate(env: Environment, stack: dict, hours_per_day: float = DEFAULT_HOURS_PER_DAY) -> Estimate:

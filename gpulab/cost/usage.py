@@ -12,9 +12,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from gpulab.config.machines import machine_names
 from gpulab.config.model import Environment, Machine
 from gpulab.cost.lines import DAYS_PER_MONTH, HOURS_PER_MONTH
 
@@ -39,10 +39,7 @@ class MachineUsage:
     """Looks up a machine by the name the stack gives it (`<prefix><project>-<env>-<group>-<n>`)."""
 
     def __init__(self, env: Environment, hours_per_day: float, name_prefix: str = "") -> None:
-        self._groups = [
-            (re.compile(re.escape(f"{name_prefix}{env.prefix}-{machine.name}-") + r"\d+$"), machine)
-            for machine in env.machines
-        ]
+        self._groups = [(machine_names(env, machine.name, name_prefix), machine) for machine in env.machines]
         hq = env.headquarters
         self._headquarters = f"{name_prefix}{env.prefix}-{hq.name}" if hq else None
         self._hours_per_day = hours_per_day
@@ -53,7 +50,7 @@ class MachineUsage:
         if name == self._headquarters:
             return Usage(HOURS_PER_MONTH, "always on")
         for pattern, machine in self._groups:
-            if pattern.match(name):
+            if pattern.fullmatch(name):
                 return _group_usage(machine, self._hours_per_day, self._cloud)
         return Usage(HOURS_PER_MONTH, "always on")
 

@@ -9,10 +9,11 @@ until every instance has got there, so the command's exit means it is done.
 
 from __future__ import annotations
 
+from gpulab.config.machines import machine_names
 from gpulab.config.model import Environment
 from gpulab.ops.aws_clients import call, client
 from gpulab.ops.errors import OpsError
-from gpulab.ops.fleet import Machine, check_group, machine_names
+from gpulab.ops.fleet import Machine, check_group
 
 
 def find(env: Environment, machine: str | None = None) -> list[Machine]:

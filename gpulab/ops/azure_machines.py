@@ -12,10 +12,12 @@ operation, so the command's exit means running or deallocated.
 
 from __future__ import annotations
 
+from gpulab.config.azure_names import VM_PREFIX
+from gpulab.config.machines import machine_names
 from gpulab.config.model import Environment
 from gpulab.ops.azure_clients import call, compute_client
 from gpulab.ops.errors import OpsError
-from gpulab.ops.fleet import Machine, check_group, machine_names
+from gpulab.ops.fleet import Machine, check_group
 
 
 def resource_group(env: Environment) -> str:
@@ -31,7 +33,7 @@ def _power_state(compute, group: str, name: str) -> str:
 def _listed(env: Environment, group: str | None, compute) -> list:
     check_group(env, group)
     rg = resource_group(env)
-    names = machine_names(env, group, prefix="vm-")  # azure_names.vm_name
+    names = machine_names(env, group, prefix=VM_PREFIX)
     tags = {"Project": env.project, "Environment": env.name, "ManagedBy": "gpulab"}
     vms = call("listing the machines", lambda: list(compute.virtual_machines.list(rg)))
     found = [vm for vm in vms if names.fullmatch(vm.name) and all((vm.tags or {}).get(k) == v for k, v in tags.items())]

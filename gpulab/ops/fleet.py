@@ -9,7 +9,6 @@ only that cloud's SDK.
 from __future__ import annotations
 
 import importlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -69,10 +68,3 @@ def check_group(env: Environment, group: str | None) -> None:
     if group is not None and group not in {m.name for m in env.machines}:
         known = ", ".join(m.name for m in env.machines) or "none"
         raise OpsError(f"{env.name} has no machine named {group!r} (its machines: {known})")
-
-
-def machine_names(env: Environment, group: str | None, prefix: str = "") -> re.Pattern[str]:
-    """The names of group `group`'s machines (`<prefix><project>-<env>-<group>-<n>`), or of every group's: a
-    machine of another group, another environment or none (Azure's headquarters) never matches."""
-    groups = [group] if group else [m.name for m in env.machines]
-    return re.compile("|".join(re.escape(f"{prefix}{env.prefix}-{g}-") + r"\d+" for g in groups))

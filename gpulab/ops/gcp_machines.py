@@ -13,9 +13,10 @@ from __future__ import annotations
 import time
 
 from gpulab.config import gcp_names
+from gpulab.config.machines import machine_names
 from gpulab.config.model import Environment
 from gpulab.ops.errors import OpsError
-from gpulab.ops.fleet import Machine, check_group, machine_names
+from gpulab.ops.fleet import Machine, check_group
 from gpulab.ops.gcp_clients import call, compute_client, retry
 
 STOPPED = ("TERMINATED", "STOPPED")
