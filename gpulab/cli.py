@@ -629,6 +629,21 @@ def run(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _boot_kernel_for(argv: list[str]) -> None:
+    """When `argv` runs `synth` (main.py without arguments does, as `cdktf synth` runs it), spawn the kernel now.
+
+    Node.js then boots, and loads cdktf, while Python imports the command's
+    own modules (kernel.py: the early kernel); `synth` adopts it.
+    """
+    from gpulab.speed.kernel import spawn_kernel_early
+
+    commands = [word for word in argv if not word.startswith("-")]
+    asks_only_help = any(word in ("--help", "--version") for word in argv)
+    if (commands[:1] in ([], ["synth"])) and not asks_only_help and shutil.which(os.environ.get("JSII_NODE", "node")):
+        _quiet_node_banner()
+        spawn_kernel_early()
+
+
 def entry_point() -> int:
     """main.py's and the console script's entry: the speed layer on, `run()`, then the process only exits
     (fast_exit.py)."""
@@ -636,6 +651,7 @@ def entry_point() -> int:
     from gpulab.speed.fast_import import enable_cli_speedups
 
     enable_cli_speedups()
+    _boot_kernel_for(sys.argv[1:])
     code = run()
     skip_collections_at_exit()
     return code

@@ -18,11 +18,12 @@ It falls back to jsii's own start-up when the layout is not the one it knows,
 when JSII_RUNTIME names another runtime, or when the cache folder cannot be
 written. GPULAB_DIRECT_KERNEL=off turns it off.
 
-`spawn_kernel_early()` spawns that kernel before Python has imported jsii, so
-Node.js boots on the other core while Python imports the configuration
-models; `start_kernel_early()` then imports cdktf on a background thread: the
-kernel loads the constructs and cdktf assemblies while the main thread reads
-the environment files. GPULAB_EARLY_KERNEL=off turns both off.
+`spawn_kernel_early()` spawns that kernel before Python has imported jsii
+(the command does so before it even imports its own modules) and writes it
+the loads of the constructs and cdktf assemblies at once, so Node.js boots and
+loads them on the other core while Python imports; `start_kernel_early()` then
+imports cdktf on a background thread while the main thread reads the
+environment files. GPULAB_EARLY_KERNEL=off turns both off.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import importlib.util
 import json
 import os
 import platform
+import re
 import shutil
 import socket
 import subprocess
@@ -40,12 +42,13 @@ import sys
 import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Mapping
 from pathlib import Path
 
 from gpulab.speed import async_creates, claimed_tokens
 from gpulab.speed.import_hook import ModuleImportHook, hook_import
-from gpulab.speed.owed_answers import OwedAnswers
+from gpulab.speed.owed_answers import OwedAnswers, jsii_error
 from gpulab.speed.program_patches import (
     APPLIED_FILE,
     CLAIMED_OBJECT_IDS,
@@ -67,6 +70,9 @@ CHANNEL_BUFFER_BYTES = 1 << 20
 NODE_FLAGS = ("--max-old-space-size=4069", "--preserve-symlinks")  # what the relay gives its kernel
 JSII_PROCESS_MODULE = "jsii._kernel.providers.process"
 RUNTIME_COPY_VERSION = "gpulab-7"  # part of the copy's folder name; bump it when the patches change (1: none)
+STARTUP_ASSEMBLIES = ("constructs", "cdktf")  # what jsii loads first for any synth, in its order
+# How a binding package's `_jsii/__init__.py` loads its assembly: name, version, tarball file name.
+ASSEMBLY_LOAD = re.compile(r'JSIIAssembly\.load\(\s*"([^"]+)",\s*"([^"]+)",\s*__name__\[0:-6\],\s*"([^"]+)"')
 
 
 def _embedded_runtime() -> tuple[Path, str] | None:
@@ -186,6 +192,39 @@ def _widen(channel: socket.socket) -> None:
             pass
 
 
+def assembly_load_request(package: str) -> dict | None:
+    """The `load` request jsii sends when binding package `package` is imported, found without importing it."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations))) / "_jsii"
+    try:
+        found = ASSEMBLY_LOAD.search((folder / "__init__.py").read_text(encoding="utf-8"))
+    except OSError:
+        return None
+    if found is None or not (folder / found[3]).is_file():
+        return None
+    return {"api": "load", "name": found[1], "version": found[2], "tarball": str(folder / found[3])}
+
+
+class OwedLoad:
+    """An assembly load written when the kernel was spawned, before jsii asked for it: its answer names it."""
+
+    expected_line = None  # the answer counts the assembly's types
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def accept(self, answer) -> None:
+        from jsii.errors import JSIIError
+
+        if not isinstance(answer, dict) or answer.get("assembly") != self.name:
+            raise JSIIError(f"the kernel answered the load of {self.name} sent at its start with {answer!r}")
+
+    def failure(self, error: str, name: str, stack: str) -> Exception:
+        return jsii_error(error, name, stack, note=f"gpulab: raised for loading {self.name} at the kernel's start")
+
+
 class KernelExited(RuntimeError):
     """The kernel closed its channel before it answered: Node.js exited (saying why on stderr) or crashed."""
 
@@ -203,7 +242,10 @@ class _AnswerStream:
         self._child = child
 
     def readline(self) -> bytes:
-        line = self._stream.readline()
+        try:
+            line = self._stream.readline()
+        except ConnectionResetError:  # it exited without reading what was written to it
+            line = b""
         if not line:
             raise KernelExited(self._child.exit_description())
         return line
@@ -243,6 +285,22 @@ class KernelChild:
         self.stdin = ours.makefile("wb")
         self.stdout = _AnswerStream(ours.makefile("rb"), self)
         self.returncode: int | None = None
+        self.owed: list[OwedLoad] = []  # written before jsii adopted this kernel (load_ahead)
+
+    def load_ahead(self, packages: tuple[str, ...]) -> None:
+        """Write the kernel the loads of these binding packages' assemblies, in order, for it to run once booted.
+
+        jsii's own load of each later finds it loaded and is answered at once.
+        Stops at a package that is not installed (the next may require it).
+        """
+        for package in packages:
+            request = assembly_load_request(package)
+            if request is None:
+                break
+            self.stdin.write(json.dumps(request).encode() + b"\n")
+            self.owed.append(OwedLoad(request["name"]))
+        with contextlib.suppress(OSError):  # a kernel already gone: the handshake says how it ended
+            self.stdin.flush()
 
     def poll(self) -> int | None:
         if self.returncode is None:
@@ -268,21 +326,24 @@ class KernelChild:
         return f"the jsii kernel (Node.js) exited with status {code} before it answered"
 
     def stop(self) -> None:
-        """Ask the kernel to exit (closing the channel does too), then make sure it has."""
-        if not self.stdin.closed:
-            try:
+        """Ask the kernel to exit, make sure it has, then close the channel.
+
+        Closed first, a kernel still booting or answering the loads written
+        at its spawn would fail writing to it (and print why).
+        """
+        with contextlib.suppress(OSError):  # the kernel is gone already
+            if not self.stdin.closed:
                 self.stdin.write(b'{"exit":0}\n')
                 self.stdin.flush()
-            except OSError:
-                pass  # the kernel is gone already
-        for stream in (self.stdin, self.stdout, self._socket):
-            with contextlib.suppress(OSError):  # what is left unwritten to a kernel that is gone stays so
-                stream.close()
         try:
             self.wait(5)
         except subprocess.TimeoutExpired:
             os.kill(self.pid, 15)
             self.wait(5)
+        finally:
+            for stream in (self.stdin, self.stdout, self._socket):
+                with contextlib.suppress(OSError):  # what is left unwritten to a kernel that is gone stays so
+                    stream.close()
 
 
 _spare: KernelChild | None = None  # spawned by spawn_kernel_early, adopted by jsii's first kernel
@@ -337,6 +398,8 @@ def _direct_process_class(stock: type) -> type:
                 if adopted is not None:
                     _spare_failure = failure
                 raise
+            if child.owed:
+                self._owed = deque(child.owed)
 
         def stop(self) -> None:
             """Stop the kernel once every answer owed is in; an error among them is raised after the stop."""
@@ -424,10 +487,12 @@ _early: threading.Thread | None = None
 def spawn_kernel_early() -> bool:
     """Spawn the direct kernel now, for jsii's first kernel to adopt; whether one is waiting.
 
-    Node.js takes 0.1–0.2 s here to boot and load jsii's program; spawned
-    before a slow import, it boots on the other core meanwhile. Nothing when
-    switched off, when jsii's own start-up is in use, or once cdktf is
-    imported; the kernel is stopped at exit if nothing adopts it.
+    Node.js takes 0.1–0.2 s here to boot and load jsii's program, and as
+    long again to load the constructs and cdktf assemblies, which it is
+    asked to at once; spawned before slow imports, it does so on the other
+    core meanwhile. Nothing when switched off, when jsii's own start-up is in
+    use, or once cdktf is imported; the kernel is stopped at exit if nothing
+    adopts it.
     """
     global _spare
     if _spare is None and _early is None and switched_on(EARLY_SWITCH) and "cdktf" not in sys.modules:
@@ -435,6 +500,7 @@ def spawn_kernel_early() -> bool:
         if program is not None:
             _spare = KernelChild(program)
             atexit.register(_spare.stop)
+            _spare.load_ahead(STARTUP_ASSEMBLIES)
     return _spare is not None
 
 

@@ -31,10 +31,11 @@ const HARMLESS_LINES = [
 /** Lazy exports for a provider index, or null when its layout is unexpected. */
 function lazyExports(file) {
   const entries = [];
+  const folder = path.dirname(file);
   for (const line of fs.readFileSync(file, "utf8").split(/\r?\n/)) {
     const match = REQUIRE_LINE.exec(line);
     if (match) {
-      entries.push([match[1], path.join(path.dirname(file), match[2])]);
+      entries.push([match[1], folder + match[2].slice(1)]); // "./x": path.join costs a third of the parse
     } else if (!HARMLESS_LINES.some((re) => re.test(line))) {
       return null;
     }

@@ -138,21 +138,26 @@ SPAWN_EARLY_THEN_SYNTH = textwrap.dedent(
     from gpulab.speed.fast_import import enable_fast_provider_loading; enable_fast_provider_loading()
     from gpulab.speed import kernel
     spawned = [kernel.spawn_kernel_early(), kernel.spawn_kernel_early()]
+    loads_ahead = [owed.name for owed in kernel._spare.owed] if kernel._spare else []
     started = kernel.start_kernel_early()
     from cdktf import App, TerraformOutput, TerraformStack
     app = App(outdir=sys.argv[1])
     TerraformOutput(TerraformStack(app, "probe"), "answer", value="42")
     app.synth()
-    print(spawned, started)
+    print(spawned, started, loads_ahead)
     """
 )
 
 
 @pytest.mark.parametrize(
-    ("setting", "printed"), [({}, "[True, True] True"), ({"GPULAB_EARLY_KERNEL": "off"}, "[False, False] False")]
+    ("setting", "printed"),
+    [
+        ({}, "[True, True] True ['constructs', 'cdktf']"),
+        ({"GPULAB_EARLY_KERNEL": "off"}, "[False, False] False []"),
+    ],
 )
 def test_a_kernel_spawned_early_is_the_one_jsii_adopts(tmp_path, setting, printed):
-    """Spawned once however often asked, before cdktf is imported, and the synth runs on it."""
+    """Spawned once however often asked, before cdktf is imported, loading cdktf at once; the synth runs on it."""
     wrapper, log = _node_logger(tmp_path)
     env = {**os.environ, "JSII_NODE": str(wrapper), **setting}
     result = subprocess.run(
@@ -168,6 +173,50 @@ def test_a_kernel_spawned_early_is_the_one_jsii_adopts(tmp_path, setting, printe
     started = [line.split()[1] for line in log.read_text().splitlines()]
     assert started == ["lib/program.js"], "one kernel: the one spawned early, or jsii's own when switched off"
     assert '"value": "42"' in (tmp_path / "out" / "stacks" / "probe" / "cdk.tf.json").read_text()
+
+
+def test_the_loads_written_at_spawn_are_the_ones_jsii_sends():
+    from importlib.metadata import version
+
+    request = kernel.assembly_load_request("cdktf")
+    assert {key: request[key] for key in ("api", "name", "version")} == {
+        "api": "load",
+        "name": "cdktf",
+        "version": version("cdktf"),
+    }
+    assert Path(request["tarball"]).is_file() and kernel.assembly_load_request("gpulab") is None
+
+
+def test_an_unexpected_answer_to_a_load_written_at_spawn_raises():
+    from jsii.errors import JSIIError
+
+    load = kernel.OwedLoad("cdktf")
+    load.accept({"assembly": "cdktf", "types": 184})
+    with pytest.raises(JSIIError, match="load of cdktf sent at its start"):
+        load.accept({"assembly": "constructs", "types": 12})
+    assert "loading cdktf at the kernel's start" in str(load.failure("bad tarball", "@jsii/kernel.Fault", "").__notes__)
+
+
+BOOT_FOR_ARGV = textwrap.dedent(
+    """
+    import sys
+    from gpulab.speed.fast_import import enable_cli_speedups; enable_cli_speedups()
+    from gpulab import cli
+    from gpulab.speed import kernel
+    cli._boot_kernel_for(sys.argv[1:])
+    print(kernel._spare is not None and "cdktf" not in sys.modules)
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("argv", "boots"), [([], True), (["synth", "tiny"], True), (["validate"], False), (["synth", "--help"], False)]
+)
+def test_the_command_boots_the_kernel_before_its_imports_only_to_synthesize(argv, boots):
+    result = subprocess.run(
+        [sys.executable, "-c", BOOT_FOR_ARGV, *argv], cwd=REPO, check=True, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == str(boots)
 
 
 LINUX_SOCKET_CAPS = {
