@@ -5,7 +5,7 @@ binding modules loaded by source-file loaders with `exec_module`.
 
 A meta-path finder wraps the loader of every binding module, so that the
 module runs from the code lazy_annotations.py compiles (string annotations,
-no casts, no argument checks in the `gpulab` command). Modules that are not
+no argument checks in the `gpulab` command). Modules that are not
 jsii bindings are never touched.
 """
 

@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from gpulab.speed import switches
+from gpulab.speed import import_ahead, switches
 from gpulab.speed.bindings import enable_lazy_annotations
 from gpulab.speed.kernel import enable_direct_kernel, install_kernel_start, preload_into_kernels, set_kernel_variable
 from gpulab.speed.version_gate import untested_versions
@@ -158,6 +158,7 @@ def enable_fast_provider_loading() -> None:
     enable_switched_preloads()
     enable_lazy_annotations()
     enable_direct_kernel()
+    import_ahead.activate()
     _register_lazy_packages()
 
 

@@ -35,6 +35,7 @@ import json
 import os
 import platform
 import re
+import select
 import shutil
 import socket
 import subprocess
@@ -43,7 +44,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from gpulab.speed import async_creates, claimed_tokens
@@ -195,9 +196,7 @@ def _widen(channel: socket.socket) -> None:
 def assembly_load_request(package: str) -> dict | None:
     """The `load` request jsii sends when binding package `package` is imported, found without importing it."""
     spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = Path(next(iter(spec.submodule_search_locations))) / "_jsii"
+    folder = Path(spec.origin).parent / "_jsii" if spec and spec.origin else Path("/nonexistent")
     try:
         found = ASSEMBLY_LOAD.search((folder / "__init__.py").read_text(encoding="utf-8"))
     except OSError:
@@ -208,18 +207,15 @@ def assembly_load_request(package: str) -> dict | None:
 
 
 class OwedLoad:
-    """An assembly load written when the kernel was spawned, before jsii asked for it: its answer names it."""
+    """An assembly load written when the kernel was spawned, before jsii asked for it; an error answer raises."""
 
-    expected_line = None  # the answer counts the assembly's types
+    expected_line = None  # any answer but an error: it counts the assembly's types
 
     def __init__(self, name: str) -> None:
         self.name = name
 
     def accept(self, answer) -> None:
-        from jsii.errors import JSIIError
-
-        if not isinstance(answer, dict) or answer.get("assembly") != self.name:
-            raise JSIIError(f"the kernel answered the load of {self.name} sent at its start with {answer!r}")
+        pass
 
     def failure(self, error: str, name: str, stack: str) -> Exception:
         return jsii_error(error, name, stack, note=f"gpulab: raised for loading {self.name} at the kernel's start")
@@ -234,28 +230,51 @@ class _AnswerStream:
 
     jsii would hand the empty line to `json.loads`, so a kernel that cannot
     start (a NODE_OPTIONS flag Node.js refuses, a JSII_NODE that is not
-    Node.js) or dies surfaced as a JSONDecodeError deep in a traceback.
+    Node.js) or dies surfaced as a JSONDecodeError deep in a traceback. While
+    no answer has arrived, it does the work of `work_while_waiting`, one step
+    at a time, with `working` set (owed_answers.py refuses requests then).
     """
 
-    def __init__(self, stream, child: KernelChild) -> None:
-        self._stream = stream
+    def __init__(self, channel: socket.socket, child: KernelChild) -> None:
+        self._channel = channel
         self._child = child
+        self._buffer = bytearray()
+        self.closed = self.working = False
 
     def readline(self) -> bytes:
-        try:
-            line = self._stream.readline()
-        except ConnectionResetError:  # it exited without reading what was written to it
-            line = b""
-        if not line:
-            raise KernelExited(self._child.exit_description())
+        while (end := self._buffer.find(b"\n")) < 0:
+            self._work_until_readable()
+            try:
+                chunk = self._channel.recv(1 << 16)
+            except ConnectionResetError:  # it exited without reading what was written to it
+                chunk = b""
+            if not chunk:
+                raise KernelExited(self._child.exit_description())
+            self._buffer += chunk
+        line = bytes(self._buffer[: end + 1])
+        del self._buffer[: end + 1]
         return line
 
-    @property
-    def closed(self) -> bool:
-        return self._stream.closed
+    def _work_until_readable(self) -> None:
+        while _work_while_waiting is not None and not select.select([self._channel], [], [], 0)[0]:
+            self.working = True
+            try:
+                if not _work_while_waiting():
+                    return
+            finally:
+                self.working = False
 
     def close(self) -> None:
-        self._stream.close()
+        self.closed = True
+
+
+_work_while_waiting: Callable[[], bool] | None = None
+
+
+def work_while_waiting(step: Callable[[], bool] | None) -> None:
+    """Have direct kernels' channels call `step` while no answer has arrived, until it returns False."""
+    global _work_while_waiting
+    _work_while_waiting = step
 
 
 class KernelChild:
@@ -283,7 +302,7 @@ class KernelChild:
         self.program = program
         self._socket = ours
         self.stdin = ours.makefile("wb")
-        self.stdout = _AnswerStream(ours.makefile("rb"), self)
+        self.stdout = _AnswerStream(ours, self)
         self.returncode: int | None = None
         self.owed: list[OwedLoad] = []  # written before jsii adopted this kernel (load_ahead)
 

@@ -9,12 +9,11 @@ Python evaluates every annotation of a binding module's hundreds of methods
 runs: 21 ms of the 25 ms of importing google's compute_instance. Only jsii's
 argument checks read them, through `typing.get_type_hints`, which evaluates
 string annotations just the same. So binding modules are compiled as if they
-began with `from __future__ import annotations` (and without `typing.cast`
-calls, cast_elision.py; in the `gpulab` command without their argument
-checks, skip_type_checks.py). Compiling takes longer than importing (176 ms), so
-the code is cached in the user's cache folder, keyed by the source's path,
-size and modification time, the Python version, the optimization level and
-the cast elision, written atomically, and grouped by the `sys.path` folder it
+began with `from __future__ import annotations` (in the `gpulab` command
+without their argument checks, skip_type_checks.py). Compiling takes longer
+than importing (176 ms), so the code is cached in the user's cache folder,
+keyed by the source's path, size and modification time, the Python version
+and the optimization level, written atomically, and grouped by the `sys.path` folder it
 came from: a run that starts a group removes those whose folder is gone, so
 deleted virtualenvs leave nothing behind (about 14 MB each). A module that
 cannot be read or compiled this way, and every module a provider package's
@@ -25,7 +24,6 @@ GPULAB_LAZY_ANNOTATIONS=off turns this off.
 
 import __future__
 
-import ast
 import contextlib
 import hashlib
 import importlib.util
@@ -36,7 +34,7 @@ import sys
 from pathlib import Path
 from types import CodeType
 
-from gpulab.speed import cast_elision, skip_type_checks
+from gpulab.speed import skip_type_checks
 from gpulab.speed.switches import LAZY_ANNOTATIONS, switched_on
 from gpulab.user_cache import gpulab_cache, write_atomically
 
@@ -65,10 +63,9 @@ def group_dir(root: Path) -> Path:
     return cache_dir() / hashlib.sha256(os.fsencode(root)).hexdigest()[:16]
 
 
-def _cache_file(group: Path, source: Path, optimize: int, casts_elided: bool) -> Path:
+def _cache_file(group: Path, source: Path, optimize: int) -> Path:
     digest = hashlib.sha256(os.fsencode(source)).hexdigest()[:32]
-    variant = ".nocast" if casts_elided else ""
-    return group / f"{digest}.opt-{optimize}{variant}.pyc"
+    return group / f"{digest}.opt-{optimize}.pyc"
 
 
 def _fingerprint(source: Path) -> bytes | None:
@@ -91,25 +88,19 @@ def lazy_annotation_code(loader: object, module_name: str) -> CodeType | None:
     fingerprint = _fingerprint(source)
     if fingerprint is None:
         return None
-    casts_elided, optimize = cast_elision.enabled(), skip_type_checks.optimization_level()
+    optimize = skip_type_checks.optimization_level()
     root = import_root(source, module_name)
-    cache_file = _cache_file(group_dir(root), source, optimize, casts_elided)
+    cache_file = _cache_file(group_dir(root), source, optimize)
     cached = _read_cache(cache_file, fingerprint)
     if cached is not None:
         return cached
     try:
-        code = _compile(get_data(str(source)), str(source), optimize, casts_elided)
+        code = compile(get_data(str(source)), str(source), "exec", flags=FLAGS, dont_inherit=True, optimize=optimize)
     except (OSError, SyntaxError, ValueError):
         return None
     if _open_group(cache_file.parent, root):
         write_atomically(cache_file, fingerprint + marshal.dumps(code))
     return code
-
-
-def _compile(source: bytes, filename: str, optimize: int, casts_elided: bool) -> CodeType:
-    if casts_elided:
-        source = cast_elision.elide_casts(ast.parse(source, filename))
-    return compile(source, filename, "exec", flags=FLAGS, dont_inherit=True, optimize=optimize)
 
 
 def _read_cache(path: Path, fingerprint: bytes) -> CodeType | None:

@@ -71,6 +71,8 @@ class OwedAnswers:
     def send(self, request, response_type):
         from jsii._kernel.types import CreateRequest, GetRequest, InvokeRequest
 
+        if getattr(self._process.stdout, "working", False):  # import_ahead.py's work while waiting may not
+            raise RuntimeError(f"gpulab: a {type(request).__name__} while waiting for the kernel's answer")
         if isinstance(request, CreateRequest) and self.object_ids is not None:
             ref = self.object_ids.claim(request)
             if ref is not None:

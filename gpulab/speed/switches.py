@@ -18,13 +18,13 @@ FAST_TOKEN_RESOLUTION = "GPULAB_FAST_TOKEN_RESOLUTION"  # fast_token_resolution.
 TARBALL_DIGESTS = "GPULAB_TARBALL_DIGESTS"  # tarball_digests.js, preloaded by fast_import.py, asked by kernel.py's copy
 SKIP_TYPE_CHECKS = "GPULAB_SKIP_TYPE_CHECKS"  # skip_type_checks.py, applied by lazy_annotations.py
 LAZY_ANNOTATIONS = "GPULAB_LAZY_ANNOTATIONS"  # lazy_annotations.py
-ELIDE_CASTS = "GPULAB_ELIDE_CASTS"  # cast_elision.py, applied by lazy_annotations.py
 DIRECT_KERNEL = "GPULAB_DIRECT_KERNEL"  # kernel.py
 EARLY_KERNEL = "GPULAB_EARLY_KERNEL"  # kernel.py
 ASYNC_CREATES = "GPULAB_ASYNC_CREATES"  # async_creates.py, used by kernel.py's direct kernel
 FREEZE_AT_EXIT = "GPULAB_FREEZE_AT_EXIT"  # gpulab/fast_exit.py, called by cli.entry_point
 EMAIL_MEMO = "GPULAB_EMAIL_MEMO"  # gpulab/config/emails.py
 CLAIMED_TOKENS = "GPULAB_CLAIMED_TOKENS"  # claimed_tokens.py, used by kernel.py's direct kernel
+IMPORT_AHEAD = "GPULAB_IMPORT_AHEAD"  # import_ahead.py, called by gpulab/synth/app.py
 
 SPEEDUPS_OFF = {
     LAZY_IMPORT: "off",
@@ -36,13 +36,13 @@ SPEEDUPS_OFF = {
     TARBALL_DIGESTS: "off",
     SKIP_TYPE_CHECKS: "off",
     LAZY_ANNOTATIONS: "off",
-    ELIDE_CASTS: "off",
     DIRECT_KERNEL: "off",
     EARLY_KERNEL: "off",
     ASYNC_CREATES: "off",
     FREEZE_AT_EXIT: "off",
     EMAIL_MEMO: "off",
     CLAIMED_TOKENS: "off",
+    IMPORT_AHEAD: "off",
 }
 
 

@@ -11,7 +11,8 @@ from cdktf import App
 
 from gpulab.config.model import Environment
 from gpulab.errors import MissingProvider
-from gpulab.stacks import build_stack, import_stack_modules, missing_providers
+from gpulab.speed.import_ahead import import_ahead
+from gpulab.stacks import PROVIDER_BINDINGS, build_stack, import_stack_modules, missing_providers
 from gpulab.synth.commit import commit_output
 from gpulab.synth.out_dir import check_out_dir
 
@@ -34,6 +35,7 @@ def build_app(
     final_outdir: Path | None = None,
 ) -> App:
     """An App holding one stack per environment, writing to `outdir`."""
+    import_ahead([PROVIDER_BINDINGS[cloud][0] for cloud in dict.fromkeys(env.cloud for env in envs)])
     app = App(outdir=str(outdir))
     import_stack_modules()
     for env in envs:

@@ -128,7 +128,7 @@ def test_a_new_import_root_removes_the_code_of_roots_that_no_longer_exist(tmp_pa
     _probe(kept, cache)
     _probe(removed, cache)
     layout = next((cache / "gpulab" / "lazy-annotations").iterdir())
-    ungrouped = layout / "0123abcd.opt-0.nocast.pyc"  # an entry of the layout before groups
+    ungrouped = layout / "0123abcd.opt-0.pyc"  # an entry of the layout before groups
     ungrouped.write_bytes(b"old")
     unnamed = layout / "being-created"  # a group another process has not named yet
     unnamed.mkdir()
