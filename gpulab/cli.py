@@ -639,7 +639,7 @@ def _boot_kernel_for(argv: list[str]) -> None:
 
     commands = [word for word in argv if not word.startswith("-")]
     asks_only_help = any(word in ("--help", "--version") for word in argv)
-    if (commands[:1] in ([], ["synth"])) and not asks_only_help and shutil.which(os.environ.get("JSII_NODE", "node")):
+    if commands[:1] in ([], ["synth"]) and not asks_only_help and shutil.which(os.environ.get("JSII_NODE", "node")):
         _quiet_node_banner()
         spawn_kernel_early()
 

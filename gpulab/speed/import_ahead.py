@@ -26,7 +26,6 @@ from pathlib import Path
 from gpulab.speed import kernel
 from gpulab.speed.switches import IMPORT_AHEAD, switched_on
 
-SWITCH = IMPORT_AHEAD
 GPULAB = Path(__file__).resolve().parent.parent
 STACK_CODE = ("constructs", "providers", "stacks")  # gpulab's folders that import provider modules
 PROVIDER_IMPORT = re.compile(r"^from (cdktf_cdktf_provider_\w+)\.(\w+) import", re.MULTILINE)
@@ -51,7 +50,7 @@ def modules_gpulab_imports(packages: list[str], source: Path = GPULAB) -> list[s
 
 def import_ahead(packages: list[str]) -> bool:
     """Load `packages`' assemblies now and import their modules gpulab uses while Python waits; whether it will."""
-    if not (_activated and switched_on(SWITCH)):
+    if not (_activated and switched_on(IMPORT_AHEAD)):
         return False
     packages = [package for package in packages if importlib.util.find_spec(package) is not None]
     _queue.extend(modules_gpulab_imports(packages))

@@ -196,7 +196,9 @@ def _widen(channel: socket.socket) -> None:
 def assembly_load_request(package: str) -> dict | None:
     """The `load` request jsii sends when binding package `package` is imported, found without importing it."""
     spec = importlib.util.find_spec(package)
-    folder = Path(spec.origin).parent / "_jsii" if spec and spec.origin else Path("/nonexistent")
+    if spec is None or spec.origin is None:
+        return None
+    folder = Path(spec.origin).parent / "_jsii"
     try:
         found = ASSEMBLY_LOAD.search((folder / "__init__.py").read_text(encoding="utf-8"))
     except OSError:
