@@ -294,11 +294,8 @@ def list_environments(env_dir: EnvDir = DEFAULT_ENV_DIR) -> None:
             typer.echo(f"  {count} × {name}: {machine_type}{' spot' if spot else ''} ({cost})")
         if priced:
             typer.echo(f"  ≈ ${total:.2f}/h for all machines running ({catalog.prices_source}, {catalog.prices_as_of})")
-        elif catalog.priced:
-            regions = ", ".join(sorted(catalog.services.regions)) if catalog.services else "none"
-            typer.echo(f"  no prices for region {env.region}: the catalog prices {regions}")
         else:
-            typer.echo(f"  {catalog.prices_source}")
+            typer.echo(f"  {catalog.no_price_in(env.region)}")
         typer.echo(f"  a month, line by line: gpulab cost {env.name}")
 
 

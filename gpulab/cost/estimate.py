@@ -41,7 +41,7 @@ def estimate(env: Environment, stack: dict, hours_per_day: float = DEFAULT_HOURS
         by_use=tuple(pricer.by_use.values()),
         assumptions=_assumptions(hours_per_day),
         prices=_prices(catalog),
-        no_price=_no_price(catalog, env.region),
+        no_price=catalog.no_price_in(env.region),
     )
 
 
@@ -60,12 +60,3 @@ def _prices(catalog) -> str:
     if services is None:
         return catalog.prices_source
     return f"{services.source} ({services.as_of}); machines: {catalog.prices_source} ({catalog.prices_as_of})"
-
-
-def _no_price(catalog, region: str) -> str | None:
-    if not catalog.priced:
-        return catalog.prices_source
-    if catalog.priced_in(region):
-        return None
-    known = ", ".join(sorted(catalog.services.regions)) if catalog.services else "none"
-    return f"no prices for region {region}: the catalog prices {known}"

@@ -81,6 +81,15 @@ class CloudCatalog:
         """Whether the catalog's prices hold in `region` (its list prices are the same as the reference region's)."""
         return self.priced and self.services is not None and region in self.services.regions
 
+    def no_price_in(self, region: str) -> str | None:
+        """Why the catalog gives no dollar prices for `region`, in a line; None where its prices hold."""
+        if not self.priced:
+            return self.prices_source
+        if self.priced_in(region):
+            return None
+        known = ", ".join(sorted(self.services.regions)) if self.services else "none"
+        return f"no prices for region {region}: the catalog prices {known}"
+
     def machine(self, name: str, gpu: str | None = None, gpu_count: int = 0) -> MachineType | None:
         """The machine type called `name` (carrying `gpu_count` × `gpu` where a type comes in several), or None."""
         named = [m for m in self.machine_types if m.name == name]
